@@ -1,0 +1,199 @@
+"""Exact top-k search over a matrix of vectors that can change one row at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import NamedTuple
+
+import numpy as np
+
+from matcher.errors import MatcherError
+
+#: Hard filters: attribute name -> the values a row may have to stay in the results.
+Filters = Mapping[str, Collection[str]]
+#: A row's attributes: name -> one value or several (a student may speak "nl" and "en").
+Attributes = Mapping[str, str | Collection[str]]
+
+
+class Hit(NamedTuple):
+    """One search result: the row's id and its score."""
+
+    id: str
+    score: float
+
+
+def top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the k highest scores, highest first; ties go to the lower position."""
+    k = min(k, scores.shape[0])
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    if k < scores.shape[0]:
+        candidates = np.argpartition(-scores, k - 1)[:k]
+    else:
+        candidates = np.arange(scores.shape[0])
+    # lexsort sorts by the last key first: score descending, then position ascending.
+    order = np.lexsort((candidates, -scores[candidates]))
+    return candidates[order]
+
+
+class VectorIndex:
+    """Rows of float32 vectors keyed by string ids, with attributes for hard filters.
+
+    Add, update and remove touch one row each (a removed row is replaced by the last one),
+    so a service can keep the index current without rebuilding it.
+    """
+
+    def __init__(self, *, dimension: int) -> None:
+        self.dimension = dimension
+        self._matrix = np.zeros((0, dimension), dtype=np.float32)
+        self._size = 0
+        self._ids: list[str] = []
+        self._position: dict[str, int] = {}
+        self._attributes: dict[str, dict[str, set[str]]] = {}  # name -> value -> ids
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __contains__(self, id_: object) -> bool:
+        return id_ in self._position
+
+    @property
+    def ids(self) -> list[str]:
+        """Ids in row order (the order of `matrix` and of `scores`' columns)."""
+        return list(self._ids)
+
+    @property
+    def matrix(self) -> np.ndarray:
+        """The live rows, as a read-only view."""
+        view = self._matrix[: self._size]
+        view.flags.writeable = False
+        return view
+
+    def position(self, id_: str) -> int:
+        """Row of an id."""
+        try:
+            return self._position[id_]
+        except KeyError:
+            raise MatcherError(f"id {id_!r} is not in the index") from None
+
+    def _checked(self, ids: Sequence[str], vectors: np.ndarray) -> np.ndarray:
+        vectors = np.asarray(vectors, dtype=np.float32)
+        if vectors.ndim != 2 or vectors.shape[1] != self.dimension:
+            raise MatcherError(
+                f"vectors must have shape (n, {self.dimension}), got {vectors.shape}"
+            )
+        if len(ids) != vectors.shape[0]:
+            raise MatcherError(f"{len(ids)} ids for {vectors.shape[0]} vectors")
+        if len(set(ids)) != len(ids):
+            raise MatcherError("ids repeat within one call")
+        return vectors
+
+    def add(
+        self,
+        ids: Sequence[str],
+        vectors: np.ndarray,
+        attributes: Sequence[Attributes] | None = None,
+    ) -> None:
+        """Append rows; an id already present is refused."""
+        vectors = self._checked(ids, vectors)
+        for id_ in ids:
+            if id_ in self._position:
+                raise MatcherError(f"id {id_!r} is already in the index; use update")
+        needed = self._size + len(ids)
+        if needed > self._matrix.shape[0]:
+            # Grow by doubling so that adding n rows one by one costs O(n) copies in all.
+            grown = np.zeros(
+                (max(needed, 2 * self._matrix.shape[0], 16), self.dimension), np.float32
+            )
+            grown[: self._size] = self._matrix[: self._size]
+            self._matrix = grown
+        self._matrix[self._size : needed] = vectors
+        for offset, id_ in enumerate(ids):
+            self._position[id_] = self._size + offset
+            self._ids.append(id_)
+        self._size = needed
+        for id_, row_attributes in zip(ids, attributes or [{}] * len(ids), strict=True):
+            self._set_attributes(id_, row_attributes)
+
+    def update(
+        self,
+        ids: Sequence[str],
+        vectors: np.ndarray | None = None,
+        attributes: Sequence[Attributes] | None = None,
+    ) -> None:
+        """Replace the vectors and/or attributes of rows that are present."""
+        positions = [self.position(id_) for id_ in ids]
+        if vectors is not None:
+            self._matrix[positions] = self._checked(ids, vectors)
+        if attributes is not None:
+            for id_, row_attributes in zip(ids, attributes, strict=True):
+                self._drop_attributes(id_)
+                self._set_attributes(id_, row_attributes)
+
+    def remove(self, ids: Iterable[str]) -> None:
+        """Delete rows; an unknown id is refused before anything changes."""
+        ids = list(ids)
+        for id_ in ids:
+            self.position(id_)
+        for id_ in ids:
+            row = self._position.pop(id_)
+            last = self._size - 1
+            if row != last:
+                moved = self._ids[last]
+                self._matrix[row] = self._matrix[last]
+                self._ids[row] = moved
+                self._position[moved] = row
+            self._ids.pop()
+            self._size = last
+            self._drop_attributes(id_)
+
+    def _set_attributes(self, id_: str, attributes: Attributes) -> None:
+        for name, value in attributes.items():
+            values = [value] if isinstance(value, str) else list(value)
+            for one in values:
+                self._attributes.setdefault(name, {}).setdefault(str(one), set()).add(id_)
+
+    def _drop_attributes(self, id_: str) -> None:
+        for by_value in self._attributes.values():
+            for members in by_value.values():
+                members.discard(id_)
+
+    def mask(
+        self, *, filters: Filters | None = None, allowed: Collection[str] | None = None
+    ) -> np.ndarray | None:
+        """Boolean row mask of the rows that pass every filter and are allowed; None if all."""
+        if not filters and allowed is None:
+            return None
+        keep = np.ones(self._size, dtype=bool)
+        for name, accepted in (filters or {}).items():
+            by_value = self._attributes.get(name, {})
+            passing = set().union(*(by_value.get(str(value), set()) for value in accepted))
+            row_mask = np.zeros(self._size, dtype=bool)
+            row_mask[[self._position[id_] for id_ in passing]] = True
+            keep &= row_mask
+        if allowed is not None:
+            row_mask = np.zeros(self._size, dtype=bool)
+            row_mask[[self._position[id_] for id_ in allowed if id_ in self._position]] = True
+            keep &= row_mask
+        return keep
+
+    def scores(self, queries: np.ndarray) -> np.ndarray:
+        """Dot products of query rows with every live row: shape (queries, rows)."""
+        queries = np.atleast_2d(np.asarray(queries, dtype=np.float32))
+        return queries @ self._matrix[: self._size].T
+
+    def search(
+        self,
+        query: np.ndarray,
+        k: int = 10,
+        *,
+        filters: Filters | None = None,
+        allowed: Collection[str] | None = None,
+    ) -> list[Hit]:
+        """The k rows most similar to the query that pass the filters, best first."""
+        scores = self.scores(query)[0]
+        mask = self.mask(filters=filters, allowed=allowed)
+        if mask is not None:
+            scores = np.where(mask, scores, -np.inf)
+            k = min(k, int(mask.sum()))
+        return [Hit(self._ids[row], float(scores[row])) for row in top_k(scores, k)]

@@ -1,0 +1,91 @@
+"""Lexical matching: character n-gram TF-IDF, so Dutch compounds match their parts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from matcher.encoders import check_texts
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+# Words that carry no match on their own; a match resting on "de" or "and" explains nothing.
+STOPWORDS = frozenset(
+    """
+    de het een en of in op aan van voor met door bij naar uit over onder tot als om te zijn is
+    die dat dit deze wat wie wij we ze zij hij ik je jij u ons onze hun hen er dan ook niet
+    geen maar wel nog al meer zo zoals waar wordt worden werd kan kunnen moet moeten zal zullen
+    heeft hebben had word the a an and or of to in on for with by at from as is are be this that
+    """.split()
+)
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens of a text."""
+    return _WORD.findall(text.lower())
+
+
+class CharTfidfEncoder:
+    """Character n-gram TF-IDF within word boundaries, as sparse L2-normalised rows."""
+
+    def __init__(
+        self,
+        *,
+        ngram_range: tuple[int, int] = (2, 5),
+        sublinear_tf: bool = True,
+        min_df: int = 1,
+    ) -> None:
+        self.ngram_range = ngram_range
+        self.sublinear_tf = sublinear_tf
+        self.min_df = min_df
+
+    def fit(self, texts: Sequence[str]) -> CharTfidfEncoder:
+        """Learn the n-gram vocabulary and weights from the texts to be searched."""
+        self.vectorizer_ = TfidfVectorizer(
+            analyzer="char_wb",
+            ngram_range=self.ngram_range,
+            sublinear_tf=self.sublinear_tf,
+            min_df=self.min_df,
+            dtype=np.float32,
+        ).fit(check_texts(texts))
+        return self
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """Sparse unit rows over the learned n-grams, one per text."""
+        return self.vectorizer_.transform(check_texts(texts)).tocsr()
+
+
+def _stem_match(a: str, b: str) -> bool:
+    """Two words match when equal, when one is a part of the other (Dutch compounds:
+    "energie" in "energietransitie"), or when they share a long stem ("installateur",
+    "installatie")."""
+    if a == b:
+        return True
+    shorter, longer = sorted((a, b), key=len)
+    if len(shorter) >= 4 and shorter in longer:
+        return True
+    stem = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        stem += 1
+    return stem >= 6
+
+
+def matching_terms(query: str, document: str, *, limit: int = 8) -> list[str]:
+    """The words of the query that the document also has (whole, as part of a compound, or
+    with the same stem), in the query's order."""
+    document_words = {w for w in words(document) if w not in STOPWORDS and len(w) > 2}
+    found: list[str] = []
+    for word in dict.fromkeys(words(query)):
+        if word in STOPWORDS or len(word) <= 2:
+            continue
+        if any(_stem_match(word, other) for other in document_words):
+            found.append(word)
+            if len(found) == limit:
+                break
+    return found

@@ -1,0 +1,333 @@
+"""The hybrid ranker: dense, lexical and skill scores, fused, filtered and explained."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfTransformer
+
+from matcher.encoders import TextEncoder, check_texts
+from matcher.errors import MatcherError
+from matcher.index import Attributes, Filters, VectorIndex, top_k
+from matcher.lexical import CharTfidfEncoder, matching_terms
+from matcher.skills import SkillTag, SkillTagger, default_tagger
+
+METHODS = ("dense", "lexical", "hybrid")
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How much each component counts in the final score.
+
+    Each component is standardised per query (z-score over all indexed rows) before the
+    weighted sum, so the weights compare like with like. The defaults were picked on the dev
+    split of the four shared benchmarks (see README, "Matching quality").
+    """
+
+    dense: float = 0.3
+    lexical: float = 0.7
+    skill: float = 0.05
+
+    @classmethod
+    def for_method(cls, method: str) -> Weights:
+        """The weights of a named method: one component alone, or the default hybrid."""
+        if method == "dense":
+            return cls(dense=1.0, lexical=0.0, skill=0.0)
+        if method == "lexical":
+            return cls(dense=0.0, lexical=1.0, skill=0.0)
+        if method == "hybrid":
+            return cls()
+        raise MatcherError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
+
+    def __post_init__(self) -> None:
+        for name in ("dense", "lexical", "skill"):
+            if getattr(self, name) < 0:
+                raise MatcherError(f"weight {name} must not be negative")
+        if self.dense + self.lexical + self.skill <= 0:
+            raise MatcherError("at least one weight must be positive")
+
+
+@dataclass(frozen=True)
+class Components:
+    """The raw similarity of each component (cosine, 0 to 1 for lexical and skill)."""
+
+    dense: float
+    lexical: float
+    skill: float
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a result matched: the skills both sides have and the words they share."""
+
+    shared_skills: tuple[SkillTag, ...] = ()
+    matching_terms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Match:
+    """One ranked result."""
+
+    id: str
+    score: float
+    components: Components
+    explanation: Explanation = field(default_factory=Explanation)
+
+
+def standardise(scores: np.ndarray) -> np.ndarray:
+    """Per row: subtract the mean, divide by the standard deviation (a constant row gives 0)."""
+    mean = scores.mean(axis=1, keepdims=True)
+    spread = scores.std(axis=1, keepdims=True)
+    return np.divide(scores - mean, spread, out=np.zeros_like(scores), where=spread > 1e-9)
+
+
+class HybridRanker:
+    """Ranks indexed texts for a query text.
+
+    `fit` indexes a corpus (texts with ids, optionally their stored vectors and filter
+    attributes); `add`, `update` and `remove` keep it current one row at a time; `rank` and
+    `search` answer queries. Components with weight 0 are not computed.
+    """
+
+    def __init__(
+        self,
+        *,
+        encoder: TextEncoder | None,
+        weights: Weights | None = None,
+        lexical: CharTfidfEncoder | None = None,
+        tagger: SkillTagger | None = None,
+        batch_size: int = 256,
+    ) -> None:
+        self.encoder = encoder
+        self.weights = weights
+        self.lexical = lexical
+        self.tagger = tagger
+        self.batch_size = batch_size
+
+    # -- indexing -----------------------------------------------------------------------
+
+    @property
+    def weights_(self) -> Weights:
+        return self.weights if self.weights is not None else Weights()
+
+    def _uses(self, component: str) -> bool:
+        return getattr(self.weights_, component) > 0
+
+    def fit(
+        self,
+        ids: Sequence[str],
+        texts: Sequence[str],
+        *,
+        vectors: np.ndarray | None = None,
+        attributes: Sequence[Attributes] | None = None,
+        progress: bool = False,
+    ) -> HybridRanker:
+        """Index a corpus; `vectors` (stored embeddings) skip the encoder."""
+        texts = check_texts(texts)
+        if len(ids) != len(texts):
+            raise MatcherError(f"{len(ids)} ids for {len(texts)} texts")
+        if self._uses("dense") and self.encoder is None and vectors is None:
+            raise MatcherError("the dense component needs an encoder or stored vectors")
+        if self._uses("lexical"):
+            self.lexical_ = (self.lexical or CharTfidfEncoder()).fit(texts)
+        if self._uses("skill"):
+            self.tagger_ = self.tagger if self.tagger is not None else default_tagger()
+            self.skill_weighting_ = TfidfTransformer(sublinear_tf=True).fit(
+                self.tagger_.transform(texts)
+            )
+        self.texts_: dict[str, str] = {}
+        self.index_: VectorIndex | None = None
+        self._sparse_rows: dict[str, dict[str, sp.csr_matrix]] = {"lexical": {}, "skill": {}}
+        self._stacked: dict[str, sp.csr_matrix | None] = {"lexical": None, "skill": None}
+        self.add(ids, texts, vectors=vectors, attributes=attributes, progress=progress)
+        return self
+
+    def _dense(self, texts: list[str], kind: str, progress: bool = False) -> np.ndarray:
+        assert self.encoder is not None
+        return self.encoder.encode(texts, kind=kind, progress=progress)
+
+    def _sparse(self, component: str, texts: list[str]) -> sp.csr_matrix:
+        if component == "lexical":
+            return self.lexical_.transform(texts)
+        weighted = self.skill_weighting_.transform(self.tagger_.transform(texts))
+        return sp.csr_matrix(weighted, dtype=np.float32)
+
+    def add(
+        self,
+        ids: Sequence[str],
+        texts: Sequence[str],
+        *,
+        vectors: np.ndarray | None = None,
+        attributes: Sequence[Attributes] | None = None,
+        progress: bool = False,
+    ) -> None:
+        """Index new rows."""
+        texts = check_texts(texts)
+        ids = list(ids)
+        if len(ids) != len(texts):
+            raise MatcherError(f"{len(ids)} ids for {len(texts)} texts")
+        if vectors is None:
+            vectors = (
+                self._dense(texts, "passage", progress)
+                if self._uses("dense")
+                else np.zeros((len(texts), 1), dtype=np.float32)
+            )
+        if self.index_ is None:
+            self.index_ = VectorIndex(dimension=np.asarray(vectors).shape[1])
+        self.index_.add(ids, vectors, attributes)
+        self.texts_.update(zip(ids, texts, strict=True))
+        for component in ("lexical", "skill"):
+            if self._uses(component):
+                rows = self._sparse(component, texts)
+                self._sparse_rows[component].update(zip(ids, rows, strict=True))
+                stacked = self._stacked[component]
+                # Appends keep the row order of the index, so the stack can simply grow.
+                self._stacked[component] = rows if stacked is None else sp.vstack([stacked, rows])
+
+    def update(
+        self,
+        ids: Sequence[str],
+        texts: Sequence[str] | None = None,
+        *,
+        vectors: np.ndarray | None = None,
+        attributes: Sequence[Attributes] | None = None,
+    ) -> None:
+        """Replace the text (re-embedded unless `vectors` are given) and/or attributes of rows."""
+        ids = list(ids)
+        index = self._index()
+        for id_ in ids:
+            index.position(id_)
+        if texts is not None:
+            texts = check_texts(texts)
+            if vectors is None and self._uses("dense"):
+                vectors = self._dense(texts, "passage")
+            for component in ("lexical", "skill"):
+                if self._uses(component):
+                    rows = self._sparse(component, texts)
+                    self._sparse_rows[component].update(zip(ids, rows, strict=True))
+                    self._stacked[component] = None
+            self.texts_.update(zip(ids, texts, strict=True))
+        index.update(ids, vectors, attributes)
+
+    def remove(self, ids: Sequence[str]) -> None:
+        """Take rows out of the index."""
+        ids = list(ids)
+        self._index().remove(ids)
+        for id_ in ids:
+            self.texts_.pop(id_, None)
+            for component in ("lexical", "skill"):
+                self._sparse_rows[component].pop(id_, None)
+                self._stacked[component] = None
+
+    def _index(self) -> VectorIndex:
+        index = getattr(self, "index_", None)
+        if index is None:
+            raise MatcherError("the ranker is not fitted: call fit first")
+        return index
+
+    def _matrix(self, component: str) -> sp.csr_matrix:
+        stacked = self._stacked[component]
+        if stacked is None or stacked.shape[0] != len(self._index()):
+            rows = self._sparse_rows[component]
+            stacked = sp.vstack([rows[id_] for id_ in self._index().ids]).tocsr()
+            self._stacked[component] = stacked
+        return stacked
+
+    def __len__(self) -> int:
+        return len(self._index())
+
+    # -- querying -----------------------------------------------------------------------
+
+    def component_scores(
+        self, queries: Sequence[str], *, query_vectors: np.ndarray | None = None
+    ) -> dict[str, np.ndarray]:
+        """Raw similarity of each query to every indexed row, per component used."""
+        queries = check_texts(queries)
+        index = self._index()
+        shape = (len(queries), len(index))
+        scores = {name: np.zeros(shape, dtype=np.float32) for name in ("dense", "lexical", "skill")}
+        if self._uses("dense") and len(index):
+            if query_vectors is None:
+                query_vectors = self._dense(queries, "query")
+            scores["dense"] = index.scores(query_vectors)
+        for component in ("lexical", "skill"):
+            if self._uses(component) and len(index):
+                product = self._sparse(component, queries) @ self._matrix(component).T
+                scores[component] = np.asarray(product.todense(), dtype=np.float32)
+        return scores
+
+    def rank(
+        self,
+        queries: Sequence[str],
+        k: int = 10,
+        *,
+        filters: Filters | None = None,
+        allowed: Collection[str] | None = None,
+        explain: bool = True,
+        progress: bool = False,
+    ) -> list[list[Match]]:
+        """For each query, the k best rows that pass the filters, best first."""
+        if k < 0:
+            raise MatcherError(f"k must not be negative, got {k}")
+        queries = check_texts(queries)
+        index = self._index()
+        mask = index.mask(filters=filters, allowed=allowed)
+        ids = index.ids
+        results: list[list[Match]] = []
+        batches = range(0, len(queries), self.batch_size)
+        if progress:
+            from tqdm.auto import tqdm
+
+            batches = tqdm(batches, desc="ranking", unit="batch")
+        for start in batches:
+            batch = queries[start : start + self.batch_size]
+            components = self.component_scores(batch)
+            fused = sum(
+                getattr(self.weights_, name) * standardise(scores)
+                for name, scores in components.items()
+                if self._uses(name)
+            )
+            if mask is not None:
+                fused = np.where(mask, fused, -np.inf)
+            limit = k if mask is None else min(k, int(mask.sum()))
+            for row, query in enumerate(batch):
+                matches = []
+                for column in top_k(fused[row], limit):
+                    matches.append(
+                        Match(
+                            id=ids[column],
+                            score=float(fused[row, column]),
+                            components=Components(
+                                dense=float(components["dense"][row, column]),
+                                lexical=float(components["lexical"][row, column]),
+                                skill=float(components["skill"][row, column]),
+                            ),
+                            explanation=self.explain(query, ids[column])
+                            if explain
+                            else Explanation(),
+                        )
+                    )
+                results.append(matches)
+        return results
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        *,
+        filters: Filters | None = None,
+        allowed: Collection[str] | None = None,
+    ) -> list[Match]:
+        """The k best rows for one query, explained."""
+        return self.rank([query], k, filters=filters, allowed=allowed)[0]
+
+    def explain(self, query: str, id_: str) -> Explanation:
+        """The skills a query and an indexed row share, and the query words found in the row."""
+        text = self.texts_[id_]
+        tagger = self.tagger if self.tagger is not None else default_tagger()
+        row_skills = {tag.uri for tag in tagger.tag(text)}
+        shared = tuple(tag for tag in tagger.tag(query) if tag.uri in row_skills)
+        return Explanation(shared_skills=shared, matching_terms=tuple(matching_terms(query, text)))

@@ -1,0 +1,44 @@
+"""One place for every setting, read from the environment (prefix LCMATCH_) or a .env file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from matcher.encoders import DEFAULT_MODEL
+from matcher.ranker import Weights
+
+
+class Settings(BaseSettings):
+    """lcmatch's settings; `LCMATCH_MODEL=...` in the environment overrides `model`, etc."""
+
+    model_config = SettingsConfigDict(env_prefix="LCMATCH_", env_file=".env", extra="ignore")
+
+    home: Path = Field(Path("var"), description="Data directory: database, embedding cache.")
+    model: str = Field(DEFAULT_MODEL, description="Dense model: a name or a folder.")
+    query_prefix: str = Field("", description='Put before queries, e.g. "query: " for e5.')
+    passage_prefix: str = Field("", description='Put before indexed texts, e.g. "passage: ".')
+    batch_size: int = Field(32, ge=1, le=1024, description="Texts per encoder batch.")
+    weight_dense: float = Field(Weights.dense, ge=0, description="Weight of the dense score.")
+    weight_lexical: float = Field(Weights.lexical, ge=0, description="Weight of the lexical score.")
+    weight_skill: float = Field(Weights.skill, ge=0, description="Weight of the skill overlap.")
+
+    @property
+    def embedding_cache(self) -> Path:
+        """The file that caches embeddings by (model, text hash)."""
+        return self.home / "embeddings.sqlite"
+
+    def weights(self) -> Weights:
+        """The hybrid's weights."""
+        return Weights(
+            dense=self.weight_dense, lexical=self.weight_lexical, skill=self.weight_skill
+        )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process."""
+    return Settings()
