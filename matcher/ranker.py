@@ -131,13 +131,9 @@ class HybridRanker:
             raise MatcherError(f"{len(ids)} ids for {len(texts)} texts")
         if self._uses("dense") and self.encoder is None and vectors is None:
             raise MatcherError("the dense component needs an encoder or stored vectors")
-        if self._uses("lexical"):
-            self.lexical_ = (self.lexical or CharTfidfEncoder()).fit(texts)
-        if self._uses("skill"):
-            self.tagger_ = self.tagger if self.tagger is not None else default_tagger()
-            self.skill_weighting_ = TfidfTransformer(sublinear_tf=True).fit(
-                self.tagger_.transform(texts)
-            )
+        self.lexical_: CharTfidfEncoder | None = None
+        self.skill_weighting_: TfidfTransformer | None = None
+        self.tagger_ = self.tagger if self.tagger is not None else default_tagger()
         self.texts_: dict[str, str] = {}
         self.index_: VectorIndex | None = None
         self._sparse_rows: dict[str, dict[str, sp.csr_matrix]] = {"lexical": {}, "skill": {}}
@@ -149,9 +145,22 @@ class HybridRanker:
         assert self.encoder is not None
         return self.encoder.encode(texts, kind=kind, progress=progress)
 
+    def _learn_weights(self, texts: list[str]) -> None:
+        """Learn n-gram and skill weights from the corpus, once there is a text to learn from.
+
+        Texts added later are weighted with what was learned here; `fit` again to relearn.
+        """
+        if self._uses("lexical") and self.lexical_ is None:
+            self.lexical_ = (self.lexical or CharTfidfEncoder()).fit(texts)
+        if self._uses("skill") and self.skill_weighting_ is None:
+            tagged = self.tagger_.transform(texts)
+            self.skill_weighting_ = TfidfTransformer(sublinear_tf=True).fit(tagged)
+
     def _sparse(self, component: str, texts: list[str]) -> sp.csr_matrix:
         if component == "lexical":
+            assert self.lexical_ is not None
             return self.lexical_.transform(texts)
+        assert self.skill_weighting_ is not None
         weighted = self.skill_weighting_.transform(self.tagger_.transform(texts))
         return sp.csr_matrix(weighted, dtype=np.float32)
 
@@ -178,6 +187,9 @@ class HybridRanker:
         if self.index_ is None:
             self.index_ = VectorIndex(dimension=np.asarray(vectors).shape[1])
         self.index_.add(ids, vectors, attributes)
+        if not texts:
+            return
+        self._learn_weights(texts)
         self.texts_.update(zip(ids, texts, strict=True))
         for component in ("lexical", "skill"):
             if self._uses(component):
@@ -274,6 +286,8 @@ class HybridRanker:
             raise MatcherError(f"k must not be negative, got {k}")
         queries = check_texts(queries)
         index = self._index()
+        if not len(index):
+            return [[] for _ in queries]
         mask = index.mask(filters=filters, allowed=allowed)
         ids = index.ids
         results: list[list[Match]] = []
@@ -294,23 +308,24 @@ class HybridRanker:
                 fused = np.where(mask, fused, -np.inf)
             limit = k if mask is None else min(k, int(mask.sum()))
             for row, query in enumerate(batch):
-                matches = []
-                for column in top_k(fused[row], limit):
-                    matches.append(
+                columns = top_k(fused[row], limit)
+                found = [ids[column] for column in columns]
+                reasons = self.explain(query, found) if explain else [Explanation()] * len(found)
+                results.append(
+                    [
                         Match(
-                            id=ids[column],
+                            id=id_,
                             score=float(fused[row, column]),
                             components=Components(
                                 dense=float(components["dense"][row, column]),
                                 lexical=float(components["lexical"][row, column]),
                                 skill=float(components["skill"][row, column]),
                             ),
-                            explanation=self.explain(query, ids[column])
-                            if explain
-                            else Explanation(),
+                            explanation=reason,
                         )
-                    )
-                results.append(matches)
+                        for id_, column, reason in zip(found, columns, reasons, strict=True)
+                    ]
+                )
         return results
 
     def search(
@@ -324,10 +339,18 @@ class HybridRanker:
         """The k best rows for one query, explained."""
         return self.rank([query], k, filters=filters, allowed=allowed)[0]
 
-    def explain(self, query: str, id_: str) -> Explanation:
-        """The skills a query and an indexed row share, and the query words found in the row."""
-        text = self.texts_[id_]
-        tagger = self.tagger if self.tagger is not None else default_tagger()
-        row_skills = {tag.uri for tag in tagger.tag(text)}
-        shared = tuple(tag for tag in tagger.tag(query) if tag.uri in row_skills)
-        return Explanation(shared_skills=shared, matching_terms=tuple(matching_terms(query, text)))
+    def explain(self, query: str, ids: Sequence[str]) -> list[Explanation]:
+        """For each indexed row: the skills it shares with the query, and the query words it has."""
+        tagger = self.tagger_
+        query_skills = tagger.tag(query)
+        explanations = []
+        for id_ in ids:
+            text = self.texts_[id_]
+            row_skills = {tag.uri for tag in tagger.tag(text)}
+            explanations.append(
+                Explanation(
+                    shared_skills=tuple(tag for tag in query_skills if tag.uri in row_skills),
+                    matching_terms=tuple(matching_terms(query, text)),
+                )
+            )
+        return explanations

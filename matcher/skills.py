@@ -111,20 +111,23 @@ class SkillTagger:
         self.stem_cache_: dict[str, dict[str, str]] = {language: {} for language in self.languages}
         # For each language: every label as (skill index, its salient stems), and an
         # inverted index from a stem to the labels that need it.
-        self.labels_: dict[str, list[tuple[int, frozenset[str], str]]] = {}
+        self.labels_: dict[str, list[tuple[int, frozenset[str], frozenset[str], str]]] = {}
         self.postings_: dict[str, dict[str, list[int]]] = {}
         for language in self.stemmers_:
             generic = self._stems(_GENERIC[_LANGUAGE_STEMMER[language]], language)
-            entries: list[tuple[int, frozenset[str], str]] = []
+            entries: list[tuple[int, frozenset[str], frozenset[str], str]] = []
             postings: dict[str, list[int]] = defaultdict(list)
             for index, skill in enumerate(self.skills_):
                 for label in skill.labels.get(language, ()):
                     stems = frozenset(self._stems(label, language) - generic)
                     if not stems:
                         continue
+                    exact = frozenset(
+                        w for w in words(label) if self.stem_cache_[language].get(w) in stems
+                    )
                     for stem in stems:
                         postings[stem].append(len(entries))
-                    entries.append((index, stems, label))
+                    entries.append((index, stems, exact, label))
             self.labels_[language] = entries
             self.postings_[language] = dict(postings)
         return self
@@ -145,14 +148,20 @@ class SkillTagger:
     def _matches(self, text: str) -> dict[int, str]:
         """Skill index -> the label it was found under."""
         found: dict[int, str] = {}
-        for language in guess_languages(text, list(self.stemmers_)):
+        likely = guess_languages(text, list(self.stemmers_))
+        text_words = set(words(text))
+        for language in self.stemmers_:
             stems = self._stems(text, language)
             entries = self.labels_[language]
             postings = self.postings_[language]
             candidates = {entry for stem in stems for entry in postings.get(stem, ())}
             for entry in sorted(candidates):
-                index, needed, label = entries[entry]
-                if index not in found and needed <= stems:
+                index, needed, exact, label = entries[entry]
+                if index in found or not needed <= stems:
+                    continue
+                # In a text of another language, a label counts only when its words stand
+                # there unchanged ("Python", "BIM"), not when a stem merely coincides.
+                if language in likely or exact <= text_words:
                     found[index] = label
         return found
 
