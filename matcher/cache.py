@@ -130,6 +130,8 @@ class CachedEncoder:
     ) -> np.ndarray:
         """Embed texts, taking every vector already in the store from there."""
         texts = check_texts(texts)
+        if not texts:
+            return self.encoder.encode(texts, kind=kind)
         prefix = getattr(self.encoder, "prefix", lambda _kind: "")(kind)
         keys = [text_hash(prefix + text) for text in texts]
         model_id = self.model_id
@@ -143,6 +145,4 @@ class CachedEncoder:
             new = dict(zip(missing.keys(), fresh, strict=True))
             self.store.put_many(model_id, new)
             known.update(new)
-        if not texts:
-            return np.zeros((0, 0), dtype=np.float32)
         return np.stack([known[key] for key in keys]).astype(np.float32, copy=False)

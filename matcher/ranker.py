@@ -184,20 +184,24 @@ class HybridRanker:
                 if self._uses("dense")
                 else np.zeros((len(texts), 1), dtype=np.float32)
             )
+        if texts:
+            self._learn_weights(texts)
+        # Everything that can fail is computed before anything changes, so a failed add
+        # leaves the ranker as it was.
+        sparse = {
+            component: self._sparse(component, texts)
+            for component in ("lexical", "skill")
+            if self._uses(component) and texts
+        }
         if self.index_ is None:
             self.index_ = VectorIndex(dimension=np.asarray(vectors).shape[1])
         self.index_.add(ids, vectors, attributes)
-        if not texts:
-            return
-        self._learn_weights(texts)
         self.texts_.update(zip(ids, texts, strict=True))
-        for component in ("lexical", "skill"):
-            if self._uses(component):
-                rows = self._sparse(component, texts)
-                self._sparse_rows[component].update(zip(ids, rows, strict=True))
-                stacked = self._stacked[component]
-                # Appends keep the row order of the index, so the stack can simply grow.
-                self._stacked[component] = rows if stacked is None else sp.vstack([stacked, rows])
+        for component, rows in sparse.items():
+            self._sparse_rows[component].update(zip(ids, rows, strict=True))
+            stacked = self._stacked[component]
+            # Appends keep the row order of the index, so the stack can simply grow.
+            self._stacked[component] = rows if stacked is None else sp.vstack([stacked, rows])
 
     def update(
         self,
