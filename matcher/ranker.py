@@ -284,8 +284,12 @@ class HybridRanker:
         allowed: Collection[str] | None = None,
         explain: bool = True,
         progress: bool = False,
+        query_vectors: np.ndarray | None = None,
     ) -> list[list[Match]]:
-        """For each query, the k best rows that pass the filters, best first."""
+        """For each query, the k best rows that pass the filters, best first.
+
+        `query_vectors` (say, a stored embedding of the query's text) skip the encoder.
+        """
         if k < 0:
             raise MatcherError(f"k must not be negative, got {k}")
         queries = check_texts(queries)
@@ -302,7 +306,8 @@ class HybridRanker:
             batches = tqdm(batches, desc="ranking", unit="batch")
         for start in batches:
             batch = queries[start : start + self.batch_size]
-            components = self.component_scores(batch)
+            vectors = None if query_vectors is None else query_vectors[start : start + len(batch)]
+            components = self.component_scores(batch, query_vectors=vectors)
             fused = sum(
                 getattr(self.weights_, name) * standardise(scores)
                 for name, scores in components.items()
@@ -339,9 +344,11 @@ class HybridRanker:
         *,
         filters: Filters | None = None,
         allowed: Collection[str] | None = None,
+        query_vector: np.ndarray | None = None,
     ) -> list[Match]:
         """The k best rows for one query, explained."""
-        return self.rank([query], k, filters=filters, allowed=allowed)[0]
+        vectors = None if query_vector is None else np.atleast_2d(query_vector)
+        return self.rank([query], k, filters=filters, allowed=allowed, query_vectors=vectors)[0]
 
     def explain(self, query: str, ids: Sequence[str]) -> list[Explanation]:
         """For each indexed row: the skills it shares with the query, and the query words it has."""

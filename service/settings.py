@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from matcher.encoders import DEFAULT_MODEL
 from matcher.ranker import Weights
+
+#: The secret the settings start with; the service refuses it outside development.
+PLACEHOLDER_SECRET = "change-me"
 
 
 class Settings(BaseSettings):
@@ -17,7 +21,22 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="LCMATCH_", env_file=".env", extra="ignore")
 
+    environment: Literal["development", "test", "production"] = Field(
+        "development", description="Outside development a real secret key is required."
+    )
     home: Path = Field(Path("var"), description="Data directory: database, embedding cache.")
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL; default SQLite in LCMATCH_HOME. PostgreSQL: "
+        "postgresql+psycopg://user:password@host/db",
+        validation_alias=AliasChoices("LCMATCH_DATABASE_URL", "DATABASE_URL"),
+    )
+    secret_key: str = Field(PLACEHOLDER_SECRET, description="Signs the login tokens (JWT).")
+    token_minutes: int = Field(60 * 8, ge=1, description="How long a login token is valid.")
+    demo_data: bool = Field(True, description="Load the Dutch demo data into an empty database.")
+    demo_password: str = Field("demo-wachtwoord", description="Password of the demo logins.")
+    host: str = Field("127.0.0.1", description="Address `lcmatch serve` listens on.")
+    port: int = Field(8000, description="Port `lcmatch serve` listens on.")
     model: str = Field(DEFAULT_MODEL, description="Dense model: a name or a folder.")
     query_prefix: str = Field("", description='Put before queries, e.g. "query: " for e5.')
     passage_prefix: str = Field("", description='Put before indexed texts, e.g. "passage: ".')
@@ -25,6 +44,11 @@ class Settings(BaseSettings):
     weight_dense: float = Field(Weights.dense, ge=0, description="Weight of the dense score.")
     weight_lexical: float = Field(Weights.lexical, ge=0, description="Weight of the lexical score.")
     weight_skill: float = Field(Weights.skill, ge=0, description="Weight of the skill overlap.")
+
+    @property
+    def database(self) -> str:
+        """The database URL in use."""
+        return self.database_url or f"sqlite:///{self.home / 'lcmatch.sqlite'}"
 
     @property
     def embedding_cache(self) -> Path:

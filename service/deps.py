@@ -1,0 +1,142 @@
+"""FastAPI dependencies: the session, the current user and what they may reach."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Query, Request, status
+from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
+from sqlmodel import Session, select
+
+from service.security import hash_api_key, read_token
+from service.settings import Settings
+from service.tables import ApiKey, Membership, Role, StudentProfile, User
+
+oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/login/access-token", auto_error=False)
+api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
+
+MAX_PAGE = 100
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The caller: the user, their communities, and their own organisation or profile."""
+
+    user: User
+    community_ids: frozenset[str]
+    student_id: str | None
+
+    @property
+    def id(self) -> str:
+        return self.user.id
+
+    @property
+    def role(self) -> Role:
+        return Role(self.user.role)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.admin
+
+    def in_community(self, community_id: str) -> bool:
+        """Admins are in every community; everyone else in their memberships."""
+        return self.is_admin or community_id in self.community_ids
+
+    def shares_community(self, community_ids: set[str] | frozenset[str]) -> bool:
+        return self.is_admin or bool(self.community_ids & set(community_ids))
+
+    def manages(self, community_ids: set[str] | frozenset[str]) -> bool:
+        """Admins, and intermediaries of one of these communities."""
+        return self.is_admin or (
+            self.role is Role.intermediary and self.shares_community(community_ids)
+        )
+
+
+UNAUTHENTICATED = HTTPException(
+    status_code=status.HTTP_401_UNAUTHORIZED,
+    detail="Not authenticated: log in or send an API key",
+    headers={"WWW-Authenticate": "Bearer"},
+)
+
+
+def community_ids_of(session: Session, member_id: str) -> set[str]:
+    """The communities a user, organisation, student or research group belongs to."""
+    rows = session.exec(select(Membership.community_id).where(Membership.member_id == member_id))
+    return set(rows)
+
+
+def get_actor(
+    session: SessionDep,
+    settings: SettingsDep,
+    token: Annotated[str | None, Depends(oauth2)],
+    api_key: Annotated[str | None, Depends(api_key_header)],
+) -> Actor:
+    user: User | None = None
+    if token:
+        user_id = read_token(token, settings.secret_key)
+        user = session.get(User, user_id) if user_id else None
+    elif api_key:
+        key = session.exec(select(ApiKey).where(ApiKey.key_hash == hash_api_key(api_key))).first()
+        if key is not None and key.revoked_at is None:
+            user = session.get(User, key.user_id)
+    if user is None or not user.is_active:
+        raise UNAUTHENTICATED
+    student_id = session.exec(
+        select(StudentProfile.id).where(StudentProfile.user_id == user.id)
+    ).first()
+    return Actor(user, frozenset(community_ids_of(session, user.id)), student_id)
+
+
+CurrentUser = Annotated[Actor, Depends(get_actor)]
+
+
+def require(*roles: Role):
+    """A dependency that lets only these roles through (403 for the others)."""
+
+    def check(actor: CurrentUser) -> Actor:
+        if actor.role not in roles:
+            allowed = ", ".join(role.value for role in roles)
+            raise HTTPException(status.HTTP_403_FORBIDDEN, f"This needs the role {allowed}")
+        return actor
+
+    return check
+
+
+Manager = Annotated[Actor, Depends(require(Role.intermediary, Role.admin))]
+Admin = Annotated[Actor, Depends(require(Role.admin))]
+
+
+def not_found(what: str, id_: str) -> HTTPException:
+    """The answer for a missing object, and for one the caller may not see: the same 404."""
+    return HTTPException(status.HTTP_404_NOT_FOUND, f"{what} {id_} not found")
+
+
+@dataclass(frozen=True)
+class PageParams:
+    skip: int
+    limit: int
+
+
+def page_params(
+    skip: Annotated[int, Query(ge=0, description="Rows to skip.")] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Rows per page (max 100).")] = 20,
+) -> PageParams:
+    return PageParams(skip, limit)
+
+
+PageDep = Annotated[PageParams, Depends(page_params)]
