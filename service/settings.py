@@ -13,7 +13,7 @@ from matcher.encoders import DEFAULT_MODEL
 from matcher.ranker import Weights
 
 #: The secret the settings start with; the service refuses it outside development.
-PLACEHOLDER_SECRET = "change-me"
+PLACEHOLDER_SECRET = "change-me-this-placeholder-is-for-development-only"
 
 
 class Settings(BaseSettings):

@@ -1,0 +1,170 @@
+"""Who may see and change which object. Every route asks here; a "no" is a 404 or 403."""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, false, or_, true
+from sqlmodel import Session, select
+
+from service.deps import Actor, community_ids_of, not_found
+from service.tables import (
+    Challenge,
+    ChallengeStatus,
+    Membership,
+    ResearchGroup,
+    Role,
+    StudentProfile,
+    Suggestion,
+    SuggestionStatus,
+    TargetKind,
+)
+
+#: From here on an SME sees a suggested student: an intermediary has approved the match.
+SME_VISIBLE = (
+    SuggestionStatus.approved,
+    SuggestionStatus.introduced,
+    SuggestionStatus.accepted,
+    SuggestionStatus.declined,
+    SuggestionStatus.active,
+    SuggestionStatus.completed,
+)
+#: From here on a student sees a match with them: the intermediary has introduced both sides.
+STUDENT_VISIBLE = SME_VISIBLE[1:]
+
+
+# -- challenges ----------------------------------------------------------------------------
+
+
+def challenge_filter(actor: Actor):
+    """SQL condition for the challenges the actor may see."""
+    if actor.is_admin:
+        return true()
+    in_community = Challenge.community_id.in_(actor.community_ids)
+    if actor.role is Role.intermediary:
+        return in_community
+    published = and_(in_community, Challenge.status == ChallengeStatus.published)
+    if actor.role is Role.sme and actor.user.organisation_id:
+        return or_(Challenge.organisation_id == actor.user.organisation_id, published)
+    return published
+
+
+def can_see_challenge(actor: Actor, challenge: Challenge) -> bool:
+    if actor.is_admin or can_edit_challenge(actor, challenge):
+        return True
+    return (
+        actor.in_community(challenge.community_id) and challenge.status == ChallengeStatus.published
+    )
+
+
+def can_edit_challenge(actor: Actor, challenge: Challenge) -> bool:
+    """Admins, intermediaries of its community, and the SME that owns it."""
+    if actor.manages({challenge.community_id}):
+        return True
+    return (
+        actor.role is Role.sme
+        and actor.user.organisation_id is not None
+        and challenge.organisation_id == actor.user.organisation_id
+    )
+
+
+def visible_challenge(session: Session, actor: Actor, challenge_id: str) -> Challenge:
+    challenge = session.get(Challenge, challenge_id)
+    if challenge is None or not can_see_challenge(actor, challenge):
+        raise not_found("Challenge", challenge_id)
+    return challenge
+
+
+def editable_challenge(session: Session, actor: Actor, challenge_id: str) -> Challenge:
+    challenge = visible_challenge(session, actor, challenge_id)
+    if not can_edit_challenge(actor, challenge):
+        raise not_found("Challenge", challenge_id)
+    return challenge
+
+
+# -- students ------------------------------------------------------------------------------
+
+
+def member_filter(actor: Actor, id_column, kind: str):
+    """SQL condition: the row belongs to one of the actor's communities (all for admins)."""
+    if actor.is_admin:
+        return true()
+    members = select(Membership.member_id).where(
+        Membership.kind == kind, Membership.community_id.in_(actor.community_ids)
+    )
+    return id_column.in_(members)
+
+
+def student_filter(actor: Actor):
+    """SQL condition for the student profiles the actor may see."""
+    if actor.role in (Role.admin, Role.intermediary):
+        return member_filter(actor, StudentProfile.id, "student")
+    if actor.role is Role.student and actor.student_id:
+        return StudentProfile.id == actor.student_id
+    return false()
+
+
+def can_edit_student(session: Session, actor: Actor, student: StudentProfile) -> bool:
+    """The student themself, intermediaries of their communities, admins."""
+    if actor.student_id == student.id:
+        return True
+    return actor.manages(community_ids_of(session, student.id))
+
+
+def visible_student(session: Session, actor: Actor, student_id: str) -> StudentProfile:
+    """A profile the actor may see and change; SMEs never reach a profile this way."""
+    student = session.get(StudentProfile, student_id)
+    if student is None or not can_edit_student(session, actor, student):
+        raise not_found("Student", student_id)
+    return student
+
+
+# -- research groups -----------------------------------------------------------------------
+
+
+def visible_research_group(session: Session, actor: Actor, group_id: str) -> ResearchGroup:
+    group = session.get(ResearchGroup, group_id)
+    if group is None or not actor.shares_community(community_ids_of(session, group_id)):
+        raise not_found("Research group", group_id)
+    return group
+
+
+def editable_research_group(session: Session, actor: Actor, group_id: str) -> ResearchGroup:
+    group = visible_research_group(session, actor, group_id)
+    if not actor.manages(community_ids_of(session, group_id)):
+        raise not_found("Research group", group_id)
+    return group
+
+
+# -- suggestions ---------------------------------------------------------------------------
+
+
+def suggestion_filter(actor: Actor):
+    """SQL condition for the suggestions the actor may see."""
+    if actor.is_admin:
+        return true()
+    if actor.role is Role.intermediary:
+        return Suggestion.community_id.in_(actor.community_ids)
+    if actor.role is Role.sme and actor.user.organisation_id:
+        own = select(Challenge.id).where(Challenge.organisation_id == actor.user.organisation_id)
+        return and_(
+            Suggestion.challenge_id.in_(own),
+            or_(
+                Suggestion.target_kind == TargetKind.research_group,
+                Suggestion.status.in_(SME_VISIBLE),
+            ),
+        )
+    if actor.role is Role.student and actor.student_id:
+        return and_(
+            Suggestion.target_kind == TargetKind.student,
+            Suggestion.target_id == actor.student_id,
+            Suggestion.status.in_(STUDENT_VISIBLE),
+        )
+    return false()
+
+
+def visible_suggestion(session: Session, actor: Actor, suggestion_id: str) -> Suggestion:
+    found = session.exec(
+        select(Suggestion).where(Suggestion.id == suggestion_id, suggestion_filter(actor))
+    ).first()
+    if found is None:
+        raise not_found("Suggestion", suggestion_id)
+    return found

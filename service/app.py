@@ -1,0 +1,115 @@
+"""The FastAPI application."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from matcher.encoders import TextEncoder
+from service.db import make_engine, migrate
+from service.matching import Matching
+from service.settings import PLACEHOLDER_SECRET, Settings
+
+log = logging.getLogger("lcmatch")
+
+API = "/api/v1"
+
+
+def check_secret(settings: Settings) -> None:
+    """Refuse to run anywhere but development with the placeholder secret."""
+    if settings.environment != "development" and settings.secret_key == PLACEHOLDER_SECRET:
+        raise RuntimeError(
+            "LCMATCH_SECRET_KEY is the placeholder: set a long random secret outside development"
+        )
+
+
+def default_encoder(settings: Settings) -> TextEncoder:
+    """The configured model, behind an embedding cache in memory (vectors live in the rows)."""
+    from matcher.cache import CachedEncoder
+    from matcher.encoders import SentenceEncoder
+
+    return CachedEncoder(
+        encoder=SentenceEncoder(
+            model=settings.model,
+            query_prefix=settings.query_prefix,
+            passage_prefix=settings.passage_prefix,
+            batch_size=settings.batch_size,
+        )
+    )
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    encoder: TextEncoder | None = None,
+    engine: Engine | None = None,
+) -> FastAPI:
+    """The app for these settings; tests pass a fake encoder or their own engine."""
+    settings = settings or Settings()
+    check_secret(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.engine = engine or make_engine(settings.database)
+        migrate(app.state.engine)
+        app.state.matching = Matching(
+            encoder=encoder or default_encoder(settings), weights=settings.weights()
+        )
+        with Session(app.state.engine, expire_on_commit=False) as session:
+            if settings.demo_data:
+                from service.demo import load_demo_if_empty
+
+                load_demo_if_empty(session, settings)
+            encoded = app.state.matching.rebuild(session)
+        log.info("indexes built; %d texts encoded", encoded)
+        yield
+        if engine is None:
+            app.state.engine.dispose()
+
+    app = FastAPI(
+        title="lcmatch",
+        version="0.1.0",
+        description="Matchmaking for learning communities: SME challenges, students and "
+        "research groups, reviewed by intermediaries.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+
+    from service.routes import auth, challenges
+
+    app.include_router(auth.router, prefix=API)
+    app.include_router(challenges.router, prefix=API)
+    _include_optional_routers(app)
+
+    @app.get("/health", tags=["health"])
+    def health() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok"}
+
+    return app
+
+
+def _include_optional_routers(app: FastAPI) -> None:
+    import importlib
+
+    for name in (
+        "communities",
+        "organisations",
+        "research_groups",
+        "students",
+        "users",
+        "suggestions",
+        "reviews",
+    ):
+        try:
+            module = importlib.import_module(f"service.routes.{name}")
+        except ModuleNotFoundError as error:
+            if error.name != f"service.routes.{name}":
+                raise
+            continue
+        app.include_router(module.router, prefix=API)

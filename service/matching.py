@@ -1,0 +1,284 @@
+"""The service's side of matching: text views, stored embeddings, live indexes, suggestions."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+import numpy as np
+from sqlmodel import Session, select
+
+from matcher.cache import text_hash
+from matcher.encoders import TextEncoder, prefix_of
+from matcher.ranker import HybridRanker, Match, Weights
+from service.tables import (
+    Challenge,
+    ChallengeLevel,
+    ChallengeStatus,
+    Membership,
+    ResearchGroup,
+    StudentProfile,
+)
+
+Kind = Literal["challenge", "student", "research_group"]
+Row = Challenge | StudentProfile | ResearchGroup
+TABLES: dict[str, type[Row]] = {
+    "challenge": Challenge,
+    "student": StudentProfile,
+    "research_group": ResearchGroup,
+}
+
+
+# -- text views: the one place where an entity becomes text --------------------------------
+
+
+def _labels(skills: Iterable[dict]) -> str:
+    return ", ".join(skill["label"] for skill in skills)
+
+
+def text_view(kind: Kind, row: Row) -> str:
+    """The text a row is matched on. Names and contact details stay out: they match nothing
+    and are personal data."""
+    if kind == "challenge":
+        parts = [f"{row.title}.", row.description]
+        if row.wanted_skills:
+            parts.append(f"Gevraagde vaardigheden: {_labels(row.wanted_skills)}.")
+    elif kind == "student":
+        parts = [f"{row.programme}.", row.about]
+        if row.skills:
+            parts.append(f"Vaardigheden: {_labels(row.skills)}.")
+        if row.interests:
+            parts.append(f"Interesses: {', '.join(row.interests)}.")
+    else:
+        parts = [f"{row.name}.", row.expertise]
+    if kind != "student" and row.themes:
+        parts.append(f"Thema's: {', '.join(row.themes)}.")
+    return " ".join(part.strip() for part in parts if part and part.strip())
+
+
+def indexable(kind: Kind, row: Row) -> bool:
+    """Whether a row may be suggested at all: published challenges, consenting students."""
+    if kind == "challenge":
+        return row.status == ChallengeStatus.published
+    if kind == "student":
+        return bool(row.consent_matching)
+    return True
+
+
+def memberships(session: Session, ids: Sequence[str]) -> dict[str, set[str]]:
+    """Member id -> its communities, for many members in one query."""
+    found: dict[str, set[str]] = {id_: set() for id_ in ids}
+    if ids:
+        rows = session.exec(select(Membership).where(Membership.member_id.in_(list(ids))))
+        for membership in rows:
+            found[membership.member_id].add(membership.community_id)
+    return found
+
+
+def attributes(kind: Kind, row: Row, communities: set[str]) -> dict[str, str | list[str]]:
+    """The values hard filters look at."""
+    if kind == "challenge":
+        return {"community": [row.community_id], "level": row.level, "language": row.language}
+    if kind == "student":
+        return {"community": sorted(communities), "level": row.level, "language": row.languages}
+    return {"community": sorted(communities)}
+
+
+# -- constraint notes ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Note:
+    """One constraint between a challenge and a candidate, and whether it is met."""
+
+    constraint: str  # level | period | place | language | capacity
+    ok: bool
+    detail: str
+
+    def as_json(self) -> dict:
+        return {"constraint": self.constraint, "ok": self.ok, "detail": self.detail}
+
+
+def _overlaps(start: date | None, end: date | None, other: tuple[date | None, date | None]):
+    """Whether two periods overlap; None when a date is missing."""
+    other_start, other_end = other
+    if not (start and end and other_start and other_end):
+        return None
+    return start <= other_end and other_start <= end
+
+
+def _student_notes(challenge: Challenge, student: StudentProfile) -> list[Note]:
+    level_ok = challenge.level in (ChallengeLevel.any, student.level)
+    notes = [Note("level", level_ok, f"challenge {challenge.level}, student {student.level}")]
+    available = (student.available_from, student.available_until)
+    overlap = _overlaps(challenge.period_start, challenge.period_end, available)
+    if overlap is not None:
+        period = f"{challenge.period_start} to {challenge.period_end}"
+        free = f"{student.available_from} to {student.available_until}"
+        notes.append(Note("period", overlap, f"challenge {period}, student available {free}"))
+    hours = f"challenge {challenge.hours_per_week} h/week, student {student.hours_per_week} h/week"
+    notes.append(Note("hours", student.hours_per_week >= challenge.hours_per_week, hours))
+    speaks = ", ".join(student.languages)
+    language = f"challenge in {challenge.language}, student speaks {speaks}"
+    notes.append(Note("language", challenge.language in student.languages, language))
+    if challenge.remote == "remote":
+        notes.append(Note("place", True, "remote"))
+    else:
+        place = challenge.place or "?"
+        same = bool(challenge.place) and challenge.place.lower() == student.region.lower()
+        detail = (
+            f"{place} ({challenge.remote}); student lives in {student.region or '?'}, "
+            f"travels up to {student.travel_km} km"
+        )
+        notes.append(Note("place", same or challenge.remote == "hybrid", detail))
+    return notes
+
+
+def constraint_notes(challenge: Challenge, target: Row, kind: Kind) -> list[Note]:
+    """How a challenge and a student or research group fit on level, period, place, language."""
+    if kind == "student":
+        return _student_notes(challenge, target)
+    capacity = f"{target.capacity_projects} projects at a time"
+    return [Note("capacity", target.capacity_projects > 0, capacity)]
+
+
+# -- the live indexes ----------------------------------------------------------------------
+
+
+@dataclass
+class Ranked:
+    """A candidate row with its match and constraint notes."""
+
+    row: Row
+    match: Match
+    notes: list[Note]
+
+
+class Matching:
+    """Keeps one hybrid ranker per kind in step with the database.
+
+    Vectors live in the rows (`embedding`, with the model and the hash of the text they were
+    made from): a row whose text and model are unchanged is never encoded again, at start-up
+    or on edit. All rankers share one lock: FastAPI runs requests on several threads.
+    """
+
+    def __init__(self, *, encoder: TextEncoder, weights: Weights | None = None) -> None:
+        self.encoder = encoder
+        self.weights = weights or Weights()
+        self.rankers: dict[str, HybridRanker] = {}
+        self.encoded = 0  # texts this process has sent to the encoder
+        self._lock = threading.RLock()
+        # A stored (passage) vector can stand in for the query's only when both kinds of text
+        # get the same prefix; e5-style models with "query: " need the query encoded.
+        self._symmetric = prefix_of(encoder, "query") == prefix_of(encoder, "passage")
+
+    @property
+    def model_version(self) -> str:
+        """Names the model and weights, so a suggestion says what produced its score."""
+        w = self.weights
+        return (
+            f"{self.encoder.model_id}; weights dense={w.dense} lexical={w.lexical} skill={w.skill}"
+        )
+
+    def embed(self, kind: Kind, rows: Sequence[Row], *, progress: bool = False) -> int:
+        """Give every row whose text or model changed a fresh embedding; returns how many."""
+        model_id = self.encoder.model_id
+        stale = []
+        texts = []
+        for row in rows:
+            text = text_view(kind, row)
+            digest = text_hash(text)
+            if row.embedding is None or row.text_hash != digest or row.embedding_model != model_id:
+                stale.append((row, digest))
+                texts.append(text)
+        if texts:
+            vectors = self.encoder.encode(texts, kind="passage", progress=progress)
+            for (row, digest), vector in zip(stale, vectors, strict=True):
+                row.embedding = np.asarray(vector, dtype=np.float32)
+                row.text_hash = digest
+                row.embedding_model = model_id
+            self.encoded += len(texts)
+        return len(texts)
+
+    def rebuild(self, session: Session, *, progress: bool = False) -> int:
+        """Build every index from the stored vectors, encoding only rows without a current one.
+
+        Returns the number of texts encoded (0 when nothing changed since the last run).
+        """
+        encoded = 0
+        rankers: dict[str, HybridRanker] = {}
+        for kind, table in TABLES.items():
+            rows = list(session.exec(select(table)))
+            fresh = self.embed(kind, rows, progress=progress)
+            if fresh:
+                session.add_all(rows)
+                session.commit()
+            encoded += fresh
+            live = [row for row in rows if indexable(kind, row)]
+            communities = memberships(session, [row.id for row in live])
+            ranker = HybridRanker(encoder=self.encoder, weights=self.weights)
+            ranker.fit(
+                [row.id for row in live],
+                [text_view(kind, row) for row in live],
+                vectors=self._stack(live),
+                attributes=[attributes(kind, row, communities[row.id]) for row in live],
+            )
+            rankers[kind] = ranker
+        with self._lock:
+            self.rankers = rankers
+        return encoded
+
+    def _stack(self, rows: Sequence[Row]) -> np.ndarray:
+        if not rows:
+            return np.zeros((0, self._dimension()), dtype=np.float32)
+        return np.stack([row.embedding for row in rows]).astype(np.float32, copy=False)
+
+    def _dimension(self) -> int:
+        return int(self.encoder.encode(["dimensie"]).shape[1])
+
+    def sync(self, kind: Kind, row: Row, communities: set[str]) -> None:
+        """Bring one row's index entry in line with the row (after its commit)."""
+        with self._lock:
+            ranker = self.rankers[kind]
+            present = row.id in ranker.index_
+            if not indexable(kind, row):
+                if present:
+                    ranker.remove([row.id])
+                return
+            vectors = np.atleast_2d(row.embedding)
+            values = [attributes(kind, row, communities)]
+            text = [text_view(kind, row)]
+            if present:
+                ranker.update([row.id], text, vectors=vectors, attributes=values)
+            else:
+                ranker.add([row.id], text, vectors=vectors, attributes=values)
+
+    def forget(self, kind: Kind, id_: str) -> None:
+        """Take a deleted row out of its index."""
+        with self._lock:
+            ranker = self.rankers[kind]
+            if id_ in ranker.index_:
+                ranker.remove([id_])
+
+    def rank(
+        self,
+        kind: Kind,
+        query_kind: Kind,
+        query: Row,
+        *,
+        k: int,
+        filters: dict[str, list[str]],
+        allowed: set[str] | None = None,
+    ) -> list[Match]:
+        """The k best rows of `kind` for a query row, within the filters."""
+        with self._lock:
+            return self.rankers[kind].search(
+                text_view(query_kind, query),
+                k,
+                filters=filters,
+                allowed=allowed,
+                query_vector=query.embedding if self._symmetric else None,
+            )

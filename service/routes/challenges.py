@@ -1,0 +1,173 @@
+"""SMEs' challenges: create, edit, publish, close, delete, list."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request, status
+from pydantic import ValidationError
+from sqlmodel import delete, select
+
+from service.access import challenge_filter, editable_challenge, visible_challenge
+from service.deps import CurrentUser, PageDep, SessionDep, community_ids_of, not_found
+from service.paging import paginate
+from service.tables import (
+    Challenge,
+    ChallengeBase,
+    ChallengeCreate,
+    ChallengePublic,
+    ChallengesPublic,
+    ChallengeStatus,
+    ChallengeUpdate,
+    Role,
+    Suggestion,
+    utcnow,
+)
+
+router = APIRouter(prefix="/challenges", tags=["challenges"])
+
+NOT_FOUND = {404: {"description": "No such challenge, or not yours to see"}}
+AUTH = {401: {"description": "Not logged in"}, 403: {"description": "Role may not do this"}}
+
+
+def _sync(request: Request, challenge: Challenge) -> None:
+    request.app.state.matching.sync("challenge", challenge, {challenge.community_id})
+
+
+@router.get("", responses=AUTH)
+def list_challenges(
+    session: SessionDep,
+    actor: CurrentUser,
+    page: PageDep,
+    community_id: str | None = None,
+    organisation_id: str | None = None,
+    status_: Annotated[ChallengeStatus | None, Query(alias="status")] = None,
+) -> ChallengesPublic:
+    """Challenges the caller may see: their community's published ones, their own, and for
+    intermediaries all of their communities'."""
+    query = select(Challenge).where(challenge_filter(actor))
+    if community_id:
+        query = query.where(Challenge.community_id == community_id)
+    if organisation_id:
+        query = query.where(Challenge.organisation_id == organisation_id)
+    if status_:
+        query = query.where(Challenge.status == status_)
+    rows, count = paginate(session, query, page, Challenge.created_at, Challenge.id)
+    return ChallengesPublic(data=[ChallengePublic.model_validate(r) for r in rows], count=count)
+
+
+@router.post("", status_code=201, responses={**AUTH, 404: {"description": "Unknown community"}})
+def create_challenge(
+    request: Request, session: SessionDep, actor: CurrentUser, body: ChallengeCreate
+) -> ChallengePublic:
+    """Post a challenge (as a draft). An SME posts for its own organisation."""
+    if actor.role is Role.student:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Students cannot post challenges")
+    if not actor.in_community(body.community_id):
+        raise not_found("Community", body.community_id)
+    organisation_id = body.organisation_id
+    if actor.role is Role.sme:
+        own = actor.user.organisation_id
+        if own is None or organisation_id not in (None, own):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "An SME posts for its own organisation")
+        organisation_id = own
+    if organisation_id is None:
+        raise HTTPException(422, "organisation_id: required when posting for an organisation")
+    if body.community_id not in community_ids_of(session, organisation_id):
+        raise not_found("Organisation in this community", organisation_id)
+    values = body.model_dump(exclude={"id", "organisation_id"})
+    challenge = Challenge(**values, organisation_id=organisation_id)
+    if body.id:
+        if session.get(Challenge, body.id) is not None:
+            raise HTTPException(status.HTTP_409_CONFLICT, f"id: {body.id} exists already")
+        challenge.id = body.id
+    request.app.state.matching.embed("challenge", [challenge])
+    session.add(challenge)
+    session.commit()
+    _sync(request, challenge)
+    return ChallengePublic.model_validate(challenge)
+
+
+@router.get("/{challenge_id}", responses={**AUTH, **NOT_FOUND})
+def read_challenge(session: SessionDep, actor: CurrentUser, challenge_id: str) -> ChallengePublic:
+    """One challenge."""
+    return ChallengePublic.model_validate(visible_challenge(session, actor, challenge_id))
+
+
+@router.patch("/{challenge_id}", responses={**AUTH, **NOT_FOUND})
+def update_challenge(
+    request: Request,
+    session: SessionDep,
+    actor: CurrentUser,
+    challenge_id: str,
+    changes: ChallengeUpdate,
+) -> ChallengePublic:
+    """Edit a challenge; a changed text is re-embedded (that one text only)."""
+    challenge = editable_challenge(session, actor, challenge_id)
+    values = changes.model_dump(exclude_unset=True)
+    merged = {**ChallengeBase.model_validate(challenge).model_dump(), **values}
+    try:
+        ChallengeBase.model_validate(merged)  # rules across fields, e.g. the period's order
+    except ValidationError as error:
+        raise HTTPException(422, error.errors(include_url=False, include_context=False)) from None
+    for field, value in values.items():
+        setattr(challenge, field, value)
+    challenge.updated_at = utcnow()
+    request.app.state.matching.embed("challenge", [challenge])
+    session.add(challenge)
+    session.commit()
+    _sync(request, challenge)
+    return ChallengePublic.model_validate(challenge)
+
+
+TRANSITIONS = {
+    "publish": ({ChallengeStatus.draft, ChallengeStatus.closed}, ChallengeStatus.published),
+    "close": ({ChallengeStatus.draft, ChallengeStatus.published}, ChallengeStatus.closed),
+}
+
+
+def _move(request: Request, session, actor, challenge_id: str, action: str) -> ChallengePublic:
+    challenge = editable_challenge(session, actor, challenge_id)
+    sources, target = TRANSITIONS[action]
+    if challenge.status not in sources:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            f"Cannot {action} a challenge that is {challenge.status}",
+        )
+    challenge.status = target
+    challenge.updated_at = utcnow()
+    session.add(challenge)
+    session.commit()
+    _sync(request, challenge)
+    return ChallengePublic.model_validate(challenge)
+
+
+CONFLICT = {409: {"description": "Not allowed from the challenge's current status"}}
+
+
+@router.post("/{challenge_id}/publish", responses={**AUTH, **NOT_FOUND, **CONFLICT})
+def publish_challenge(
+    request: Request, session: SessionDep, actor: CurrentUser, challenge_id: str
+) -> ChallengePublic:
+    """Publish a draft (or reopen a closed challenge): it can now be matched."""
+    return _move(request, session, actor, challenge_id, "publish")
+
+
+@router.post("/{challenge_id}/close", responses={**AUTH, **NOT_FOUND, **CONFLICT})
+def close_challenge(
+    request: Request, session: SessionDep, actor: CurrentUser, challenge_id: str
+) -> ChallengePublic:
+    """Close a challenge: no new suggestions; existing ones keep their state."""
+    return _move(request, session, actor, challenge_id, "close")
+
+
+@router.delete("/{challenge_id}", status_code=204, responses={**AUTH, **NOT_FOUND})
+def delete_challenge(
+    request: Request, session: SessionDep, actor: CurrentUser, challenge_id: str
+) -> None:
+    """Delete a challenge and the suggestions made for it."""
+    challenge = editable_challenge(session, actor, challenge_id)
+    session.exec(delete(Suggestion).where(Suggestion.challenge_id == challenge.id))
+    session.delete(challenge)
+    session.commit()
+    request.app.state.matching.forget("challenge", challenge_id)

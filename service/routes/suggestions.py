@@ -1,0 +1,98 @@
+"""Ranked suggestions, computed on demand and persisted so that a review refers to a fixed score."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request, status
+
+from service.access import can_edit_challenge, visible_challenge, visible_student
+from service.deps import CurrentUser, SessionDep, not_found
+from service.suggestions import (
+    StudentFilters,
+    SuggestionsPublic,
+    challenges_for_student,
+    research_groups_for_challenge,
+    students_for_challenge,
+    suggestion_public,
+)
+from service.tables import ChallengeStatus, Level, Role
+
+router = APIRouter(tags=["suggestions"])
+
+ERRORS = {
+    401: {"description": "Not logged in"},
+    403: {"description": "Role may not do this"},
+    404: {"description": "No such object, or not yours to see"},
+    409: {"description": "The challenge is not published"},
+}
+K = Annotated[int, Query(ge=1, le=100, description="How many suggestions (max 100).")]
+
+
+def _published(challenge) -> None:
+    if challenge.status != ChallengeStatus.published:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            f"Challenge {challenge.id} is {challenge.status}: publish it first",
+        )
+
+
+@router.get("/challenges/{challenge_id}/suggestions/students", responses=ERRORS)
+def suggest_students(
+    request: Request,
+    session: SessionDep,
+    actor: CurrentUser,
+    challenge_id: str,
+    k: K = 10,
+    level: Annotated[list[Level] | None, Query(description="Only these levels.")] = None,
+    language: Annotated[str | None, Query(min_length=2, max_length=5)] = None,
+    available: Annotated[bool, Query(description="Only students free in the period.")] = True,
+) -> SuggestionsPublic:
+    """Ranked students for a challenge (intermediaries and admins: students are only shown to
+    an SME after an intermediary approves the match)."""
+    if actor.role not in (Role.intermediary, Role.admin):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Only intermediaries see suggested students")
+    challenge = visible_challenge(session, actor, challenge_id)
+    if not actor.manages({challenge.community_id}):
+        raise not_found("Challenge", challenge_id)
+    _published(challenge)
+    filters = StudentFilters(
+        levels=[value.value for value in level] if level else None,
+        language=language,
+        available=available,
+    )
+    found = students_for_challenge(
+        session, request.app.state.matching, challenge, k=k, filters=filters
+    )
+    return SuggestionsPublic(data=[suggestion_public(session, s) for s in found], count=len(found))
+
+
+@router.get("/challenges/{challenge_id}/suggestions/research-groups", responses=ERRORS)
+def suggest_research_groups(
+    request: Request, session: SessionDep, actor: CurrentUser, challenge_id: str, k: K = 5
+) -> SuggestionsPublic:
+    """Ranked research groups (lectoraten) for a challenge: its SME and intermediaries."""
+    challenge = visible_challenge(session, actor, challenge_id)
+    if not can_edit_challenge(actor, challenge):
+        raise not_found("Challenge", challenge_id)
+    _published(challenge)
+    found = research_groups_for_challenge(session, request.app.state.matching, challenge, k=k)
+    return SuggestionsPublic(data=[suggestion_public(session, s) for s in found], count=len(found))
+
+
+@router.get("/students/{student_id}/suggestions/challenges", responses=ERRORS)
+def suggest_challenges(
+    request: Request,
+    session: SessionDep,
+    actor: CurrentUser,
+    student_id: str,
+    k: K = 10,
+    available: Annotated[bool, Query(description="Only challenges in my free period.")] = True,
+) -> SuggestionsPublic:
+    """Ranked published challenges for a student: the student and their intermediaries.
+    A student who has not consented to matching gets none."""
+    student = visible_student(session, actor, student_id)
+    found = challenges_for_student(
+        session, request.app.state.matching, student, k=k, available=available
+    )
+    return SuggestionsPublic(data=[suggestion_public(session, s) for s in found], count=len(found))

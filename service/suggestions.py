@@ -1,0 +1,267 @@
+"""Ranked suggestions: computed on demand by the matcher, persisted for review."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import Session, SQLModel, or_, select
+
+from matcher.ranker import Match
+from service.matching import Matching, constraint_notes, memberships
+from service.tables import (
+    Challenge,
+    ChallengeLevel,
+    ChallengeStatus,
+    Membership,
+    Page,
+    ResearchGroup,
+    Response,
+    StudentProfile,
+    Suggestion,
+    SuggestionStatus,
+    TargetKind,
+    utcnow,
+)
+
+
+class ComponentsPublic(SQLModel):
+    dense: float
+    lexical: float
+    skill: float
+
+
+class SuggestionPublic(SQLModel):
+    """A suggestion as clients see it: the scores, the reasons and the review state."""
+
+    id: str
+    community_id: str
+    challenge_id: str
+    challenge_title: str
+    target_kind: TargetKind
+    target_id: str
+    target_name: str
+    score: float
+    components: ComponentsPublic
+    explanation: dict
+    constraint_notes: list[dict]
+    model_version: str
+    status: SuggestionStatus
+    reason: str | None
+    sme_response: Response
+    target_response: Response
+    sme_rating: int | None
+    target_rating: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class SuggestionsPublic(Page):
+    data: list[SuggestionPublic]
+
+
+def explanation_json(match: Match) -> dict:
+    """The engine's explanation as stored JSON."""
+    return {
+        "shared_skills": [
+            {"uri": tag.uri, "label": tag.label} for tag in match.explanation.shared_skills
+        ],
+        "matching_terms": list(match.explanation.matching_terms),
+    }
+
+
+def target_name(session: Session, suggestion: Suggestion) -> str:
+    if suggestion.target_kind == TargetKind.student:
+        student = session.get(StudentProfile, suggestion.target_id)
+        return student.full_name if student else ""
+    group = session.get(ResearchGroup, suggestion.target_id)
+    return group.name if group else ""
+
+
+def suggestion_public(session: Session, suggestion: Suggestion) -> SuggestionPublic:
+    challenge = session.get(Challenge, suggestion.challenge_id)
+    return SuggestionPublic.model_validate(
+        suggestion,
+        update={
+            "challenge_title": challenge.title if challenge else "",
+            "target_name": target_name(session, suggestion),
+            "components": ComponentsPublic(
+                dense=suggestion.dense, lexical=suggestion.lexical, skill=suggestion.skill
+            ),
+        },
+    )
+
+
+def persist(
+    session: Session,
+    matching: Matching,
+    challenge: Challenge,
+    target_kind: TargetKind,
+    target: StudentProfile | ResearchGroup,
+    match: Match,
+) -> Suggestion:
+    """Store a suggestion; one already reviewed keeps the score it was reviewed on."""
+    found = session.exec(
+        select(Suggestion).where(
+            Suggestion.challenge_id == challenge.id,
+            Suggestion.target_kind == target_kind,
+            Suggestion.target_id == target.id,
+        )
+    ).first()
+    if found is not None and found.status != SuggestionStatus.suggested:
+        return found
+    suggestion = found or Suggestion(
+        community_id=challenge.community_id,
+        challenge_id=challenge.id,
+        target_kind=target_kind,
+        target_id=target.id,
+        score=0.0,
+        dense=0.0,
+        lexical=0.0,
+        skill=0.0,
+        model_version="",
+    )
+    suggestion.score = match.score
+    suggestion.dense = match.components.dense
+    suggestion.lexical = match.components.lexical
+    suggestion.skill = match.components.skill
+    suggestion.explanation = explanation_json(match)
+    kind = "student" if target_kind == TargetKind.student else "research_group"
+    suggestion.constraint_notes = [
+        note.as_json() for note in constraint_notes(challenge, target, kind)
+    ]
+    suggestion.model_version = matching.model_version
+    suggestion.updated_at = utcnow()
+    session.add(suggestion)
+    return suggestion
+
+
+@dataclass(frozen=True)
+class StudentFilters:
+    """Hard filters for students, from the query string."""
+
+    levels: list[str] | None = None  # None: the challenge's level (any level for "any")
+    language: str | None = None  # None: the challenge's language
+    available: bool = True  # only students free in the challenge's period
+
+
+def _available_students(
+    session: Session, community_id: str, start: date | None, end: date | None
+) -> set[str]:
+    """Consenting students of a community whose availability overlaps the period."""
+    query = select(StudentProfile.id).where(
+        StudentProfile.consent_matching,
+        StudentProfile.id.in_(
+            select(Membership.member_id).where(Membership.community_id == community_id)
+        ),
+    )
+    if start and end:
+        query = query.where(
+            or_(StudentProfile.available_from.is_(None), StudentProfile.available_from <= end),
+            or_(StudentProfile.available_until.is_(None), StudentProfile.available_until >= start),
+        )
+    return set(session.exec(query))
+
+
+def students_for_challenge(
+    session: Session,
+    matching: Matching,
+    challenge: Challenge,
+    *,
+    k: int,
+    filters: StudentFilters,
+) -> list[Suggestion]:
+    """Rank the consenting students of the challenge's community and persist the top k."""
+    levels = filters.levels
+    if levels is None and challenge.level != ChallengeLevel.any:
+        levels = [challenge.level]
+    hard: dict[str, list[str]] = {
+        "community": [challenge.community_id],
+        "language": [filters.language or challenge.language],
+    }
+    if levels:
+        hard["level"] = list(levels)
+    allowed = None
+    if filters.available:
+        allowed = _available_students(
+            session, challenge.community_id, challenge.period_start, challenge.period_end
+        )
+    matches = matching.rank("student", "challenge", challenge, k=k, filters=hard, allowed=allowed)
+    suggestions = []
+    for match in matches:
+        student = session.get(StudentProfile, match.id)
+        suggestions.append(
+            persist(session, matching, challenge, TargetKind.student, student, match)
+        )
+    session.commit()
+    return suggestions
+
+
+def research_groups_for_challenge(
+    session: Session, matching: Matching, challenge: Challenge, *, k: int
+) -> list[Suggestion]:
+    """Rank the research groups of the challenge's community that have capacity."""
+    with_capacity = set(
+        session.exec(select(ResearchGroup.id).where(ResearchGroup.capacity_projects > 0))
+    )
+    matches = matching.rank(
+        "research_group",
+        "challenge",
+        challenge,
+        k=k,
+        filters={"community": [challenge.community_id]},
+        allowed=with_capacity,
+    )
+    suggestions = []
+    for match in matches:
+        group = session.get(ResearchGroup, match.id)
+        suggestions.append(
+            persist(session, matching, challenge, TargetKind.research_group, group, match)
+        )
+    session.commit()
+    return suggestions
+
+
+def challenges_for_student(
+    session: Session,
+    matching: Matching,
+    student: StudentProfile,
+    *,
+    k: int,
+    available: bool = True,
+) -> list[Suggestion]:
+    """Rank the published challenges of the student's communities that fit level and language."""
+    if not student.consent_matching:
+        return []
+    communities = sorted(memberships(session, [student.id])[student.id])
+    hard = {
+        "community": communities,
+        "level": [student.level, ChallengeLevel.any],
+        "language": list(student.languages),
+    }
+    allowed = None
+    if available and student.available_from and student.available_until:
+        allowed = set(
+            session.exec(
+                select(Challenge.id).where(
+                    Challenge.status == ChallengeStatus.published,
+                    or_(
+                        Challenge.period_start.is_(None),
+                        Challenge.period_start <= student.available_until,
+                    ),
+                    or_(
+                        Challenge.period_end.is_(None),
+                        Challenge.period_end >= student.available_from,
+                    ),
+                )
+            )
+        )
+    matches = matching.rank("challenge", "student", student, k=k, filters=hard, allowed=allowed)
+    suggestions = []
+    for match in matches:
+        challenge = session.get(Challenge, match.id)
+        suggestions.append(
+            persist(session, matching, challenge, TargetKind.student, student, match)
+        )
+    session.commit()
+    return suggestions
