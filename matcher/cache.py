@@ -11,7 +11,7 @@ from typing import Protocol
 
 import numpy as np
 
-from matcher.encoders import TextEncoder, TextKind, check_texts
+from matcher.encoders import TextEncoder, TextKind, check_texts, prefix_of
 
 
 def text_hash(text: str) -> str:
@@ -132,7 +132,7 @@ class CachedEncoder:
         texts = check_texts(texts)
         if not texts:
             return self.encoder.encode(texts, kind=kind)
-        prefix = getattr(self.encoder, "prefix", lambda _kind: "")(kind)
+        prefix = prefix_of(self.encoder, kind)
         keys = [text_hash(prefix + text) for text in texts]
         model_id = self.model_id
         known = self.store.get_many(model_id, list(dict.fromkeys(keys)))

@@ -43,6 +43,13 @@ def check_texts(texts: Sequence[str]) -> list[str]:
     return checked
 
 
+def prefix_of(encoder: object, kind: TextKind) -> str:
+    """The prefix an encoder (or the encoder a cache wraps) puts before texts of this kind."""
+    inner = getattr(encoder, "encoder", encoder)
+    prefix = getattr(inner, "prefix", None)
+    return prefix(kind) if callable(prefix) else ""
+
+
 def l2_normalise(rows: np.ndarray) -> np.ndarray:
     """Scale each row to unit length (zero rows stay zero) as float32."""
     rows = np.asarray(rows, dtype=np.float32)

@@ -10,11 +10,11 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Any, NotRequired
+from typing import Annotated, Any, NotRequired
 
 import numpy as np
 import sqlalchemy as sa
-from pydantic import EmailStr, model_validator
+from pydantic import EmailStr, StringConstraints, field_validator, model_validator
 from sqlmodel import Field, SQLModel
 from typing_extensions import TypedDict
 
@@ -128,7 +128,10 @@ def _json() -> Any:
     return sa.JSON()
 
 
-Short = Field(min_length=1, max_length=200)
+#: An id a client may choose (imports keep their ids); safe in a URL path segment.
+ClientIdStr = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)
+]
 
 
 class Page(SQLModel):
@@ -149,7 +152,7 @@ class CommunityBase(SQLModel):
 
 
 class CommunityCreate(CommunityBase):
-    id: str | None = Field(default=None, max_length=64, description="Keep empty for a new id.")
+    id: ClientIdStr | None = Field(default=None, description="Keep empty for a new id.")
 
 
 class CommunityUpdate(SQLModel):
@@ -196,7 +199,7 @@ class OrganisationBase(SQLModel):
 
 
 class OrganisationCreate(OrganisationBase):
-    id: str | None = Field(default=None, max_length=64)
+    id: ClientIdStr | None = Field(default=None, description="Keep empty for a new id.")
     community_ids: list[str] = Field(min_length=1)
 
 
@@ -262,7 +265,7 @@ class ChallengeBase(SQLModel):
 
 
 class ChallengeCreate(ChallengeBase):
-    id: str | None = Field(default=None, max_length=64)
+    id: ClientIdStr | None = Field(default=None, description="Keep empty for a new id.")
     community_id: str
     organisation_id: str | None = Field(
         default=None, description="An SME's own organisation when empty."
@@ -340,7 +343,7 @@ class StudentBase(SQLModel):
 
 
 class StudentCreate(StudentBase):
-    id: str | None = Field(default=None, max_length=64)
+    id: ClientIdStr | None = Field(default=None, description="Keep empty for a new id.")
     community_ids: list[str] = Field(min_length=1)
     user_id: str | None = Field(default=None, description="The student's own login, if any.")
 
@@ -398,7 +401,7 @@ class ResearchGroupBase(SQLModel):
 
 
 class ResearchGroupCreate(ResearchGroupBase):
-    id: str | None = Field(default=None, max_length=64)
+    id: ClientIdStr | None = Field(default=None, description="Keep empty for a new id.")
     community_ids: list[str] = Field(min_length=1)
 
 
@@ -434,13 +437,20 @@ class ResearchGroupsPublic(Page):
 
 class UserBase(SQLModel):
     email: EmailStr = Field(max_length=254, unique=True, index=True, sa_type=sa.String(254))
+
+    @field_validator("email")
+    @classmethod
+    def _lower_case(cls, email: str) -> str:
+        # Logins compare lower-cased addresses; "Jan@X.nl" must be able to log in.
+        return email.lower()
+
     full_name: str = Field(min_length=2, max_length=200)
     role: Role = Field(sa_type=_enum(Role))
     organisation_id: str | None = Field(default=None, foreign_key="organisation.id")
 
 
 class UserCreate(UserBase):
-    id: str | None = Field(default=None, max_length=64)
+    id: ClientIdStr | None = Field(default=None, description="Keep empty for a new id.")
     password: str = Field(min_length=10, max_length=128)
     community_ids: list[str] = Field(default_factory=list)
 

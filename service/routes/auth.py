@@ -54,7 +54,8 @@ def read_me(session: SessionDep, actor: CurrentUser) -> UserPublic:
 def update_me(session: SessionDep, actor: CurrentUser, changes: UserUpdate) -> UserPublic:
     """Change one's own name or password."""
     user = session.get(User, actor.id)
-    values = changes.model_dump(exclude_unset=True)
+    # An explicit null changes nothing: name and password cannot be emptied.
+    values = changes.model_dump(exclude_unset=True, exclude_none=True)
     if "password" in values:
         user.hashed_password = hash_password(values.pop("password"))
     for field, value in values.items():

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
-from pydantic import ValidationError
 from sqlmodel import delete, select
 
 from service.access import challenge_filter, editable_challenge, visible_challenge
 from service.deps import CurrentUser, PageDep, SessionDep, community_ids_of, not_found
 from service.paging import paginate
+from service.routes.common import apply_changes, check_id_syntax, commit_or_conflict
 from service.tables import (
     Challenge,
     ChallengeBase,
@@ -78,12 +78,13 @@ def create_challenge(
     values = body.model_dump(exclude={"id", "organisation_id"})
     challenge = Challenge(**values, organisation_id=organisation_id)
     if body.id:
+        check_id_syntax(body.id)
         if session.get(Challenge, body.id) is not None:
             raise HTTPException(status.HTTP_409_CONFLICT, f"id: {body.id} exists already")
         challenge.id = body.id
     request.app.state.matching.embed("challenge", [challenge])
     session.add(challenge)
-    session.commit()
+    commit_or_conflict(session, f"Challenge {challenge.id}")
     _sync(request, challenge)
     return ChallengePublic.model_validate(challenge)
 
@@ -104,14 +105,7 @@ def update_challenge(
 ) -> ChallengePublic:
     """Edit a challenge; a changed text is re-embedded (that one text only)."""
     challenge = editable_challenge(session, actor, challenge_id)
-    values = changes.model_dump(exclude_unset=True)
-    merged = {**ChallengeBase.model_validate(challenge).model_dump(), **values}
-    try:
-        ChallengeBase.model_validate(merged)  # rules across fields, e.g. the period's order
-    except ValidationError as error:
-        raise HTTPException(422, error.errors(include_url=False, include_context=False)) from None
-    for field, value in values.items():
-        setattr(challenge, field, value)
+    apply_changes(challenge, ChallengeBase, changes)
     challenge.updated_at = utcnow()
     request.app.state.matching.embed("challenge", [challenge])
     session.add(challenge)
