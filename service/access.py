@@ -106,7 +106,7 @@ def can_edit_student(session: Session, actor: Actor, student: StudentProfile) ->
     """The student themself, intermediaries of their communities, admins."""
     if actor.student_id == student.id:
         return True
-    return actor.manages(community_ids_of(session, student.id))
+    return actor.manages(community_ids_of(session, student.id, "student"))
 
 
 def visible_student(session: Session, actor: Actor, student_id: str) -> StudentProfile:
@@ -122,14 +122,16 @@ def visible_student(session: Session, actor: Actor, student_id: str) -> StudentP
 
 def visible_research_group(session: Session, actor: Actor, group_id: str) -> ResearchGroup:
     group = session.get(ResearchGroup, group_id)
-    if group is None or not actor.shares_community(community_ids_of(session, group_id)):
+    if group is None or not actor.shares_community(
+        community_ids_of(session, group_id, "research_group")
+    ):
         raise not_found("Research group", group_id)
     return group
 
 
 def editable_research_group(session: Session, actor: Actor, group_id: str) -> ResearchGroup:
     group = visible_research_group(session, actor, group_id)
-    if not actor.manages(community_ids_of(session, group_id)):
+    if not actor.manages(community_ids_of(session, group_id, "research_group")):
         raise not_found("Research group", group_id)
     return group
 

@@ -74,15 +74,15 @@ UNAUTHENTICATED = HTTPException(
 )
 
 
-def community_ids_of(session: Session, member_id: str, kind: str | None = None) -> set[str]:
+def community_ids_of(session: Session, member_id: str, kind: str) -> set[str]:
     """The communities a user, organisation, student or research group belongs to.
 
-    Give the kind where it is known: ids are chosen by clients too, and a membership must never
-    count for a member of another kind that happens to share the id.
+    The kind is part of the question: ids are chosen by clients too, and a membership must
+    never count for a member of another kind that happens to share the id.
     """
-    query = select(Membership.community_id).where(Membership.member_id == member_id)
-    if kind is not None:
-        query = query.where(Membership.kind == kind)
+    query = select(Membership.community_id).where(
+        Membership.member_id == member_id, Membership.kind == kind
+    )
     return set(session.exec(query))
 
 
@@ -105,7 +105,7 @@ def get_actor(
     student_id = session.exec(
         select(StudentProfile.id).where(StudentProfile.user_id == user.id)
     ).first()
-    return Actor(user, frozenset(community_ids_of(session, user.id, kind="user")), student_id)
+    return Actor(user, frozenset(community_ids_of(session, user.id, "user")), student_id)
 
 
 CurrentUser = Annotated[Actor, Depends(get_actor)]

@@ -68,11 +68,13 @@ def indexable(kind: Kind, row: Row) -> bool:
     return True
 
 
-def memberships(session: Session, ids: Sequence[str]) -> dict[str, set[str]]:
-    """Member id -> its communities, for many members in one query."""
+def memberships(session: Session, ids: Sequence[str], kind: str) -> dict[str, set[str]]:
+    """Member id -> its communities, for many members of one kind in one query."""
     found: dict[str, set[str]] = {id_: set() for id_ in ids}
     if ids:
-        rows = session.exec(select(Membership).where(Membership.member_id.in_(list(ids))))
+        rows = session.exec(
+            select(Membership).where(Membership.member_id.in_(list(ids)), Membership.kind == kind)
+        )
         for membership in rows:
             found[membership.member_id].add(membership.community_id)
     return found
@@ -218,7 +220,7 @@ class Matching:
                 session.commit()
             encoded += fresh
             live = [row for row in rows if indexable(kind, row)]
-            communities = memberships(session, [row.id for row in live])
+            communities = memberships(session, [row.id for row in live], kind)
             ranker = HybridRanker(encoder=self.encoder, weights=self.weights)
             ranker.fit(
                 [row.id for row in live],

@@ -16,7 +16,7 @@ def user_public(session: Session, user: User) -> UserPublic:
     return UserPublic.model_validate(
         user,
         update={
-            "community_ids": sorted(community_ids_of(session, user.id)),
+            "community_ids": sorted(community_ids_of(session, user.id, "user")),
             "student_id": student_id,
         },
     )

@@ -233,7 +233,7 @@ def challenges_for_student(
     """Rank the published challenges of the student's communities that fit level and language."""
     if not student.consent_matching:
         return []
-    communities = sorted(memberships(session, [student.id])[student.id])
+    communities = sorted(memberships(session, [student.id], "student")[student.id])
     hard = {
         "community": communities,
         "level": [student.level, ChallengeLevel.any],

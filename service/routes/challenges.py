@@ -73,7 +73,7 @@ def create_challenge(
         organisation_id = own
     if organisation_id is None:
         raise HTTPException(422, "organisation_id: required when posting for an organisation")
-    if body.community_id not in community_ids_of(session, organisation_id):
+    if body.community_id not in community_ids_of(session, organisation_id, "organisation"):
         raise not_found("Organisation in this community", organisation_id)
     values = body.model_dump(exclude={"id", "organisation_id"})
     challenge = Challenge(**values, organisation_id=organisation_id)

@@ -49,14 +49,14 @@ def _public(org: Organisation, community_ids: set[str]) -> OrganisationPublic:
 
 
 def _publics(session: Session, rows: list[Organisation]) -> list[OrganisationPublic]:
-    found = memberships(session, [row.id for row in rows])  # one query for the whole page
+    found = memberships(session, [row.id for row in rows], KIND)  # one query for the whole page
     return [_public(row, found[row.id]) for row in rows]
 
 
 def _visible(session: Session, actor: Actor, organisation_id: str) -> Organisation:
     org = session.get(Organisation, organisation_id)
     own = actor.user.organisation_id == organisation_id
-    if org is None or not (own or actor.shares_community(community_ids_of(session, org.id))):
+    if org is None or not (own or actor.shares_community(community_ids_of(session, org.id, KIND))):
         raise not_found("Organisation", organisation_id)
     return org
 
@@ -115,7 +115,7 @@ def read_organisation(
 ) -> OrganisationPublic:
     """One organisation, for anyone who shares a community with it (and its own users)."""
     org = _visible(session, actor, organisation_id)
-    return _public(org, community_ids_of(session, org.id))
+    return _public(org, community_ids_of(session, org.id, KIND))
 
 
 @router.patch("/{organisation_id}", responses={**AUTH, **ROLE, **NOT_FOUND, **INVALID})
@@ -125,7 +125,7 @@ def update_organisation(
     """Edit an organisation: admins, and intermediaries of one of its communities. Its
     communities do not change here."""
     org = _visible(session, actor, organisation_id)
-    communities = community_ids_of(session, org.id)
+    communities = community_ids_of(session, org.id, KIND)
     if not actor.manages(communities):
         raise not_found("Organisation", organisation_id)
     apply_changes(org, OrganisationBase, changes)

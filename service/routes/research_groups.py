@@ -43,7 +43,7 @@ INVALID = {422: {"description": "Invalid field values"}}
 
 def research_group_public(session: Session, group: ResearchGroup) -> ResearchGroupPublic:
     """A research group as clients see it, with its communities (no embedding)."""
-    return _public(group, community_ids_of(session, group.id))
+    return _public(group, community_ids_of(session, group.id, KIND))
 
 
 def _public(group: ResearchGroup, community_ids: set[str]) -> ResearchGroupPublic:
@@ -53,7 +53,7 @@ def _public(group: ResearchGroup, community_ids: set[str]) -> ResearchGroupPubli
 
 
 def _sync(request: Request, session: Session, group: ResearchGroup) -> None:
-    communities = community_ids_of(session, group.id)
+    communities = community_ids_of(session, group.id, KIND)
     request.app.state.matching.sync(KIND, group, communities)
 
 
@@ -69,7 +69,7 @@ def list_research_groups(
         )
         query = query.where(ResearchGroup.id.in_(in_community))
     rows, count = paginate(session, query, page, ResearchGroup.name, ResearchGroup.id)
-    found = memberships(session, [row.id for row in rows])  # one query for the whole page
+    found = memberships(session, [row.id for row in rows], KIND)  # one query for the whole page
     return ResearchGroupsPublic(data=[_public(row, found[row.id]) for row in rows], count=count)
 
 

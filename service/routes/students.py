@@ -65,11 +65,11 @@ def _public(student: StudentProfile, community_ids: set[str]) -> StudentPublic:
 
 def student_public(session: Session, student: StudentProfile) -> StudentPublic:
     """A profile as clients see it, with its communities (no embedding)."""
-    return _public(student, community_ids_of(session, student.id))
+    return _public(student, community_ids_of(session, student.id, KIND))
 
 
 def _sync(request: Request, session: Session, student: StudentProfile) -> None:
-    communities = community_ids_of(session, student.id)
+    communities = community_ids_of(session, student.id, KIND)
     request.app.state.matching.sync(KIND, student, communities)
 
 
@@ -95,7 +95,7 @@ def list_students(
     if consent is not None:
         query = query.where(StudentProfile.consent_matching == consent)
     rows, count = paginate(session, query, page, StudentProfile.full_name, StudentProfile.id)
-    found = memberships(session, [row.id for row in rows])  # one query for the whole page
+    found = memberships(session, [row.id for row in rows], KIND)  # one query for the whole page
     return StudentsPublic(data=[_public(row, found[row.id]) for row in rows], count=count)
 
 
@@ -116,7 +116,7 @@ def _linked_user(session: Session, actor: Actor, user_id: str | None) -> str | N
     if user_id is None:
         return None
     user = session.get(User, user_id)
-    if user is None or not actor.shares_community(community_ids_of(session, user_id)):
+    if user is None or not actor.shares_community(community_ids_of(session, user_id, "user")):
         raise not_found("User", user_id)
     if user.role != Role.student:
         raise HTTPException(422, f"user_id: {user_id} is not a student's account")
@@ -218,7 +218,7 @@ def set_student_communities(
     """Set the complete list of communities of a profile (admins, intermediaries of one of
     them); only communities the caller manages may be added or left out."""
     student = visible_student(session, actor, student_id)
-    current = community_ids_of(session, student_id)
+    current = community_ids_of(session, student_id, KIND)
     wanted = list(dict.fromkeys(body.community_ids))
     # Only changes need the caller's say: an intermediary of one community keeps the others.
     joining = require_communities(

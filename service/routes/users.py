@@ -82,7 +82,7 @@ def _check_organisation(session: Session, body: UserCreate, community_ids: list[
             raise HTTPException(422, "organisation_id: an SME account needs its organisation")
         return
     org = session.get(Organisation, body.organisation_id)
-    if org is None or not community_ids_of(session, org.id) & set(community_ids):
+    if org is None or not community_ids_of(session, org.id, "organisation") & set(community_ids):
         raise HTTPException(
             422, f"organisation_id: {body.organisation_id} is not in the account's communities"
         )
@@ -129,7 +129,7 @@ def _visible_user(session: Session, actor: Actor, user_id: str) -> User:
     if user.id == actor.id or actor.is_admin:
         return user
     if actor.role is Role.intermediary and actor.shares_community(
-        community_ids_of(session, user.id)
+        community_ids_of(session, user.id, KIND)
     ):
         return user
     raise not_found("User", user_id)
