@@ -28,7 +28,13 @@ SME_VISIBLE = (
     SuggestionStatus.completed,
 )
 #: From here on a student sees a match with them: the intermediary has introduced both sides.
-STUDENT_VISIBLE = SME_VISIBLE[1:]
+STUDENT_VISIBLE = (
+    SuggestionStatus.introduced,
+    SuggestionStatus.accepted,
+    SuggestionStatus.declined,
+    SuggestionStatus.active,
+    SuggestionStatus.completed,
+)
 
 
 # -- challenges ----------------------------------------------------------------------------

@@ -120,8 +120,8 @@ class SkillRef(TypedDict):
 
 
 def _enum(enum: type[StrEnum]) -> Any:
-    # Stored as plain strings: adding a value later needs no database migration of a type.
-    return sa.String(max(len(member.value) for member in enum))
+    # Stored as plain strings with room to spare: a new value later needs no migration.
+    return sa.String(32)
 
 
 def _json() -> Any:
@@ -533,7 +533,7 @@ class Suggestion(SQLModel, table=True):
     lexical: float
     skill: float
     explanation: dict = Field(default_factory=dict, sa_type=_json())
-    constraint_notes: list[str] = Field(default_factory=list, sa_type=_json())
+    constraint_notes: list[dict] = Field(default_factory=list, sa_type=_json())
     model_version: str = Field(max_length=300)
     status: SuggestionStatus = Field(
         default=SuggestionStatus.suggested, sa_type=_enum(SuggestionStatus), index=True

@@ -10,7 +10,12 @@ from sqlmodel import delete, select
 from service.access import challenge_filter, editable_challenge, visible_challenge
 from service.deps import CurrentUser, PageDep, SessionDep, community_ids_of, not_found
 from service.paging import paginate
-from service.routes.common import apply_changes, check_id_syntax, commit_or_conflict
+from service.routes.common import (
+    apply_changes,
+    check_id_syntax,
+    commit_or_conflict,
+    refuse_if_reviewed,
+)
 from service.tables import (
     Challenge,
     ChallengeBase,
@@ -155,13 +160,20 @@ def close_challenge(
     return _move(request, session, actor, challenge_id, "close")
 
 
-@router.delete("/{challenge_id}", status_code=204, responses={**AUTH, **NOT_FOUND})
+@router.delete(
+    "/{challenge_id}",
+    status_code=204,
+    responses={**AUTH, **NOT_FOUND, 409: {"description": "Has reviewed matches: close it"}},
+)
 def delete_challenge(
     request: Request, session: SessionDep, actor: CurrentUser, challenge_id: str
 ) -> None:
-    """Delete a challenge and the suggestions made for it."""
+    """Delete a challenge and its unreviewed suggestions; one with reviewed matches is kept
+    (409: close it instead)."""
     challenge = editable_challenge(session, actor, challenge_id)
-    session.exec(delete(Suggestion).where(Suggestion.challenge_id == challenge.id))
+    made_for_it = Suggestion.challenge_id == challenge.id
+    refuse_if_reviewed(session, made_for_it, f"Challenge {challenge_id}")
+    session.exec(delete(Suggestion).where(made_for_it))
     session.delete(challenge)
     session.commit()
     request.app.state.matching.forget("challenge", challenge_id)

@@ -11,7 +11,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
 from service.deps import Actor, not_found
-from service.tables import Community, Membership, Organisation, ResearchGroup, StudentProfile, User
+from service.tables import (
+    Community,
+    Membership,
+    Organisation,
+    ResearchGroup,
+    StudentProfile,
+    Suggestion,
+    SuggestionStatus,
+    User,
+)
 
 #: Client-chosen ids: safe in a URL path segment.
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
@@ -85,3 +94,16 @@ def commit_or_conflict(session: Session, what: str) -> None:
     except IntegrityError:
         session.rollback()
         raise HTTPException(status.HTTP_409_CONFLICT, f"{what} exists already") from None
+
+
+def refuse_if_reviewed(session: Session, condition, what: str) -> None:
+    """409 when any suggestion matching `condition` has been reviewed: its decisions are the
+    community's record and the labelled data of the re-ranker, and deleting would erase them."""
+    reviewed = session.exec(
+        select(Suggestion.id).where(condition, Suggestion.status != SuggestionStatus.suggested)
+    ).first()
+    if reviewed is not None:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            f"{what} has reviewed matches (e.g. {reviewed}); close it instead of deleting it",
+        )

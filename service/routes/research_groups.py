@@ -17,6 +17,7 @@ from service.routes.common import (
     apply_changes,
     check_new_member_id,
     commit_or_conflict,
+    refuse_if_reviewed,
     require_communities,
 )
 from service.tables import (
@@ -129,17 +130,22 @@ def update_research_group(
     return research_group_public(session, group)
 
 
-@router.delete("/{group_id}", status_code=204, responses={**AUTH, **ROLE, **NOT_FOUND})
+@router.delete(
+    "/{group_id}",
+    status_code=204,
+    responses={**AUTH, **ROLE, **NOT_FOUND, 409: {"description": "Has reviewed matches"}},
+)
 def delete_research_group(
     request: Request, session: SessionDep, actor: Manager, group_id: str
 ) -> None:
-    """Delete a research group, its memberships and the suggestions made for it."""
+    """Delete a research group, its memberships and its unreviewed suggestions; one with
+    reviewed matches is kept (409)."""
     group = editable_research_group(session, actor, group_id)
-    session.exec(
-        delete(Suggestion).where(
-            Suggestion.target_kind == TargetKind.research_group, Suggestion.target_id == group_id
-        )
+    made_for_it = (Suggestion.target_kind == TargetKind.research_group) & (
+        Suggestion.target_id == group_id
     )
+    refuse_if_reviewed(session, made_for_it, f"Research group {group_id}")
+    session.exec(delete(Suggestion).where(made_for_it))
     session.exec(
         delete(Membership).where(Membership.member_id == group_id, Membership.kind == KIND)
     )

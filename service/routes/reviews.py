@@ -1,0 +1,375 @@
+"""The review workflow: a queue of suggestions per community, and the decisions on each.
+
+Intermediaries approve or reject, introduce both sides, start and complete; each side (the SME
+that owns the challenge, and the student or research group) accepts or declines and later rates.
+Every decision is one `SuggestionEvent`, written in the same commit as the change it records.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query, status
+from pydantic import StringConstraints, field_validator
+from sqlmodel import Field, Session, SQLModel, select, update
+
+from service import workflow
+from service.access import can_edit_challenge, suggestion_filter, visible_suggestion
+from service.deps import Actor, CurrentUser, Manager, PageDep, SessionDep, not_found
+from service.paging import paginate
+from service.suggestions import SuggestionPublic, SuggestionsPublic, suggestion_public
+from service.tables import (
+    Challenge,
+    Page,
+    Response,
+    Role,
+    Suggestion,
+    SuggestionEvent,
+    SuggestionStatus,
+    TargetKind,
+    utcnow,
+)
+from service.workflow import (
+    Action,
+    ActionError,
+    Side,
+    TransitionError,
+    event_action,
+    parse_event_action,
+)
+
+router = APIRouter(prefix="/suggestions", tags=["reviews"])
+
+AUTH = {401: {"description": "Not logged in"}}
+FORBIDDEN = {403: {"description": "Role may not do this"}}
+NOT_FOUND = {404: {"description": "No such suggestion, or not yours to see"}}
+CONFLICT = {
+    409: {
+        "description": "Not allowed from the suggestion's current status (the message names "
+        "the allowed actions), or someone else changed it meanwhile"
+    }
+}
+INVALID = {422: {"description": "Bad body: a missing or empty field, a side that is needed"}}
+DECISION = {**AUTH, **FORBIDDEN, **NOT_FOUND, **CONFLICT, **INVALID}
+
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+
+
+# -- request and answer models ------------------------------------------------------------
+
+
+class ApproveBody(SQLModel):
+    reason: Reason | None = Field(default=None, description="Why, for the record (optional).")
+
+    @field_validator("reason")
+    @classmethod
+    def _empty_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+
+class RejectBody(SQLModel):
+    reason: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)
+    ] = Field(description="Why the match is rejected (required).")
+
+
+class RespondBody(SQLModel):
+    response: Literal["accepted", "declined"]
+    side: Side | None = Field(
+        default=None,
+        description="Whose answer: an SME answers for the sme side and a student for the "
+        "target side by default; intermediaries must say which side they record.",
+    )
+    reason: Reason | None = Field(default=None, description="Why (optional), for the record.")
+
+    @field_validator("reason")
+    @classmethod
+    def _empty_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+
+class RateBody(SQLModel):
+    rating: int = Field(ge=1, le=5, description="1 (poor) to 5 (excellent).")
+    side: Side | None = Field(
+        default=None, description="Whose rating; as for respond, required for intermediaries."
+    )
+
+
+class SuggestionEventPublic(SQLModel):
+    """One decision on a suggestion: who (actor_id), what, between which statuses, why, when."""
+
+    id: int
+    suggestion_id: str
+    actor_id: str
+    action: Action
+    side: Side | None = None
+    response: Response | None = None
+    rating: int | None = None
+    from_status: SuggestionStatus
+    to_status: SuggestionStatus
+    reason: str | None
+    at: datetime
+
+
+class SuggestionEventsPublic(Page):
+    data: list[SuggestionEventPublic]
+
+
+def event_public(event: SuggestionEvent) -> SuggestionEventPublic:
+    parts = parse_event_action(event.action)
+    return SuggestionEventPublic.model_validate(event, update=parts._asdict())
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+_ATTEMPTS = 3
+_STATE = ("status", "sme_response", "target_response", "sme_rating", "target_rating")
+
+
+def _decide(
+    session: Session,
+    actor: Actor,
+    suggestion: Suggestion,
+    action: Action,
+    *,
+    side: Side | None = None,
+    response: Response | None = None,
+    rating: int | None = None,
+    reason: str | None = None,
+) -> SuggestionPublic:
+    """Apply one action, then store the change and its event together (or nothing at all)."""
+    for _attempt in range(_ATTEMPTS):
+        before = {field: getattr(suggestion, field) for field in _STATE}
+        try:
+            move = workflow.apply(
+                suggestion, action, side=side, response=response, rating=rating, reason=reason
+            )
+        except TransitionError as error:
+            raise HTTPException(status.HTTP_409_CONFLICT, error.message) from None
+        except ActionError as error:
+            raise HTTPException(422, str(error)) from None
+        now = utcnow()
+        # Claim the row only if it is still as we read it: two people deciding at once must
+        # not both win (both sides accepting, each seeing the other as pending). The claim
+        # holds the row (PostgreSQL) or the database (SQLite) until the commit below.
+        unchanged = [getattr(Suggestion, f).is_not_distinct_from(v) for f, v in before.items()]
+        with session.no_autoflush:
+            claimed = session.execute(
+                update(Suggestion)
+                .where(Suggestion.id == suggestion.id, *unchanged)
+                .values(updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+        if claimed.rowcount == 1:
+            break
+        # Someone else decided first: forget our change and judge again on what they left.
+        suggestion_id = suggestion.id
+        session.rollback()
+        fresh = session.exec(select(Suggestion).where(Suggestion.id == suggestion_id)).first()
+        if fresh is None:
+            raise not_found("Suggestion", suggestion_id)
+        suggestion = fresh
+    else:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            f"Suggestion {suggestion.id} is being changed by others: reload it and try again",
+        )
+    suggestion.updated_at = now
+    session.add(suggestion)
+    session.add(
+        SuggestionEvent(
+            suggestion_id=suggestion.id,
+            actor_id=actor.id,
+            action=event_action(action, side, response, rating),
+            from_status=move.from_status,
+            to_status=move.to_status,
+            reason=reason,
+            at=now,
+        )
+    )
+    session.commit()
+    return suggestion_public(session, suggestion)
+
+
+def _managed(session: Session, actor: Actor, suggestion_id: str) -> Suggestion:
+    """A suggestion of a community the intermediary (or admin) reviews; 404 otherwise."""
+    suggestion = visible_suggestion(session, actor, suggestion_id)
+    if not actor.manages({suggestion.community_id}):
+        raise not_found("Suggestion", suggestion_id)
+    return suggestion
+
+
+def _own_side(session: Session, actor: Actor, suggestion: Suggestion) -> Side | None:
+    """The side this caller is themself: the owning SME, or the student who is the target."""
+    if actor.role is Role.sme:
+        challenge = session.get(Challenge, suggestion.challenge_id)
+        if challenge is not None and can_edit_challenge(actor, challenge):
+            return Side.sme
+    if (
+        actor.role is Role.student
+        and suggestion.target_kind == TargetKind.student
+        and actor.student_id is not None
+        and suggestion.target_id == actor.student_id
+    ):
+        return Side.target
+    return None
+
+
+def _answering_side(
+    session: Session, actor: Actor, suggestion: Suggestion, asked: Side | None, what: str
+) -> Side:
+    """For whom the caller answers or rates: their own side, or the side an intermediary
+    names (research groups have no login, so an intermediary records their side)."""
+    if actor.manages({suggestion.community_id}):
+        if asked is None:
+            raise HTTPException(
+                422,
+                f"side: required when an intermediary records a {what} (sme or target)",
+            )
+        return asked
+    own = _own_side(session, actor, suggestion)
+    if own is None:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, f"You may not give a {what} for either side of this match"
+        )
+    if asked is not None and asked is not own:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            f"You give the {what} for the {own.value} side only, not the {asked.value} side",
+        )
+    return own
+
+
+# -- the queue ----------------------------------------------------------------------------
+
+
+@router.get("", responses=AUTH)
+def list_suggestions(
+    session: SessionDep,
+    actor: CurrentUser,
+    page: PageDep,
+    community_id: str | None = None,
+    status_: Annotated[SuggestionStatus | None, Query(alias="status")] = None,
+    challenge_id: str | None = None,
+    target_kind: TargetKind | None = None,
+) -> SuggestionsPublic:
+    """Suggestions the caller may see, filtered. With `status=suggested` this is a community's
+    review queue, best score first; otherwise the most recently changed come first."""
+    query = select(Suggestion).where(suggestion_filter(actor))
+    if community_id:
+        query = query.where(Suggestion.community_id == community_id)
+    if status_:
+        query = query.where(Suggestion.status == status_)
+    if challenge_id:
+        query = query.where(Suggestion.challenge_id == challenge_id)
+    if target_kind:
+        query = query.where(Suggestion.target_kind == target_kind)
+    if status_ is SuggestionStatus.suggested:
+        order = (Suggestion.score.desc(), Suggestion.id)
+    else:
+        order = (Suggestion.updated_at.desc(), Suggestion.id)
+    rows, count = paginate(session, query, page, *order)
+    return SuggestionsPublic(data=[suggestion_public(session, r) for r in rows], count=count)
+
+
+@router.get("/{suggestion_id}", responses={**AUTH, **NOT_FOUND})
+def read_suggestion(
+    session: SessionDep, actor: CurrentUser, suggestion_id: str
+) -> SuggestionPublic:
+    """One suggestion with its scores, reasons and review state."""
+    return suggestion_public(session, visible_suggestion(session, actor, suggestion_id))
+
+
+@router.get("/{suggestion_id}/events", responses={**AUTH, **NOT_FOUND})
+def list_events(
+    session: SessionDep, actor: CurrentUser, page: PageDep, suggestion_id: str
+) -> SuggestionEventsPublic:
+    """The decisions on a suggestion, oldest first: who, what, from and to which status, why
+    and when. Visible to whoever may see the suggestion."""
+    suggestion = visible_suggestion(session, actor, suggestion_id)
+    query = select(SuggestionEvent).where(SuggestionEvent.suggestion_id == suggestion.id)
+    rows, count = paginate(session, query, page, SuggestionEvent.at, SuggestionEvent.id)
+    return SuggestionEventsPublic(data=[event_public(r) for r in rows], count=count)
+
+
+# -- intermediaries' decisions ------------------------------------------------------------
+
+
+@router.post("/{suggestion_id}/approve", responses=DECISION)
+def approve_suggestion(
+    session: SessionDep, actor: Manager, suggestion_id: str, body: ApproveBody | None = None
+) -> SuggestionPublic:
+    """Approve a suggested match (intermediaries of its community, admins); the SME now sees
+    it. The reason is optional."""
+    suggestion = _managed(session, actor, suggestion_id)
+    reason = body.reason if body else None
+    return _decide(session, actor, suggestion, Action.approve, reason=reason)
+
+
+@router.post("/{suggestion_id}/reject", responses=DECISION)
+def reject_suggestion(
+    session: SessionDep, actor: Manager, suggestion_id: str, body: RejectBody
+) -> SuggestionPublic:
+    """Reject a suggested match with a reason (intermediaries of its community, admins)."""
+    suggestion = _managed(session, actor, suggestion_id)
+    return _decide(session, actor, suggestion, Action.reject, reason=body.reason)
+
+
+@router.post("/{suggestion_id}/introduce", responses=DECISION)
+def introduce_suggestion(
+    session: SessionDep, actor: Manager, suggestion_id: str
+) -> SuggestionPublic:
+    """Introduce both sides of an approved match: each may now accept or decline it."""
+    suggestion = _managed(session, actor, suggestion_id)
+    return _decide(session, actor, suggestion, Action.introduce)
+
+
+@router.post("/{suggestion_id}/start", responses=DECISION)
+def start_suggestion(session: SessionDep, actor: Manager, suggestion_id: str) -> SuggestionPublic:
+    """Start the project of a match both sides accepted: it becomes active."""
+    suggestion = _managed(session, actor, suggestion_id)
+    return _decide(session, actor, suggestion, Action.start)
+
+
+@router.post("/{suggestion_id}/complete", responses=DECISION)
+def complete_suggestion(
+    session: SessionDep, actor: Manager, suggestion_id: str
+) -> SuggestionPublic:
+    """Mark an active project completed: each side may now rate it."""
+    suggestion = _managed(session, actor, suggestion_id)
+    return _decide(session, actor, suggestion, Action.complete)
+
+
+# -- the two sides' answers ---------------------------------------------------------------
+
+
+@router.post("/{suggestion_id}/respond", responses=DECISION)
+def respond_to_suggestion(
+    session: SessionDep, actor: CurrentUser, suggestion_id: str, body: RespondBody
+) -> SuggestionPublic:
+    """Accept or decline an introduced match. The SME that owns the challenge answers for the
+    sme side, the student for the target side; intermediaries and admins record either side's
+    answer (and a research group's). Accepted once both accept, declined as soon as one
+    declines; each side answers once."""
+    suggestion = visible_suggestion(session, actor, suggestion_id)
+    side = _answering_side(session, actor, suggestion, body.side, "response")
+    return _decide(
+        session,
+        actor,
+        suggestion,
+        Action.respond,
+        side=side,
+        response=Response(body.response),
+        reason=body.reason,
+    )
+
+
+@router.post("/{suggestion_id}/rate", responses=DECISION)
+def rate_suggestion(
+    session: SessionDep, actor: CurrentUser, suggestion_id: str, body: RateBody
+) -> SuggestionPublic:
+    """Rate a completed match, 1 to 5, once per side; who rates for which side as for respond."""
+    suggestion = visible_suggestion(session, actor, suggestion_id)
+    side = _answering_side(session, actor, suggestion, body.side, "rating")
+    return _decide(session, actor, suggestion, Action.rate, side=side, rating=body.rating)
