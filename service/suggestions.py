@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, or_, select
 
 from matcher.ranker import Match
@@ -136,6 +137,22 @@ def persist(
     return suggestion
 
 
+def _save_once(session: Session, matching: Matching, items: list[tuple]) -> list[Suggestion]:
+    saved = [persist(session, matching, *item) for item in items]
+    session.commit()
+    return saved
+
+
+def save(session: Session, matching: Matching, items: list[tuple]) -> list[Suggestion]:
+    """Persist (challenge, target kind, target, match) items in one commit."""
+    try:
+        return _save_once(session, matching, items)
+    except IntegrityError:
+        # A concurrent request stored one of these pairs first; the second try finds it.
+        session.rollback()
+        return _save_once(session, matching, items)
+
+
 @dataclass(frozen=True)
 class StudentFilters:
     """Hard filters for students, from the query string."""
@@ -187,14 +204,8 @@ def students_for_challenge(
             session, challenge.community_id, challenge.period_start, challenge.period_end
         )
     matches = matching.rank("student", "challenge", challenge, k=k, filters=hard, allowed=allowed)
-    suggestions = []
-    for match in matches:
-        student = session.get(StudentProfile, match.id)
-        suggestions.append(
-            persist(session, matching, challenge, TargetKind.student, student, match)
-        )
-    session.commit()
-    return suggestions
+    items = [(challenge, TargetKind.student, session.get(StudentProfile, m.id), m) for m in matches]
+    return save(session, matching, items)
 
 
 def research_groups_for_challenge(
@@ -212,14 +223,10 @@ def research_groups_for_challenge(
         filters={"community": [challenge.community_id]},
         allowed=with_capacity,
     )
-    suggestions = []
-    for match in matches:
-        group = session.get(ResearchGroup, match.id)
-        suggestions.append(
-            persist(session, matching, challenge, TargetKind.research_group, group, match)
-        )
-    session.commit()
-    return suggestions
+    items = [
+        (challenge, TargetKind.research_group, session.get(ResearchGroup, m.id), m) for m in matches
+    ]
+    return save(session, matching, items)
 
 
 def challenges_for_student(
@@ -257,11 +264,5 @@ def challenges_for_student(
             )
         )
     matches = matching.rank("challenge", "student", student, k=k, filters=hard, allowed=allowed)
-    suggestions = []
-    for match in matches:
-        challenge = session.get(Challenge, match.id)
-        suggestions.append(
-            persist(session, matching, challenge, TargetKind.student, student, match)
-        )
-    session.commit()
-    return suggestions
+    items = [(session.get(Challenge, m.id), TargetKind.student, student, m) for m in matches]
+    return save(session, matching, items)
