@@ -96,6 +96,7 @@ class VectorIndex:
     ) -> None:
         """Append rows; an id already present is refused."""
         vectors = self._checked(ids, vectors)
+        self._check_attributes(ids, attributes)
         for id_ in ids:
             if id_ in self._position:
                 raise MatcherError(f"id {id_!r} is already in the index; use update")
@@ -123,6 +124,7 @@ class VectorIndex:
     ) -> None:
         """Replace the vectors and/or attributes of rows that are present."""
         positions = [self.position(id_) for id_ in ids]
+        self._check_attributes(ids, attributes)
         if vectors is not None:
             self._matrix[positions] = self._checked(ids, vectors)
         if attributes is not None:
@@ -133,6 +135,8 @@ class VectorIndex:
     def remove(self, ids: Iterable[str]) -> None:
         """Delete rows; an unknown id is refused before anything changes."""
         ids = list(ids)
+        if len(set(ids)) != len(ids):
+            raise MatcherError("ids repeat within one call")
         for id_ in ids:
             self.position(id_)
         for id_ in ids:
@@ -146,6 +150,11 @@ class VectorIndex:
             self._ids.pop()
             self._size = last
             self._drop_attributes(id_)
+
+    @staticmethod
+    def _check_attributes(ids: Sequence[str], attributes: Sequence[Attributes] | None) -> None:
+        if attributes is not None and len(attributes) != len(ids):
+            raise MatcherError(f"{len(ids)} ids for {len(attributes)} attribute rows")
 
     def _set_attributes(self, id_: str, attributes: Attributes) -> None:
         for name, value in attributes.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
@@ -44,7 +45,10 @@ class Weights:
 
     def __post_init__(self) -> None:
         for name in ("dense", "lexical", "skill"):
-            if getattr(self, name) < 0:
+            value = getattr(self, name)
+            if not math.isfinite(value):
+                raise MatcherError(f"weight {name} must be a finite number, not {value}")
+            if value < 0:
                 raise MatcherError(f"weight {name} must not be negative")
         if self.dense + self.lexical + self.skill <= 0:
             raise MatcherError("at least one weight must be positive")
@@ -216,17 +220,25 @@ class HybridRanker:
         index = self._index()
         for id_ in ids:
             index.position(id_)
+        sparse: dict[str, sp.csr_matrix] = {}
         if texts is not None:
             texts = check_texts(texts)
+            if len(texts) != len(ids):
+                raise MatcherError(f"{len(ids)} ids for {len(texts)} texts")
             if vectors is None and self._uses("dense"):
                 vectors = self._dense(texts, "passage")
-            for component in ("lexical", "skill"):
-                if self._uses(component):
-                    rows = self._sparse(component, texts)
-                    self._sparse_rows[component].update(zip(ids, rows, strict=True))
-                    self._stacked[component] = None
-            self.texts_.update(zip(ids, texts, strict=True))
+            sparse = {
+                component: self._sparse(component, texts)
+                for component in ("lexical", "skill")
+                if self._uses(component)
+            }
+        # Everything that can fail is done; now change the rows.
         index.update(ids, vectors, attributes)
+        if texts is not None:
+            self.texts_.update(zip(ids, texts, strict=True))
+        for component, rows in sparse.items():
+            self._sparse_rows[component].update(zip(ids, rows, strict=True))
+            self._stacked[component] = None
 
     def remove(self, ids: Sequence[str]) -> None:
         """Take rows out of the index."""

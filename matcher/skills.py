@@ -122,9 +122,9 @@ class SkillTagger:
                     stems = frozenset(self._stems(label, language) - generic)
                     if not stems:
                         continue
-                    exact = frozenset(
-                        w for w in words(label) if self.stem_cache_[language].get(w) in stems
-                    )
+                    # Every word of the label, generic verbs included: in a text of another
+                    # language "manage a team" needs "manage" itself, not just "team".
+                    exact = frozenset(w for w in words(label) if w not in STOPWORDS)
                     for stem in stems:
                         postings[stem].append(len(entries))
                     entries.append((index, stems, exact, label))

@@ -1,0 +1,98 @@
+"""Lexical matching: Dutch compounds match their parts, and stopwords explain nothing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from matcher import CharTfidfEncoder, EmptyTextError, matching_terms
+from matcher.lexical import STOPWORDS
+
+
+def test_a_compound_matches_its_part() -> None:
+    assert matching_terms("energietransitie in de bouw", "energie besparen") == ["energietransitie"]
+
+
+def test_a_part_matches_the_compound() -> None:
+    assert matching_terms("energie besparen", "energietransitie in de bouw") == ["energie"]
+
+
+@pytest.mark.parametrize(
+    ("part", "compound"),
+    [("pompen", "warmtepompen"), ("transitie", "energietransitie"), ("Zorg", "ouderenzorg")],
+)
+def test_a_part_at_the_end_of_a_compound_matches(part: str, compound: str) -> None:
+    assert matching_terms(f"{part} in de regio", f"{compound} in de wijk") == [part.lower()]
+
+
+def test_words_with_a_long_common_stem_match() -> None:
+    assert matching_terms("installateur gezocht", "installatie van warmtepompen") == [
+        "installateur"
+    ]
+
+
+def test_terms_come_in_the_order_of_the_query_and_only_once() -> None:
+    terms = matching_terms(
+        "Python en data-analyse, Python voor het mkb", "data van een mkb-bedrijf in Python"
+    )
+    assert terms == ["python", "data", "mkb"]
+
+
+def test_short_shared_fragments_do_not_match() -> None:
+    # "zorg" and "org" share three letters only; "bouw" is not part of "boekhouding"
+    assert matching_terms("zorg en bouw", "organisatie van de boekhouding") == []
+
+
+def test_stopwords_are_never_reported() -> None:
+    query = "de student van het bedrijf en de data van een klant"
+    document = "het bedrijf en de data: wij zijn een team van de klant"
+    terms = matching_terms(query, document)
+    assert terms == ["bedrijf", "data", "klant"]
+    assert not set(terms) & STOPWORDS
+
+
+def test_a_stopword_inside_a_longer_word_is_not_reported() -> None:
+    # "voor" stands in "voorstel" and "over" in "overleg", but a stopword explains nothing
+    assert matching_terms("werken voor en over de klant", "voorstel overleg klantenservice") == [
+        "klant"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "document"),
+    [
+        ("de en het van een voor met", "het een de van en met voor"),
+        ("the and of for with", "with the for of and"),
+    ],
+)
+def test_texts_sharing_only_stopwords_have_no_matching_terms(query: str, document: str) -> None:
+    assert matching_terms(query, document) == []
+
+
+def test_the_limit_caps_the_terms() -> None:
+    text = "warmtepomp zonnepaneel isolatie hennep stro hout beton staal glas"
+    assert matching_terms(text, text, limit=3) == ["warmtepomp", "zonnepaneel", "isolatie"]
+    assert len(matching_terms(text, text)) == 8
+
+
+def test_char_tfidf_finds_the_compound_closer_than_an_unrelated_word() -> None:
+    texts = ["energietransitie in de bouw", "boekhouding van een bedrijf", "zorg voor ouderen"]
+    encoder = CharTfidfEncoder().fit(texts)
+    rows = encoder.transform(texts)
+    query = encoder.transform(["energie besparen"])
+    similarity = (query @ rows.T).toarray()[0]
+    assert similarity.argmax() == 0
+    assert similarity[0] > 0.2
+    assert similarity[0] > 2 * max(similarity[1], similarity[2])
+
+
+def test_char_tfidf_rows_are_unit_length() -> None:
+    texts = ["energietransitie in de bouw", "boekhouding van een bedrijf"]
+    rows = CharTfidfEncoder().fit(texts).transform(texts)
+    assert rows.shape[0] == 2
+    np.testing.assert_allclose(np.sqrt(rows.multiply(rows).sum(axis=1)).A1, [1.0, 1.0], rtol=1e-5)
+
+
+def test_char_tfidf_refuses_an_empty_text_by_its_position() -> None:
+    with pytest.raises(EmptyTextError, match="text 1 is empty"):
+        CharTfidfEncoder().fit(["warmtepompen", ""])
