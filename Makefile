@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 MINI := data/benchmarks/esco-challenge-profile-mini
 BENCH ?= ../shared/benchmarks
 
-.PHONY: install run test lint format eval-all clean
+.PHONY: install run test lint format eval-all eval-mini clean
 
 # torch first, pinned: a CPU wheel is on disk, and an unpinned torch pulls gigabytes of CUDA.
 $(BIN)/lcmatch: pyproject.toml
@@ -17,9 +17,9 @@ $(BIN)/lcmatch: pyproject.toml
 
 install: $(BIN)/lcmatch
 
-# The main job until the service exists: evaluate the hybrid matcher on the benchmark in data/.
+# The main job: the service on SQLite with the offline model and the Dutch demo data.
 run: install
-	$(BIN)/lcmatch eval $(MINI) --split dev --method hybrid
+	$(BIN)/lcmatch serve
 
 test: install lint
 	$(BIN)/python -m pytest
@@ -44,3 +44,7 @@ eval-all: install
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
+
+# The hybrid matcher on the small benchmark that ships in data/ (about a minute the first time).
+eval-mini: install
+	$(BIN)/lcmatch eval $(MINI) --split dev --method hybrid

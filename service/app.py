@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from matcher.encoders import TextEncoder
@@ -43,6 +44,18 @@ def default_encoder(settings: Settings) -> TextEncoder:
     )
 
 
+def load_demo_once(session: Session, settings: Settings) -> None:
+    """Load the demo data into an empty database; a second process starting at the same
+    moment finds it loaded (its own attempt fails on the unique keys and is rolled back)."""
+    from service.demo import load_demo_if_empty
+
+    try:
+        load_demo_if_empty(session, settings)
+    except IntegrityError:
+        session.rollback()
+        log.info("demo data was loaded by another process")
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -62,9 +75,7 @@ def create_app(
         )
         with Session(app.state.engine, expire_on_commit=False) as session:
             if settings.demo_data:
-                from service.demo import load_demo_if_empty
-
-                load_demo_if_empty(session, settings)
+                load_demo_once(session, settings)
             encoded = app.state.matching.rebuild(session)
         log.info("indexes built; %d texts encoded", encoded)
         yield

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, SQLModel, or_, select
+from sqlmodel import Session, SQLModel, delete, or_, select
 
 from matcher.ranker import Match
 from service.matching import Matching, constraint_notes, memberships
@@ -266,3 +266,20 @@ def challenges_for_student(
     matches = matching.rank("challenge", "student", student, k=k, filters=hard, allowed=allowed)
     items = [(session.get(Challenge, m.id), TargetKind.student, student, m) for m in matches]
     return save(session, matching, items)
+
+
+#: Suggestions not yet shown to both sides; withdrawn consent removes a student from these.
+OPEN = (SuggestionStatus.suggested, SuggestionStatus.approved)
+
+
+def drop_open_suggestions(session: Session, student_id: str) -> None:
+    """Remove a student from every open suggestion (in the session, not committed).
+
+    Matches already introduced, agreed or under way stay: both sides know of them."""
+    session.exec(
+        delete(Suggestion).where(
+            Suggestion.target_kind == TargetKind.student,
+            Suggestion.target_id == student_id,
+            Suggestion.status.in_(OPEN),
+        )
+    )

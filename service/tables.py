@@ -184,7 +184,7 @@ class Membership(SQLModel, table=True):
 
     community_id: str = Field(foreign_key="community.id", primary_key=True, ondelete="CASCADE")
     member_id: str = Field(primary_key=True, max_length=64, index=True)
-    kind: str = Field(max_length=20, index=True)
+    kind: str = Field(primary_key=True, max_length=20, index=True)
 
 
 # -- organisation -------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from service.routes.common import (
     commit_or_conflict,
     require_communities,
 )
+from service.suggestions import drop_open_suggestions
 from service.tables import (
     Level,
     Membership,
@@ -180,7 +181,10 @@ def update_student(
     """Edit a profile; a changed text is re-embedded, and withdrawn consent takes the profile
     out of matching at once."""
     student = visible_student(session, actor, student_id)
+    consented = student.consent_matching
     apply_changes(student, StudentBase, changes)
+    if consented and not student.consent_matching:
+        drop_open_suggestions(session, student.id)
     student.updated_at = utcnow()
     request.app.state.matching.embed(KIND, [student])
     session.add(student)

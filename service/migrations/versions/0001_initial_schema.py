@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21 10:25:56.885598
+Create Date: 2026-11-21 10:37:30.300107
 """
 
 import sqlalchemy as sa
@@ -111,7 +111,7 @@ def upgrade() -> None:
         sa.Column("member_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.ForeignKeyConstraint(["community_id"], ["community.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("community_id", "member_id"),
+        sa.PrimaryKeyConstraint("community_id", "member_id", "kind"),
     )
     with op.batch_alter_table("membership", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_membership_kind"), ["kind"], unique=False)
