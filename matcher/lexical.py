@@ -24,6 +24,17 @@ STOPWORDS = frozenset(
 )
 
 
+# Words that do occur in both texts but say nothing about why they fit: the labels of the text
+# views ("Vaardigheden:", "Interesses:") and the filler of job ads and profiles.
+FILLER = frozenset(
+    """
+    student studenten zoeken zoek zoekt zoeker willen wil wilt graag vaardigheden gevraagde
+    interesses thema thema's themas werkt werken werk kleine klein grote groot nieuwe nieuw
+    goed goede mijn mij jouw jullie hoe veel vooral echt leuk leuke leukste bedrijf opdracht
+    project projecten ervaring""".split()
+)
+
+
 def words(text: str) -> list[str]:
     """Lower-cased word tokens of a text."""
     return _WORD.findall(text.lower())
@@ -79,10 +90,11 @@ def _stem_match(a: str, b: str) -> bool:
 def matching_terms(query: str, document: str, *, limit: int = 8) -> list[str]:
     """The words of the query that the document also has (whole, as part of a compound, or
     with the same stem), in the query's order."""
-    document_words = {w for w in words(document) if w not in STOPWORDS and len(w) > 2}
+    ignored = STOPWORDS | FILLER
+    document_words = {w for w in words(document) if w not in ignored and len(w) > 2}
     found: list[str] = []
     for word in dict.fromkeys(words(query)):
-        if word in STOPWORDS or len(word) <= 2:
+        if word in ignored or len(word) <= 2:
             continue
         if any(_stem_match(word, other) for other in document_words):
             found.append(word)

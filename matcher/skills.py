@@ -115,19 +115,32 @@ class SkillTagger:
         self.postings_: dict[str, dict[str, list[int]]] = {}
         for language in self.stemmers_:
             generic = self._stems(_GENERIC[_LANGUAGE_STEMMER[language]], language)
+            labelled = [
+                (index, label, self._stems(label, language))
+                for index, skill in enumerate(self.skills_)
+                for label in skill.labels.get(language, ())
+            ]
+            # How many labels need each word, to tell a telling word from a common one.
+            spread: dict[str, int] = defaultdict(int)
+            for _index, _label, stems in labelled:
+                for stem in stems - generic:
+                    spread[stem] += 1
             entries: list[tuple[int, frozenset[str], frozenset[str], str]] = []
             postings: dict[str, list[int]] = defaultdict(list)
-            for index, skill in enumerate(self.skills_):
-                for label in skill.labels.get(language, ()):
-                    stems = frozenset(self._stems(label, language) - generic)
-                    if not stems:
-                        continue
-                    # Every word of the label, generic verbs included: in a text of another
-                    # language "manage a team" needs "manage" itself, not just "team".
-                    exact = frozenset(w for w in words(label) if w not in STOPWORDS)
-                    for stem in stems:
-                        postings[stem].append(len(entries))
-                    entries.append((index, stems, exact, label))
+            for index, label, all_stems in labelled:
+                stems = frozenset(all_stems - generic)
+                if len(stems) == 1 and len(all_stems) > 1 and spread[next(iter(stems))] > 15:
+                    # "producten voorbereiden" without its verb would be any "producten":
+                    # the verb may only go when what remains tells the skill apart.
+                    stems = frozenset(all_stems)
+                if not stems:
+                    continue
+                # Every word of the label, generic verbs included: in a text of another
+                # language "manage a team" needs "manage" itself, not just "team".
+                exact = frozenset(w for w in words(label) if w not in STOPWORDS)
+                for stem in stems:
+                    postings[stem].append(len(entries))
+                entries.append((index, stems, exact, label))
             self.labels_[language] = entries
             self.postings_[language] = dict(postings)
         return self
