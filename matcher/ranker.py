@@ -130,18 +130,15 @@ class HybridRanker:
         progress: bool = False,
     ) -> HybridRanker:
         """Index a corpus; `vectors` (stored embeddings) skip the encoder."""
-        texts = check_texts(texts)
-        if len(ids) != len(texts):
-            raise MatcherError(f"{len(ids)} ids for {len(texts)} texts")
         if self._uses("dense") and self.encoder is None and vectors is None:
             raise MatcherError("the dense component needs an encoder or stored vectors")
-        self.lexical_: CharTfidfEncoder | None = None
-        self.skill_weighting_: TfidfTransformer | None = None
         self.tagger_ = self.tagger if self.tagger is not None else default_tagger()
         self.texts_: dict[str, str] = {}
         self.index_: VectorIndex | None = None
-        self._sparse_rows: dict[str, dict[str, sp.csr_matrix]] = {"lexical": {}, "skill": {}}
-        self._stacked: dict[str, sp.csr_matrix | None] = {"lexical": None, "skill": None}
+        self.lexical_: CharTfidfEncoder | None = None
+        self.skill_weighting_: TfidfTransformer | None = None
+        self._sparse_matrices: dict[str, sp.csr_matrix] = {}
+        self._stale = True
         self.add(ids, texts, vectors=vectors, attributes=attributes, progress=progress)
         return self
 
@@ -149,24 +146,14 @@ class HybridRanker:
         assert self.encoder is not None
         return self.encoder.encode(texts, kind=kind, progress=progress)
 
-    def _learn_weights(self, texts: list[str]) -> None:
-        """Learn n-gram and skill weights from the corpus, once there is a text to learn from.
-
-        Texts added later are weighted with what was learned here; `fit` again to relearn.
-        """
-        if self._uses("lexical") and self.lexical_ is None:
-            self.lexical_ = (self.lexical or CharTfidfEncoder()).fit(texts)
-        if self._uses("skill") and self.skill_weighting_ is None:
-            tagged = self.tagger_.transform(texts)
-            self.skill_weighting_ = TfidfTransformer(sublinear_tf=True).fit(tagged)
-
-    def _sparse(self, component: str, texts: list[str]) -> sp.csr_matrix:
-        if component == "lexical":
-            assert self.lexical_ is not None
-            return self.lexical_.transform(texts)
-        assert self.skill_weighting_ is not None
-        weighted = self.skill_weighting_.transform(self.tagger_.transform(texts))
-        return sp.csr_matrix(weighted, dtype=np.float32)
+    def _checked_vectors(
+        self, texts: list[str], vectors: np.ndarray | None, progress: bool = False
+    ) -> np.ndarray:
+        if vectors is not None:
+            return vectors
+        if self._uses("dense"):
+            return self._dense(texts, "passage", progress)
+        return np.zeros((len(texts), 1), dtype=np.float32)
 
     def add(
         self,
@@ -182,30 +169,14 @@ class HybridRanker:
         ids = list(ids)
         if len(ids) != len(texts):
             raise MatcherError(f"{len(ids)} ids for {len(texts)} texts")
-        if vectors is None:
-            vectors = (
-                self._dense(texts, "passage", progress)
-                if self._uses("dense")
-                else np.zeros((len(texts), 1), dtype=np.float32)
-            )
-        if texts:
-            self._learn_weights(texts)
-        # Everything that can fail is computed before anything changes, so a failed add
-        # leaves the ranker as it was.
-        sparse = {
-            component: self._sparse(component, texts)
-            for component in ("lexical", "skill")
-            if self._uses(component) and texts
-        }
+        if not ids:
+            return  # nothing to index; the index is made with the first rows
+        vectors = self._checked_vectors(texts, vectors, progress)
         if self.index_ is None:
             self.index_ = VectorIndex(dimension=np.asarray(vectors).shape[1])
         self.index_.add(ids, vectors, attributes)
         self.texts_.update(zip(ids, texts, strict=True))
-        for component, rows in sparse.items():
-            self._sparse_rows[component].update(zip(ids, rows, strict=True))
-            stacked = self._stacked[component]
-            # Appends keep the row order of the index, so the stack can simply grow.
-            self._stacked[component] = rows if stacked is None else sp.vstack([stacked, rows])
+        self._stale = True
 
     def update(
         self,
@@ -217,55 +188,75 @@ class HybridRanker:
     ) -> None:
         """Replace the text (re-embedded unless `vectors` are given) and/or attributes of rows."""
         ids = list(ids)
-        index = self._index()
-        for id_ in ids:
-            index.position(id_)
-        sparse: dict[str, sp.csr_matrix] = {}
+        index = self._index(ids)
         if texts is not None:
             texts = check_texts(texts)
             if len(texts) != len(ids):
                 raise MatcherError(f"{len(ids)} ids for {len(texts)} texts")
             if vectors is None and self._uses("dense"):
                 vectors = self._dense(texts, "passage")
-            sparse = {
-                component: self._sparse(component, texts)
-                for component in ("lexical", "skill")
-                if self._uses(component)
-            }
-        # Everything that can fail is done; now change the rows.
         index.update(ids, vectors, attributes)
         if texts is not None:
             self.texts_.update(zip(ids, texts, strict=True))
-        for component, rows in sparse.items():
-            self._sparse_rows[component].update(zip(ids, rows, strict=True))
-            self._stacked[component] = None
+            self._stale = True
 
     def remove(self, ids: Sequence[str]) -> None:
         """Take rows out of the index."""
         ids = list(ids)
-        self._index().remove(ids)
+        self._index(ids).remove(ids)
         for id_ in ids:
             self.texts_.pop(id_, None)
-            for component in ("lexical", "skill"):
-                self._sparse_rows[component].pop(id_, None)
-                self._stacked[component] = None
+        self._stale = True
 
-    def _index(self) -> VectorIndex:
-        index = getattr(self, "index_", None)
-        if index is None:
-            raise MatcherError("the ranker is not fitted: call fit first")
-        return index
-
-    def _matrix(self, component: str) -> sp.csr_matrix:
-        stacked = self._stacked[component]
-        if stacked is None or stacked.shape[0] != len(self._index()):
-            rows = self._sparse_rows[component]
-            stacked = sp.vstack([rows[id_] for id_ in self._index().ids]).tocsr()
-            self._stacked[component] = stacked
-        return stacked
+    def __contains__(self, id_: object) -> bool:
+        return getattr(self, "index_", None) is not None and id_ in self.index_
 
     def __len__(self) -> int:
-        return len(self._index())
+        index = getattr(self, "index_", None)
+        return 0 if index is None else len(index)
+
+    def _fitted(self) -> None:
+        if not hasattr(self, "texts_"):
+            raise MatcherError("the ranker is not fitted: call fit first")
+
+    def _index(self, ids: Sequence[str] = ()) -> VectorIndex:
+        """The index, checking that it holds these ids."""
+        self._fitted()
+        for id_ in ids:
+            if id_ not in self:
+                raise MatcherError(f"id {id_!r} is not in the index")
+        if self.index_ is None:
+            # Nothing indexed yet: an empty index of any width answers every query with nothing.
+            return VectorIndex(dimension=1)
+        return self.index_
+
+    def _relearn(self) -> None:
+        """Learn the n-gram and skill weights from the texts indexed now.
+
+        Done lazily, before the first query after a change, so the ranker always answers as a
+        fresh fit on its current rows would (and so as it does after a restart).
+        """
+        if not self._stale:
+            return
+        texts = [self.texts_[id_] for id_ in self._index().ids]
+        if self._uses("lexical"):
+            self.lexical_ = (self.lexical or CharTfidfEncoder()).fit(texts)
+            self._sparse_matrices["lexical"] = self.lexical_.transform(texts)
+        if self._uses("skill"):
+            tagged = self.tagger_.transform(texts)
+            self.skill_weighting_ = TfidfTransformer(sublinear_tf=True).fit(tagged)
+            weighted = self.skill_weighting_.transform(tagged)
+            self._sparse_matrices["skill"] = sp.csr_matrix(weighted, dtype=np.float32)
+        self._stale = False
+
+    def _sparse(self, component: str, texts: list[str]) -> sp.csr_matrix:
+        """Query rows of a sparse component, weighted as the indexed rows are."""
+        if component == "lexical":
+            assert self.lexical_ is not None
+            return self.lexical_.transform(texts)
+        assert self.skill_weighting_ is not None
+        weighted = self.skill_weighting_.transform(self.tagger_.transform(texts))
+        return sp.csr_matrix(weighted, dtype=np.float32)
 
     # -- querying -----------------------------------------------------------------------
 
@@ -277,13 +268,16 @@ class HybridRanker:
         index = self._index()
         shape = (len(queries), len(index))
         scores = {name: np.zeros(shape, dtype=np.float32) for name in ("dense", "lexical", "skill")}
-        if self._uses("dense") and len(index):
+        if not len(index):
+            return scores
+        self._relearn()
+        if self._uses("dense"):
             if query_vectors is None:
                 query_vectors = self._dense(queries, "query")
             scores["dense"] = index.scores(query_vectors)
         for component in ("lexical", "skill"):
-            if self._uses(component) and len(index):
-                product = self._sparse(component, queries) @ self._matrix(component).T
+            if self._uses(component):
+                product = self._sparse(component, queries) @ self._sparse_matrices[component].T
                 scores[component] = np.asarray(product.todense(), dtype=np.float32)
         return scores
 
@@ -305,9 +299,10 @@ class HybridRanker:
         if k < 0:
             raise MatcherError(f"k must not be negative, got {k}")
         queries = check_texts(queries)
-        index = self._index()
-        if not len(index):
+        self._fitted()
+        if not len(self):
             return [[] for _ in queries]
+        index = self._index()
         mask = index.mask(filters=filters, allowed=allowed)
         ids = index.ids
         results: list[list[Match]] = []

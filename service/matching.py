@@ -233,19 +233,17 @@ class Matching:
             self.rankers = rankers
         return encoded
 
-    def _stack(self, rows: Sequence[Row]) -> np.ndarray:
+    @staticmethod
+    def _stack(rows: Sequence[Row]) -> np.ndarray | None:
         if not rows:
-            return np.zeros((0, self._dimension()), dtype=np.float32)
+            return None  # nothing to index: the ranker needs no vectors (nor the encoder)
         return np.stack([row.embedding for row in rows]).astype(np.float32, copy=False)
-
-    def _dimension(self) -> int:
-        return int(self.encoder.encode(["dimensie"]).shape[1])
 
     def sync(self, kind: Kind, row: Row, communities: set[str]) -> None:
         """Bring one row's index entry in line with the row (after its commit)."""
         with self._lock:
             ranker = self.rankers[kind]
-            present = row.id in ranker.index_
+            present = row.id in ranker
             if not indexable(kind, row):
                 if present:
                     ranker.remove([row.id])
@@ -262,7 +260,7 @@ class Matching:
         """Take a deleted row out of its index."""
         with self._lock:
             ranker = self.rankers[kind]
-            if id_ in ranker.index_:
+            if id_ in ranker:
                 ranker.remove([id_])
 
     def rank(

@@ -18,7 +18,7 @@ from pydantic import EmailStr, StringConstraints, field_validator, model_validat
 from sqlmodel import Field, SQLModel
 from typing_extensions import TypedDict
 
-from service.vectors import VectorType
+from service.columns import UTCDateTime, VectorType
 
 
 def new_id(prefix: str) -> str:
@@ -165,7 +165,7 @@ class CommunityUpdate(SQLModel):
 
 class Community(CommunityBase, table=True):
     id: str = Field(default_factory=lambda: new_id("com"), primary_key=True, max_length=64)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
 
 
 class CommunityPublic(CommunityBase):
@@ -213,7 +213,7 @@ class OrganisationUpdate(SQLModel):
 
 class Organisation(OrganisationBase, table=True):
     id: str = Field(default_factory=lambda: new_id("org"), primary_key=True, max_length=64)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
 
 
 class OrganisationPublic(OrganisationBase):
@@ -296,8 +296,8 @@ class Challenge(ChallengeBase, Embedded, table=True):
     status: ChallengeStatus = Field(
         default=ChallengeStatus.draft, sa_type=_enum(ChallengeStatus), index=True
     )
-    created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
 
 
 class ChallengePublic(ChallengeBase):
@@ -372,8 +372,8 @@ class StudentProfile(StudentBase, Embedded, table=True):
 
     id: str = Field(default_factory=lambda: new_id("stu"), primary_key=True, max_length=64)
     user_id: str | None = Field(default=None, foreign_key="user.id", unique=True)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
 
 
 class StudentPublic(StudentBase):
@@ -419,8 +419,8 @@ class ResearchGroup(ResearchGroupBase, Embedded, table=True):
     __tablename__ = "research_group"
 
     id: str = Field(default_factory=lambda: new_id("rg"), primary_key=True, max_length=64)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
 
 
 class ResearchGroupPublic(ResearchGroupBase):
@@ -464,7 +464,7 @@ class User(UserBase, table=True):
     id: str = Field(default_factory=lambda: new_id("usr"), primary_key=True, max_length=64)
     hashed_password: str = Field(max_length=255)
     is_active: bool = True
-    created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
 
 
 class UserPublic(UserBase):
@@ -487,8 +487,8 @@ class ApiKey(SQLModel, table=True):
     user_id: str = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
     name: str = Field(max_length=100)
     key_hash: str = Field(max_length=64, unique=True, index=True)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
-    revoked_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
 
 
 class ApiKeyCreate(SQLModel):
@@ -543,8 +543,8 @@ class Suggestion(SQLModel, table=True):
     target_response: Response = Field(default=Response.pending, sa_type=_enum(Response))
     sme_rating: int | None = Field(default=None, ge=1, le=5)
     target_rating: int | None = Field(default=None, ge=1, le=5)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
 
 
 class SuggestionEvent(SQLModel, table=True):
@@ -559,4 +559,4 @@ class SuggestionEvent(SQLModel, table=True):
     from_status: str = Field(max_length=20)
     to_status: str = Field(max_length=20)
     reason: str | None = Field(default=None, max_length=2000)
-    at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())

@@ -2,14 +2,14 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21 10:37:30.300107
+Create Date: 2026-11-21 10:46:19.322995
 """
 
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import service.vectors
+import service.columns
 
 revision = "0001"
 down_revision = None
@@ -30,7 +30,7 @@ def upgrade() -> None:
         sa.Column("themes", sa.JSON(), nullable=False),
         sa.Column("approval_mode", sa.String(length=32), nullable=False),
         sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", service.columns.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_table(
@@ -41,12 +41,12 @@ def upgrade() -> None:
         sa.Column("description", sqlmodel.sql.sqltypes.AutoString(length=5000), nullable=False),
         sa.Column("size_employees", sa.Integer(), nullable=True),
         sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", service.columns.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_table(
         "research_group",
-        sa.Column("embedding", service.vectors.VectorType(), nullable=True),
+        sa.Column("embedding", service.columns.VectorType(), nullable=True),
         sa.Column("embedding_model", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
         sa.Column("text_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
@@ -57,13 +57,13 @@ def upgrade() -> None:
         sa.Column("contact_name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("contact_email", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=True),
         sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", service.columns.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", service.columns.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_table(
         "challenge",
-        sa.Column("embedding", service.vectors.VectorType(), nullable=True),
+        sa.Column("embedding", service.columns.VectorType(), nullable=True),
         sa.Column("embedding_model", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
         sa.Column("text_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
         sa.Column("title", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
@@ -84,8 +84,8 @@ def upgrade() -> None:
         sa.Column("community_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("organisation_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("status", sa.String(length=32), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", service.columns.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", service.columns.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["community_id"],
             ["community.id"],
@@ -126,7 +126,7 @@ def upgrade() -> None:
         sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("hashed_password", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
         sa.Column("is_active", sa.Boolean(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", service.columns.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["organisation_id"],
             ["organisation.id"],
@@ -142,8 +142,8 @@ def upgrade() -> None:
         sa.Column("user_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
         sa.Column("key_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", service.columns.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", service.columns.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["user_id"], ["user.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -153,7 +153,7 @@ def upgrade() -> None:
 
     op.create_table(
         "student_profile",
-        sa.Column("embedding", service.vectors.VectorType(), nullable=True),
+        sa.Column("embedding", service.columns.VectorType(), nullable=True),
         sa.Column("embedding_model", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
         sa.Column("text_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
         sa.Column("full_name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
@@ -174,8 +174,8 @@ def upgrade() -> None:
         sa.Column("visibility", sa.String(length=32), nullable=False),
         sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("user_id", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", service.columns.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", service.columns.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["user_id"],
             ["user.id"],
@@ -203,8 +203,8 @@ def upgrade() -> None:
         sa.Column("target_response", sa.String(length=32), nullable=False),
         sa.Column("sme_rating", sa.Integer(), nullable=True),
         sa.Column("target_rating", sa.Integer(), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", service.columns.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", service.columns.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["challenge_id"],
             ["challenge.id"],
@@ -235,7 +235,7 @@ def upgrade() -> None:
         sa.Column("from_status", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("to_status", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("reason", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("at", service.columns.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["suggestion_id"], ["suggestion.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )

@@ -1,0 +1,511 @@
+"""What the authorization matrix (data/authz_matrix.csv) needs to make each of its calls.
+
+Per route: which kind of object its path (or body) names, the state that object must be in for
+the call to make sense, and the request body. Per cell, `make_target` creates a fresh object with
+the cell's relation to the persona (own, same_community, other_community), so that a write that
+succeeds changes only that cell's object, and `snapshot` reads back everything a denied write
+must have left alone.
+
+Bodies are templates: "{community}" is the cell's community, "{new_id}" a fresh id, "{side}"
+the side a persona answers for, "{sme_org}" an SME organisation of the cell's community.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from apiworld import CHEAP_HASH, PASSWORD, World, as_dict, email
+from sqlmodel import SQLModel, func, select
+
+from service.security import hash_api_key
+from service.tables import (
+    ApiKey,
+    Challenge,
+    Community,
+    Membership,
+    Organisation,
+    ResearchGroup,
+    StudentProfile,
+    Suggestion,
+    SuggestionEvent,
+    User,
+)
+
+MATRIX = Path(__file__).parent / "data" / "authz_matrix.csv"
+PERSONAS = ("anonymous", "admin", "intermediary", "sme", "student")
+RELATIONS = ("own", "same_community", "other_community", "-")
+#: The account each persona logs in with (all of community A; the admin is in none).
+LOGINS = {
+    "anonymous": None,
+    "admin": "admin",
+    "intermediary": "int-a",
+    "sme": "sme-a",
+    "student": "stu-a1",
+}
+#: The side of a match a persona answers for (intermediaries and admins record the target's).
+SIDES = {"admin": "target", "intermediary": "target", "sme": "sme", "student": "target"}
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+@dataclass(frozen=True)
+class Route:
+    """What a route's calls need: the kind of object, its state, a body."""
+
+    resource: str | None  # None: the route names no object
+    state: str | None = None
+    body: Any = None
+    form: dict[str, str] | None = None
+    changes_state: bool = True  # False for a POST that writes nothing (logging in)
+
+
+CHALLENGE_BODY = {
+    "id": "{new_id}",
+    "community_id": "{community}",
+    "organisation_id": "{sme_org}",
+    "title": "Zonnepanelen op bedrijfsdaken",
+    "description": "Een planning maken voor zonnepanelen op de daken van bedrijfshallen.",
+    "level": "mbo",
+}
+SUGGESTION = "/api/v1/suggestions/{suggestion_id}"
+
+ROUTES: dict[tuple[str, str], Route] = {
+    ("GET", "/health"): Route(None),
+    ("POST", "/api/v1/login/access-token"): Route(
+        None, form={"username": email("sme-a"), "password": PASSWORD}, changes_state=False
+    ),
+    ("GET", "/api/v1/users/me"): Route(None),
+    ("PATCH", "/api/v1/users/me"): Route("me", body={"full_name": "Nieuwe Naam"}),
+    ("POST", "/api/v1/users/me/api-keys"): Route("me", body={"name": "script"}),
+    ("GET", "/api/v1/users/me/api-keys"): Route(None),
+    ("DELETE", "/api/v1/users/me/api-keys/{key_id}"): Route("api_key"),
+    # challenges
+    ("GET", "/api/v1/challenges"): Route(None),
+    ("POST", "/api/v1/challenges"): Route("new:challenge", body=CHALLENGE_BODY),
+    ("GET", "/api/v1/challenges/{challenge_id}"): Route("challenge", "published"),
+    ("PATCH", "/api/v1/challenges/{challenge_id}"): Route(
+        "challenge", "published", body={"title": "Warmtepompen onderhouden"}
+    ),
+    ("DELETE", "/api/v1/challenges/{challenge_id}"): Route("challenge", "published"),
+    ("POST", "/api/v1/challenges/{challenge_id}/publish"): Route("challenge", "draft"),
+    ("POST", "/api/v1/challenges/{challenge_id}/close"): Route("challenge", "published"),
+    # communities
+    ("GET", "/api/v1/communities"): Route(None),
+    ("POST", "/api/v1/communities"): Route(
+        "new:community", body={"id": "{new_id}", "name": "Leergemeenschap Zeeland"}
+    ),
+    ("GET", "/api/v1/communities/{community_id}"): Route("community"),
+    ("PATCH", "/api/v1/communities/{community_id}"): Route(
+        "community", body={"description": "Een nieuwe beschrijving van de gemeenschap."}
+    ),
+    # organisations
+    ("GET", "/api/v1/organisations"): Route(None),
+    ("POST", "/api/v1/organisations"): Route(
+        "new:organisation",
+        body={
+            "id": "{new_id}",
+            "name": "Bouwbedrijf Nieuw",
+            "kind": "sme",
+            "community_ids": ["{community}"],
+        },
+    ),
+    ("GET", "/api/v1/organisations/{organisation_id}"): Route("organisation"),
+    ("PATCH", "/api/v1/organisations/{organisation_id}"): Route(
+        "organisation", body={"city": "Zutphen"}
+    ),
+    # research groups
+    ("GET", "/api/v1/research-groups"): Route(None),
+    ("POST", "/api/v1/research-groups"): Route(
+        "new:research_group",
+        body={
+            "id": "{new_id}",
+            "name": "Lectoraat Biobased Bouwen",
+            "expertise": "Onderzoek naar bouwen met hennep, stro en hout.",
+            "community_ids": ["{community}"],
+        },
+    ),
+    ("GET", "/api/v1/research-groups/{group_id}"): Route("research_group"),
+    ("PATCH", "/api/v1/research-groups/{group_id}"): Route(
+        "research_group", body={"expertise": "Onderzoek naar warmtenetten in wijken."}
+    ),
+    ("DELETE", "/api/v1/research-groups/{group_id}"): Route("research_group"),
+    # students
+    ("GET", "/api/v1/students"): Route(None),
+    ("POST", "/api/v1/students"): Route(
+        "new:student",
+        body={
+            "id": "{new_id}",
+            "full_name": "Nieuwe Student",
+            "programme": "Bouwkunde",
+            "level": "hbo",
+            "consent_matching": True,
+            "community_ids": ["{community}"],
+        },
+    ),
+    ("GET", "/api/v1/students/{student_id}"): Route("student"),
+    ("PATCH", "/api/v1/students/{student_id}"): Route(
+        "student", body={"about": "Ik wil zonnepanelen leren plaatsen."}
+    ),
+    ("DELETE", "/api/v1/students/{student_id}"): Route("student"),
+    ("PUT", "/api/v1/students/{student_id}/communities"): Route(
+        "student", body={"community_ids": ["{community}"]}
+    ),
+    # users
+    ("GET", "/api/v1/users"): Route(None),
+    ("POST", "/api/v1/users"): Route(
+        "new:user",
+        body={
+            "id": "{new_id}",
+            "email": "{new_id}@example.nl",
+            "full_name": "Nieuwe Gebruiker",
+            "role": "student",
+            "password": "een-lang-wachtwoord",
+            "community_ids": ["{community}"],
+        },
+    ),
+    ("GET", "/api/v1/users/{user_id}"): Route("user"),
+    ("PATCH", "/api/v1/users/{user_id}/active"): Route("user", body={"is_active": False}),
+    # suggestions
+    ("GET", "/api/v1/challenges/{challenge_id}/suggestions/students"): Route(
+        "challenge", "published", changes_state=False
+    ),
+    ("GET", "/api/v1/challenges/{challenge_id}/suggestions/research-groups"): Route(
+        "challenge", "published", changes_state=False
+    ),
+    ("GET", "/api/v1/students/{student_id}/suggestions/challenges"): Route(
+        "student", changes_state=False
+    ),
+    # reviews
+    ("GET", "/api/v1/suggestions"): Route(None),
+    ("GET", SUGGESTION): Route("suggestion", "introduced"),
+    ("GET", SUGGESTION + "/events"): Route("suggestion", "introduced"),
+    ("POST", SUGGESTION + "/approve"): Route("suggestion", "suggested", body={"reason": "Past"}),
+    ("POST", SUGGESTION + "/reject"): Route(
+        "suggestion", "suggested", body={"reason": "Past niet"}
+    ),
+    ("POST", SUGGESTION + "/introduce"): Route("suggestion", "approved"),
+    ("POST", SUGGESTION + "/respond"): Route(
+        "suggestion", "introduced", body={"response": "accepted", "side": "{side}"}
+    ),
+    ("POST", SUGGESTION + "/start"): Route("suggestion", "accepted"),
+    ("POST", SUGGESTION + "/complete"): Route("suggestion", "active"),
+    ("POST", SUGGESTION + "/rate"): Route(
+        "suggestion", "completed", body={"rating": 4, "side": "{side}"}
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One row of the matrix."""
+
+    method: str
+    path: str
+    persona: str
+    relation: str
+    status: int
+
+    @property
+    def route(self) -> tuple[str, str]:
+        return (self.method, self.path)
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} as {self.persona} ({self.relation})"
+
+
+def read_matrix(path: Path = MATRIX) -> list[Cell]:
+    """The matrix's cells, in file order."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = [row for row in csv.DictReader(handle) if not row["method"].startswith("#")]
+    return [
+        Cell(row["method"], row["path"], row["persona"], row["relation"], int(row["status"]))
+        for row in rows
+    ]
+
+
+# -- making the object of a cell --------------------------------------------------------------
+
+
+@dataclass
+class Target:
+    """The object of one call: its path parameters, who calls, and how to read it back."""
+
+    params: dict[str, str] = field(default_factory=dict)
+    login: str | None = None
+    community: str = "com-a"
+    table: type[SQLModel] | None = None
+    id: str | None = None
+    new_id: str = ""
+
+
+_ids = itertools.count(1)
+
+
+def fresh_id(prefix: str) -> str:
+    return f"{prefix}-m{next(_ids)}"
+
+
+def _community(relation: str) -> str:
+    return "com-b" if relation == "other_community" else "com-a"
+
+
+def _add(world: World, *rows: SQLModel) -> None:
+    with world.session() as session:
+        for row in rows:
+            session.add(row)
+            session.flush()
+        session.commit()
+
+
+def _challenge(world: World, community: str, organisation: str, status: str) -> Challenge:
+    challenge = Challenge(
+        id=fresh_id("ch"),
+        community_id=community,
+        organisation_id=organisation,
+        status=status,
+        title="Warmtepompen installeren in een nieuwe wijk",
+        description="Een student helpt met het installeren van warmtepompen in een wijk.",
+        wanted_skills=[{"label": "warmtepompen installeren"}],
+        period_start=date(2027, 2, 1),
+        period_end=date(2027, 6, 30),
+    )
+    world.app.state.matching.embed("challenge", [challenge])
+    _add(world, challenge)
+    world.app.state.matching.sync("challenge", challenge, {community})
+    return challenge
+
+
+def _student(world: World, community: str, *, with_login: bool) -> tuple[StudentProfile, str]:
+    id_ = fresh_id("stu")
+    rows: list[SQLModel] = []
+    login = ""
+    user_id = None
+    if with_login:
+        user_id = f"usr-{id_}"
+        login = f"{id_}"
+        rows.append(
+            User(
+                id=user_id,
+                email=email(login),
+                full_name="Nieuwe Student",
+                role="student",
+                hashed_password=CHEAP_HASH,
+            )
+        )
+        rows.append(Membership(community_id=community, member_id=user_id, kind="user"))
+    student = StudentProfile(
+        id=id_,
+        user_id=user_id,
+        full_name="Student In Een Cel",
+        programme="Installatietechniek",
+        level="mbo",
+        about="Ik installeer warmtepompen.",
+        consent_matching=True,
+        available_from=date(2027, 1, 1),
+        available_until=date(2027, 12, 31),
+    )
+    world.app.state.matching.embed("student", [student])
+    rows += [student, Membership(community_id=community, member_id=id_, kind="student")]
+    _add(world, *rows)
+    world.app.state.matching.sync("student", student, {community})
+    return student, login
+
+
+def _user(world: World, community: str) -> User:
+    user = User(
+        id=fresh_id("usr"),
+        email=email(fresh_id("gebruiker")),
+        full_name="Gebruiker In Een Cel",
+        role="student",
+        hashed_password=CHEAP_HASH,
+    )
+    _add(world, user, Membership(community_id=community, member_id=user.id, kind="user"))
+    return user
+
+
+def _suggestion(world: World, persona: str, relation: str, status: str) -> Suggestion:
+    """A suggestion in `status`: for an own sme on its organisation's challenge, for an own
+    student about that student; otherwise between others of the community."""
+    community = _community(relation)
+    c = community[-1]
+    organisation, target = f"org-sme2-{c}", f"stu-{c}2"
+    if relation == "own" and persona == "sme":
+        organisation = "org-sme-a"
+    if relation == "own" and persona == "student":
+        target = "stu-a1"
+    challenge = _challenge(world, community, organisation, "published")
+    later = status in ("accepted", "active", "completed")
+    suggestion = Suggestion(
+        id=fresh_id("sug"),
+        community_id=community,
+        challenge_id=challenge.id,
+        target_kind="student",
+        target_id=target,
+        score=0.5,
+        dense=0.5,
+        lexical=0.5,
+        skill=0.5,
+        model_version="hashing-trigrams; matrix",
+        status=status,
+        sme_response="accepted" if later else "pending",
+        target_response="accepted" if later else "pending",
+    )
+    _add(world, suggestion)
+    return suggestion
+
+
+def make_target(world: World, cell: Cell, route: Route) -> Target:
+    """Create the cell's object (fresh where a call may change it)."""
+    login = LOGINS[cell.persona]
+    community = _community(cell.relation)
+    c = community[-1]
+    target = Target(login=login, community=community, new_id=fresh_id("nieuw"))
+    resource = route.resource
+    if resource is None or resource == "me":
+        if resource == "me" and login is not None:
+            target.table, target.id = User, f"usr-{login}"
+        return target
+    if resource.startswith("new:"):
+        kind = resource.removeprefix("new:")
+        tables = {
+            "challenge": Challenge,
+            "community": Community,
+            "organisation": Organisation,
+            "research_group": ResearchGroup,
+            "student": StudentProfile,
+            "user": User,
+        }
+        target.table, target.id = tables[kind], target.new_id
+        return target
+    if resource == "challenge":
+        organisation = f"org-sme2-{c}"
+        if cell.relation == "own":
+            organisation = "org-sme-a"  # the sme persona's organisation
+        elif cell.relation == "other_community":
+            organisation = "org-sme-b"
+        row = _challenge(world, community, organisation, route.state or "published")
+        target.params, target.table, target.id = {"challenge_id": row.id}, Challenge, row.id
+    elif resource == "community":
+        target.params, target.table, target.id = {"community_id": community}, Community, community
+    elif resource == "organisation":
+        if cell.relation == "own":
+            org_id = {"sme": "org-sme-a", "intermediary": "org-int-a"}[cell.persona]
+        else:
+            org_id = fresh_id("org")
+            _add(
+                world,
+                Organisation(id=org_id, name="Bedrijf In Een Cel", kind="sme"),
+                Membership(community_id=community, member_id=org_id, kind="organisation"),
+            )
+        target.params, target.table, target.id = (
+            {"organisation_id": org_id},
+            Organisation,
+            org_id,
+        )
+    elif resource == "research_group":
+        group = ResearchGroup(
+            id=fresh_id("rg"),
+            name="Lectoraat In Een Cel",
+            expertise="Onderzoek naar warmtepompen en warmtenetten.",
+            capacity_projects=1,
+        )
+        world.app.state.matching.embed("research_group", [group])
+        _add(
+            world,
+            group,
+            Membership(community_id=community, member_id=group.id, kind="research_group"),
+        )
+        world.app.state.matching.sync("research_group", group, {community})
+        target.params, target.table, target.id = {"group_id": group.id}, ResearchGroup, group.id
+    elif resource == "student":
+        # The own profile is a fresh student's, who then makes the call: a delete of it
+        # must not take the student persona's profile away from the cells after it.
+        own = cell.relation == "own"
+        student, fresh_login = _student(world, community, with_login=own)
+        if own:
+            target.login = fresh_login
+        target.params = {"student_id": student.id}
+        target.table, target.id = StudentProfile, student.id
+    elif resource == "user":
+        user_id = f"usr-{login}" if cell.relation == "own" else _user(world, community).id
+        target.params, target.table, target.id = {"user_id": user_id}, User, user_id
+    elif resource == "api_key":
+        owner = {
+            "own": f"usr-{login}",
+            "same_community": "usr-sme2-a",
+            "other_community": "usr-sme-b",
+        }[cell.relation]
+        key = ApiKey(
+            id=fresh_id("key"), user_id=owner, name="cel", key_hash=hash_api_key(fresh_id("k"))
+        )
+        _add(world, key)
+        target.params, target.table, target.id = {"key_id": key.id}, ApiKey, key.id
+    elif resource == "suggestion":
+        suggestion = _suggestion(world, cell.persona, cell.relation, route.state or "suggested")
+        target.params = {"suggestion_id": suggestion.id}
+        target.table, target.id = Suggestion, suggestion.id
+    else:
+        raise AssertionError(f"unknown resource {resource}")
+    return target
+
+
+def fill(template: Any, values: dict[str, str]) -> Any:
+    """The body template with the cell's values put in."""
+    if isinstance(template, str):
+        return template.format_map(values)
+    if isinstance(template, list):
+        return [fill(item, values) for item in template]
+    if isinstance(template, dict):
+        return {key: fill(value, values) for key, value in template.items()}
+    return template
+
+
+def request_arguments(cell: Cell, route: Route, target: Target) -> dict[str, Any]:
+    """The body (JSON or form) of a cell's call."""
+    values = {
+        "community": target.community,
+        "new_id": target.new_id,
+        "side": SIDES.get(cell.persona, "target"),
+        "sme_org": f"org-sme-{target.community[-1]}",
+    }
+    if route.form is not None:
+        return {"data": route.form}
+    if route.body is not None:
+        return {"json": fill(route.body, values)}
+    return {}
+
+
+def snapshot(world: World, target: Target) -> dict[str, Any]:
+    """Everything about the cell's object a denied write must leave as it was: the row, its
+    memberships, its events and keys, and the size of its table."""
+    if target.table is None:
+        with world.session() as session:
+            return {
+                "api_keys": session.exec(select(func.count()).select_from(ApiKey)).one(),
+                "users": [as_dict(u) for u in session.exec(select(User).order_by(User.id))],
+            }
+    with world.session() as session:
+        found = session.get(target.table, target.id)
+        members = session.exec(
+            select(Membership.community_id, Membership.kind)
+            .where(Membership.member_id == target.id)
+            .order_by(Membership.community_id)
+        ).all()
+        events = session.exec(
+            select(func.count())
+            .select_from(SuggestionEvent)
+            .where(SuggestionEvent.suggestion_id == target.id)
+        ).one()
+        rows = session.exec(select(func.count()).select_from(target.table)).one()
+        keys = session.exec(select(func.count()).select_from(ApiKey)).one()
+        return {
+            "row": None if found is None else as_dict(found),
+            "memberships": [tuple(m) for m in members],
+            "events": events,
+            "rows_in_table": rows,
+            "api_keys": keys,
+        }
