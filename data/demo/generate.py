@@ -11,10 +11,6 @@ hogescholen and universities are fictional too, named after the kind of institut
 each region.
 """
 
-# Dutch, Turkish and Polish names and the ESCO labels use characters such as "ı" and "’" on
-# purpose; ruff's ambiguous-character rules would flag them as look-alikes.
-# ruff: noqa: RUF001, RUF002, RUF003
-
 from __future__ import annotations
 
 import datetime as dt
