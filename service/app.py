@@ -91,11 +91,31 @@ def create_app(
     )
     app.state.settings = settings
 
-    from service.routes import auth, challenges
+    from service.routes import (
+        auth,
+        challenges,
+        communities,
+        organisations,
+        research_groups,
+        reviews,
+        students,
+        suggestions,
+        users,
+    )
 
-    app.include_router(auth.router, prefix=API)
-    app.include_router(challenges.router, prefix=API)
-    _include_optional_routers(app)
+    # Order matters where paths overlap: /users/me (auth) before /users/{user_id} (users).
+    for module in (
+        auth,
+        communities,
+        organisations,
+        users,
+        students,
+        research_groups,
+        challenges,
+        suggestions,
+        reviews,
+    ):
+        app.include_router(module.router, prefix=API)
 
     @app.get("/health", tags=["health"])
     def health() -> dict[str, str]:
@@ -103,24 +123,3 @@ def create_app(
         return {"status": "ok"}
 
     return app
-
-
-def _include_optional_routers(app: FastAPI) -> None:
-    import importlib
-
-    for name in (
-        "communities",
-        "organisations",
-        "research_groups",
-        "students",
-        "users",
-        "suggestions",
-        "reviews",
-    ):
-        try:
-            module = importlib.import_module(f"service.routes.{name}")
-        except ModuleNotFoundError as error:
-            if error.name != f"service.routes.{name}":
-                raise
-            continue
-        app.include_router(module.router, prefix=API)
