@@ -22,6 +22,11 @@ from service.tables import (
     User,
 )
 
+# OpenAPI descriptions of the errors most routes share.
+AUTH = {401: {"description": "Not logged in"}}
+ROLE = {403: {"description": "Role may not do this"}}
+INVALID = {422: {"description": "Invalid field values"}}
+
 #: Client-chosen ids: safe in a URL path segment.
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 MEMBER_TABLES = (User, Organisation, StudentProfile, ResearchGroup)

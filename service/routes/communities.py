@@ -7,7 +7,7 @@ from sqlmodel import Session, select, true
 
 from service.deps import Actor, Admin, CurrentUser, Manager, PageDep, SessionDep, not_found
 from service.paging import paginate
-from service.routes.common import apply_changes, check_id_syntax, commit_or_conflict
+from service.routes.common import AUTH, ROLE, apply_changes, check_id_syntax, commit_or_conflict
 from service.tables import (
     CommunitiesPublic,
     Community,
@@ -19,8 +19,6 @@ from service.tables import (
 
 router = APIRouter(prefix="/communities", tags=["communities"])
 
-AUTH = {401: {"description": "Not logged in"}}
-ROLE = {403: {"description": "Role may not do this"}}
 NOT_FOUND = {404: {"description": "No such community, or not one of yours"}}
 CONFLICT = {409: {"description": "A community with this id exists already"}}
 

@@ -18,6 +18,9 @@ from service.deps import (
 from service.matching import memberships
 from service.paging import paginate
 from service.routes.common import (
+    AUTH,
+    INVALID,
+    ROLE,
     add_memberships,
     apply_changes,
     check_new_member_id,
@@ -38,10 +41,7 @@ from service.tables import (
 router = APIRouter(prefix="/organisations", tags=["organisations"])
 
 KIND = "organisation"
-AUTH = {401: {"description": "Not logged in"}}
-ROLE = {403: {"description": "Role may not do this"}}
 NOT_FOUND = {404: {"description": "No such organisation, or not in one of your communities"}}
-INVALID = {422: {"description": "Invalid field values"}}
 
 
 def _public(org: Organisation, community_ids: set[str]) -> OrganisationPublic:

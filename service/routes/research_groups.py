@@ -13,6 +13,9 @@ from service.deps import CurrentUser, Manager, PageDep, SessionDep, community_id
 from service.matching import memberships
 from service.paging import paginate
 from service.routes.common import (
+    AUTH,
+    INVALID,
+    ROLE,
     add_memberships,
     apply_changes,
     check_new_member_id,
@@ -36,10 +39,7 @@ from service.tables import (
 router = APIRouter(prefix="/research-groups", tags=["research groups"])
 
 KIND = "research_group"
-AUTH = {401: {"description": "Not logged in"}}
-ROLE = {403: {"description": "Role may not do this"}}
 NOT_FOUND = {404: {"description": "No such research group, or not yours to see or change"}}
-INVALID = {422: {"description": "Invalid field values"}}
 
 
 def research_group_public(session: Session, group: ResearchGroup) -> ResearchGroupPublic:

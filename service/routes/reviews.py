@@ -18,6 +18,7 @@ from service import workflow
 from service.access import can_edit_challenge, suggestion_filter, visible_suggestion
 from service.deps import Actor, CurrentUser, Manager, PageDep, SessionDep, not_found
 from service.paging import paginate
+from service.routes.common import AUTH
 from service.suggestions import SuggestionPublic, SuggestionsPublic, suggestion_public
 from service.tables import (
     Challenge,
@@ -41,7 +42,6 @@ from service.workflow import (
 
 router = APIRouter(prefix="/suggestions", tags=["reviews"])
 
-AUTH = {401: {"description": "Not logged in"}}
 FORBIDDEN = {403: {"description": "Role may not do this"}}
 NOT_FOUND = {404: {"description": "No such suggestion, or not yours to see"}}
 CONFLICT = {

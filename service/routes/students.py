@@ -22,6 +22,9 @@ from service.deps import (
 from service.matching import memberships
 from service.paging import paginate
 from service.routes.common import (
+    AUTH,
+    INVALID,
+    ROLE,
     add_memberships,
     apply_changes,
     check_new_member_id,
@@ -48,10 +51,7 @@ from service.tables import (
 router = APIRouter(prefix="/students", tags=["students"])
 
 KIND = "student"
-AUTH = {401: {"description": "Not logged in"}}
-ROLE = {403: {"description": "Role may not do this"}}
 NOT_FOUND = {404: {"description": "No such student profile, or not yours to see"}}
-INVALID = {422: {"description": "Invalid field values"}}
 
 
 class StudentCommunities(SQLModel):

@@ -20,6 +20,8 @@ from service.deps import (
 from service.paging import paginate
 from service.publics import user_public
 from service.routes.common import (
+    AUTH,
+    ROLE,
     add_memberships,
     check_new_member_id,
     commit_or_conflict,
@@ -38,8 +40,6 @@ from service.tables import (
 router = APIRouter(prefix="/users", tags=["users"])
 
 KIND = "user"
-AUTH = {401: {"description": "Not logged in"}}
-ROLE = {403: {"description": "Role may not do this"}}
 NOT_FOUND = {404: {"description": "No such user, or not yours to see"}}
 #: The accounts an intermediary may open: never one with more rights than their own.
 INTERMEDIARY_MAY_CREATE = (Role.student, Role.sme)
