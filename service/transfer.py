@@ -229,7 +229,8 @@ def read_records(data: bytes, format: str, spec: Spec) -> list[Record]:
 
 
 def _decode(data: bytes, format: str, spec: Spec) -> str:
-    if not data.strip():
+    # Excel saves an empty sheet as just a byte order mark: that file is empty too.
+    if not data.removeprefix(codecs.BOM_UTF8).strip():
         expected = (
             f"a header line with the columns {', '.join(columns(spec))}"
             if format == "csv"
