@@ -148,6 +148,7 @@ class VectorIndex:
                 self._ids[row] = moved
                 self._position[moved] = row
             self._ids.pop()
+            self._matrix[last] = 0  # a removed row leaves no trace in the spare capacity
             self._size = last
             self._drop_attributes(id_)
 

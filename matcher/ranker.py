@@ -207,6 +207,11 @@ class HybridRanker:
         for id_ in ids:
             self.texts_.pop(id_, None)
         self._stale = True
+        # Nothing learned from a removed text outlives it (it may be personal data, erased on
+        # request): the weights are learned again before the next query.
+        self._sparse_matrices.clear()
+        self.lexical_ = None
+        self.skill_weighting_ = None
 
     def __contains__(self, id_: object) -> bool:
         return getattr(self, "index_", None) is not None and id_ in self.index_

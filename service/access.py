@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from fastapi import HTTPException, status
 from sqlalchemy import and_, false, or_, true
 from sqlmodel import Session, select
 
 from service.deps import Actor, community_ids_of, not_found
 from service.tables import (
+    ApprovalMode,
     Challenge,
     ChallengeStatus,
+    Community,
     Membership,
     ResearchGroup,
+    Response,
     Role,
     StudentProfile,
     Suggestion,
     SuggestionStatus,
     TargetKind,
+    Visibility,
 )
 
 #: From here on an SME sees a suggested student: an intermediary has approved the match.
@@ -144,9 +149,19 @@ def editable_research_group(session: Session, actor: Actor, group_id: str) -> Re
 
 # -- suggestions ---------------------------------------------------------------------------
 
+#: Communities whose SMEs see suggested students before an intermediary approved them.
+OPEN_COMMUNITIES = select(Community.id).where(Community.approval_mode == ApprovalMode.open)
+#: What an SME sees instead of a student's name it may not see (see `student_name_for`).
+NAME_FOR_INTERMEDIARIES = "Student (naam alleen voor de intermediair)"
+NAME_AFTER_APPROVAL = "Student (naam na goedkeuring door de intermediair)"
+
 
 def suggestion_filter(actor: Actor):
-    """SQL condition for the suggestions the actor may see."""
+    """SQL condition for the suggestions the actor may see.
+
+    The approval gate: an SME sees a suggested student only once an intermediary approved the
+    match, unless the community's `approval_mode` is "open" (then also while it is suggested;
+    a rejected one never)."""
     if actor.is_admin:
         return true()
     if actor.role is Role.intermediary:
@@ -158,6 +173,10 @@ def suggestion_filter(actor: Actor):
             or_(
                 Suggestion.target_kind == TargetKind.research_group,
                 Suggestion.status.in_(SME_VISIBLE),
+                and_(
+                    Suggestion.status == SuggestionStatus.suggested,
+                    Suggestion.community_id.in_(OPEN_COMMUNITIES),
+                ),
             ),
         )
     if actor.role is Role.student and actor.student_id:
@@ -176,3 +195,54 @@ def visible_suggestion(session: Session, actor: Actor, suggestion_id: str) -> Su
     if found is None:
         raise not_found("Suggestion", suggestion_id)
     return found
+
+
+def is_open_community(session: Session, community_id: str) -> bool:
+    """Whether the community lets its SMEs see suggested students without approval."""
+    community = session.get(Community, community_id)
+    return community is not None and community.approval_mode == ApprovalMode.open
+
+
+def challenge_for_student_suggestions(
+    session: Session, actor: Actor, challenge_id: str
+) -> Challenge:
+    """The challenge whose ranked students the actor may ask for: intermediaries of its
+    community and admins; in an "open" community also the SME that owns it (403 for every
+    other SME and for students, 404 for an intermediary of another community)."""
+    if actor.role in (Role.intermediary, Role.admin):
+        challenge = visible_challenge(session, actor, challenge_id)
+        if not actor.manages({challenge.community_id}):
+            raise not_found("Challenge", challenge_id)
+        return challenge
+    if actor.role is Role.sme:
+        challenge = session.get(Challenge, challenge_id)
+        if (
+            challenge is not None
+            and can_edit_challenge(actor, challenge)
+            and is_open_community(session, challenge.community_id)
+        ):
+            return challenge
+    raise HTTPException(
+        status.HTTP_403_FORBIDDEN,
+        "Only intermediaries see suggested students (and, in a community with open approval, "
+        "the SME that owns the challenge)",
+    )
+
+
+def student_name_for(actor: Actor, suggestion: Suggestion, student: StudentProfile) -> str:
+    """The student's name as this viewer may see it in a suggestion: the name itself, or the
+    neutral label that stands in for it.
+
+    Intermediaries, admins and the student see the name. An SME sees it once the student
+    agreed to be shown: with visibility "community_after_approval" as soon as an
+    intermediary approved the match, with either visibility once the student accepted the
+    introduction to this SME. Otherwise the SME sees the match under a neutral label."""
+    if actor.role is not Role.sme or actor.student_id == student.id:
+        return student.full_name
+    if suggestion.target_response == Response.accepted:
+        return student.full_name
+    if student.visibility == Visibility.community_after_approval:
+        if suggestion.status in SME_VISIBLE:
+            return student.full_name
+        return NAME_AFTER_APPROVAL
+    return NAME_FOR_INTERMEDIARIES

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from matcher.encoders import TextEncoder
+from service import limits
 from service.db import make_engine, migrate
 from service.matching import Matching
 from service.settings import PLACEHOLDER_SECRET, Settings
@@ -21,11 +23,21 @@ log = logging.getLogger("lcmatch")
 API = "/api/v1"
 
 
+#: The shortest secret accepted outside development (HS256 wants a key of at least 32 bytes).
+MIN_SECRET_LENGTH = 32
+
+
 def check_secret(settings: Settings) -> None:
-    """Refuse to run anywhere but development with the placeholder secret."""
-    if settings.environment != "development" and settings.secret_key == PLACEHOLDER_SECRET:
+    """Refuse to run anywhere but development with the placeholder secret or a short one."""
+    if settings.environment == "development":
+        return
+    if settings.secret_key == PLACEHOLDER_SECRET:
         raise RuntimeError(
             "LCMATCH_SECRET_KEY is the placeholder: set a long random secret outside development"
+        )
+    if len(settings.secret_key) < MIN_SECRET_LENGTH:
+        raise RuntimeError(
+            f"LCMATCH_SECRET_KEY is too short: use at least {MIN_SECRET_LENGTH} random characters"
         )
 
 
@@ -61,8 +73,10 @@ def create_app(
     *,
     encoder: TextEncoder | None = None,
     engine: Engine | None = None,
+    clock: limits.Clock = time.monotonic,
 ) -> FastAPI:
-    """The app for these settings; tests pass a fake encoder or their own engine."""
+    """The app for these settings; tests pass a fake encoder, their own engine, or a clock
+    for the rate limits."""
     settings = settings or Settings()
     check_secret(settings)
 
@@ -90,12 +104,14 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
+    limits.install(app, settings, clock)
 
     from service.routes import (
         auth,
         challenges,
         communities,
         organisations,
+        privacy,
         research_groups,
         reviews,
         students,
@@ -114,8 +130,18 @@ def create_app(
         challenges,
         suggestions,
         reviews,
+        privacy,
     ):
-        app.include_router(module.router, prefix=API)
+        if module is suggestions:  # ranking is costly: a per-user allowance
+            app.include_router(
+                module.router,
+                prefix=API,
+                dependencies=[Depends(limits.limit_suggestions)],
+                responses=limits.SUGGESTIONS_LIMITED,
+            )
+        else:
+            app.include_router(module.router, prefix=API)
+    limits.declare_body_limit(app)
 
     @app.get("/health", tags=["health"])
     def health() -> dict[str, str]:

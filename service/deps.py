@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Query, Request, status
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
+from sqlalchemy.exc import DataError
 from sqlmodel import Session, select
 
 from service.security import hash_api_key, read_token
@@ -18,6 +19,8 @@ oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/login/access-token", auto_error=
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
 
 MAX_PAGE = 100
+#: The largest `skip`: bigger numbers overflow the databases' 64-bit integers (a 500, not a 422).
+MAX_SKIP = 2**31 - 1
 
 
 def get_settings(request: Request) -> Settings:
@@ -26,7 +29,16 @@ def get_settings(request: Request) -> Settings:
 
 def get_session(request: Request) -> Iterator[Session]:
     with Session(request.app.state.engine, expire_on_commit=False) as session:
-        yield session
+        try:
+            yield session
+        except DataError as error:
+            # A value the database refuses although the models let it through: PostgreSQL takes
+            # no NUL character in text (SQLite does), in a body, a path or a query. It is the
+            # request's fault, so a 422 (shaped like the validation errors), not a 500.
+            session.rollback()
+            reason = str(error.orig).strip().splitlines()[0] if error.orig else "refused"
+            detail = [{"type": "value_error", "loc": [], "msg": f"cannot be stored: {reason}"}]
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail) from None
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -139,7 +151,7 @@ class PageParams:
 
 
 def page_params(
-    skip: Annotated[int, Query(ge=0, description="Rows to skip.")] = 0,
+    skip: Annotated[int, Query(ge=0, le=MAX_SKIP, description="Rows to skip.")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Rows per page (max 100).")] = 20,
 ) -> PageParams:
     return PageParams(skip, limit)

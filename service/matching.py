@@ -203,7 +203,18 @@ class Matching:
                 row.text_hash = digest
                 row.embedding_model = model_id
             self.encoded += len(texts)
+            if kind == "student":
+                self._uncache(texts)  # personal data: its vector lives in its row only
         return len(texts)
+
+    def _uncache(self, texts: Iterable[str]) -> None:
+        """Drop these texts' vectors (as passage and as query) from the embedding cache."""
+        store = getattr(self.encoder, "store", None)
+        if store is None:
+            return
+        prefixes = {prefix_of(self.encoder, "passage"), prefix_of(self.encoder, "query")}
+        keys = {text_hash(prefix + text) for text in texts for prefix in prefixes}
+        store.delete_many(self.encoder.model_id, keys)
 
     def rebuild(self, session: Session, *, progress: bool = False) -> int:
         """Build every index from the stored vectors, encoding only rows without a current one.
@@ -263,6 +274,12 @@ class Matching:
             if id_ in ranker:
                 ranker.remove([id_])
 
+    def erase(self, kind: Kind, row: Row) -> None:
+        """Forget an erased row everywhere this process keeps it: its index entry and any
+        cached vector of its text."""
+        self.forget(kind, row.id)
+        self._uncache([text_view(kind, row)])
+
     def rank(
         self,
         kind: Kind,
@@ -274,11 +291,15 @@ class Matching:
         allowed: set[str] | None = None,
     ) -> list[Match]:
         """The k best rows of `kind` for a query row, within the filters."""
+        text = text_view(query_kind, query)
         with self._lock:
-            return self.rankers[kind].search(
-                text_view(query_kind, query),
+            found = self.rankers[kind].search(
+                text,
                 k,
                 filters=filters,
                 allowed=allowed,
                 query_vector=query.embedding if self._symmetric else None,
             )
+        if query_kind == "student" and not self._symmetric:
+            self._uncache([text])  # the profile's query vector is not kept either
+        return found

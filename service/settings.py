@@ -33,6 +33,25 @@ class Settings(BaseSettings):
     )
     secret_key: str = Field(PLACEHOLDER_SECRET, description="Signs the login tokens (JWT).")
     token_minutes: int = Field(60 * 8, ge=1, description="How long a login token is valid.")
+    login_failures_per_account: int = Field(
+        5, ge=1, description="Failed logins for one account per window; then 429."
+    )
+    login_failures_per_address: int = Field(
+        20,
+        ge=1,
+        description="Failed logins from one client address per window (a school's "
+        "network may share one address); then 429.",
+    )
+    login_window_seconds: float = Field(60, gt=0, description="The window of the login limits.")
+    suggestion_requests: int = Field(
+        30, ge=1, description="Suggestion requests (they rank a community) per user per window."
+    )
+    suggestion_window_seconds: float = Field(
+        60, gt=0, description="The window of the suggestion limit."
+    )
+    max_body_bytes: int = Field(
+        1024 * 1024, ge=1, description="The largest request body accepted; larger is 413."
+    )
     demo_data: bool = Field(True, description="Load the Dutch demo data into an empty database.")
     demo_password: str = Field("demo-wachtwoord", description="Password of the demo logins.")
     host: str = Field("127.0.0.1", description="Address `lcmatch serve` listens on.")

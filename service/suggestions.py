@@ -9,6 +9,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, delete, or_, select
 
 from matcher.ranker import Match
+from service.access import student_name_for
+from service.deps import Actor
 from service.matching import Matching, constraint_notes, memberships
 from service.tables import (
     Challenge,
@@ -71,21 +73,26 @@ def explanation_json(match: Match) -> dict:
     }
 
 
-def target_name(session: Session, suggestion: Suggestion) -> str:
+def target_name(session: Session, suggestion: Suggestion, viewer: Actor) -> str:
+    """The name of the student or research group, as far as the viewer may see it."""
     if suggestion.target_kind == TargetKind.student:
         student = session.get(StudentProfile, suggestion.target_id)
-        return student.full_name if student else ""
+        return student_name_for(viewer, suggestion, student) if student else ""
     group = session.get(ResearchGroup, suggestion.target_id)
     return group.name if group else ""
 
 
-def suggestion_public(session: Session, suggestion: Suggestion) -> SuggestionPublic:
+def suggestion_public(
+    session: Session, suggestion: Suggestion, *, viewer: Actor
+) -> SuggestionPublic:
+    """A suggestion as this viewer sees it (a student's name only where the student's
+    visibility allows: see `service.access.student_name_for`)."""
     challenge = session.get(Challenge, suggestion.challenge_id)
     return SuggestionPublic.model_validate(
         suggestion,
         update={
             "challenge_title": challenge.title if challenge else "",
-            "target_name": target_name(session, suggestion),
+            "target_name": target_name(session, suggestion, viewer),
             "components": ComponentsPublic(
                 dense=suggestion.dense, lexical=suggestion.lexical, skill=suggestion.skill
             ),

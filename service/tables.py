@@ -560,3 +560,45 @@ class SuggestionEvent(SQLModel, table=True):
     to_status: str = Field(max_length=20)
     reason: str | None = Field(default=None, max_length=2000)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+
+
+# -- the audit log ------------------------------------------------------------------------
+
+
+class AuditEntry(SQLModel, table=True):
+    """One access to or decision about personal data: who, what, when and why. Append-only.
+
+    `subject_id` is the person the entry is about (a student profile id, or a user id), so a
+    person's log can be found and, on erasure, pseudonymised. `community_id` is the community
+    the object belongs to, where it has one; intermediaries see the entries of theirs.
+    """
+
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), index=True)
+    actor_id: str = Field(max_length=64, index=True)
+    action: str = Field(max_length=40, index=True)
+    object_kind: str = Field(max_length=30)
+    object_id: str = Field(max_length=64, index=True)
+    subject_id: str | None = Field(default=None, max_length=64, index=True)
+    community_id: str | None = Field(default=None, max_length=64, index=True)
+    reason: str | None = Field(default=None, max_length=2000)
+    details: dict = Field(default_factory=dict, sa_type=_json())
+
+
+class AuditEntryPublic(SQLModel):
+    id: int
+    at: datetime
+    actor_id: str
+    action: str
+    object_kind: str
+    object_id: str
+    subject_id: str | None
+    community_id: str | None
+    reason: str | None
+    details: dict
+
+
+class AuditEntriesPublic(Page):
+    data: list[AuditEntryPublic]

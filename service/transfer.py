@@ -434,6 +434,7 @@ def check(session: Session, spec: Spec, records: Sequence[Record]) -> list[SQLMo
         problems.extend(record.problems)
         if not record.readable:
             continue
+        problems.extend(_nul_problems(record))
         try:
             valid.append(spec.record.model_validate(record.values))
         except ValidationError as error:
@@ -443,6 +444,27 @@ def check(session: Session, spec: Spec, records: Sequence[Record]) -> list[SQLMo
     if problems:
         raise TransferError(problems)
     return valid
+
+
+def _nul_problems(record: Record) -> list[str]:
+    """A NUL character (JSON's \\u0000) in a value: PostgreSQL cannot store it in text (the
+    import failed there with a database error) and a CSV export of it could not come back."""
+
+    def has_nul(value: Any) -> bool:
+        if isinstance(value, str):
+            return "\0" in value
+        if isinstance(value, list):
+            return any(has_nul(item) for item in value)
+        if isinstance(value, dict):
+            return any(has_nul(key) or has_nul(item) for key, item in value.items())
+        return False
+
+    found = []
+    for name, value in record.values.items():
+        if has_nul(value):
+            found.append(f"{record.where}, field {name}: contains a NUL character (\\u0000)")
+            record.bad_fields.add(name)
+    return found
 
 
 def _reference_problems(

@@ -61,7 +61,15 @@ def list_challenges(
     return ChallengesPublic(data=[ChallengePublic.model_validate(r) for r in rows], count=count)
 
 
-@router.post("", status_code=201, responses={**AUTH, 404: {"description": "Unknown community"}})
+@router.post(
+    "",
+    status_code=201,
+    responses={
+        **AUTH,
+        404: {"description": "Unknown community"},
+        422: {"description": "Invalid field values, or no organisation_id where one is needed"},
+    },
+)
 def create_challenge(
     request: Request, session: SessionDep, actor: CurrentUser, body: ChallengeCreate
 ) -> ChallengePublic:

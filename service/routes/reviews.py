@@ -2,7 +2,8 @@
 
 Intermediaries approve or reject, introduce both sides, start and complete; each side (the SME
 that owns the challenge, and the student or research group) accepts or declines and later rates.
-Every decision is one `SuggestionEvent`, written in the same commit as the change it records.
+Every decision is one `SuggestionEvent` and one audit entry, written in the same commit as the
+change they record.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import StringConstraints, field_validator
 from sqlmodel import Field, Session, SQLModel, select, update
 
-from service import workflow
+from service import audit, workflow
 from service.access import can_edit_challenge, suggestion_filter, visible_suggestion
+from service.audit import record_suggestion_views
 from service.deps import Actor, CurrentUser, Manager, PageDep, SessionDep, not_found
 from service.paging import paginate
 from service.routes.common import AUTH
@@ -188,8 +190,23 @@ def _decide(
             at=now,
         )
     )
+    audit.record(
+        session,
+        actor,
+        f"suggestion.{action.value}",
+        "suggestion",
+        suggestion.id,
+        subject_id=suggestion.target_id if suggestion.target_kind == TargetKind.student else None,
+        community_id=suggestion.community_id,
+        reason=reason,
+        details={
+            "decision": event_action(action, side, response, rating),
+            "from_status": move.from_status,
+            "to_status": move.to_status,
+        },
+    )
     session.commit()
-    return suggestion_public(session, suggestion)
+    return suggestion_public(session, suggestion, viewer=actor)
 
 
 def _managed(session: Session, actor: Actor, suggestion_id: str) -> Suggestion:
@@ -270,7 +287,9 @@ def list_suggestions(
     else:
         order = (Suggestion.updated_at.desc(), Suggestion.id)
     rows, count = paginate(session, query, page, *order)
-    return SuggestionsPublic(data=[suggestion_public(session, r) for r in rows], count=count)
+    record_suggestion_views(session, actor, rows, "suggestion list")
+    data = [suggestion_public(session, r, viewer=actor) for r in rows]
+    return SuggestionsPublic(data=data, count=count)
 
 
 @router.get("/{suggestion_id}", responses={**AUTH, **NOT_FOUND})
@@ -278,7 +297,9 @@ def read_suggestion(
     session: SessionDep, actor: CurrentUser, suggestion_id: str
 ) -> SuggestionPublic:
     """One suggestion with its scores, reasons and review state."""
-    return suggestion_public(session, visible_suggestion(session, actor, suggestion_id))
+    suggestion = visible_suggestion(session, actor, suggestion_id)
+    record_suggestion_views(session, actor, [suggestion], "suggestion read")
+    return suggestion_public(session, suggestion, viewer=actor)
 
 
 @router.get("/{suggestion_id}/events", responses={**AUTH, **NOT_FOUND})

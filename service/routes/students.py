@@ -9,6 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request, status
 from sqlmodel import Field, Session, SQLModel, delete, select
 
+from service import audit
 from service.access import student_filter, visible_student
 from service.deps import (
     Actor,
@@ -21,6 +22,7 @@ from service.deps import (
 )
 from service.matching import memberships
 from service.paging import paginate
+from service.privacy import erase_student
 from service.routes.common import (
     AUTH,
     INVALID,
@@ -42,8 +44,6 @@ from service.tables import (
     StudentPublic,
     StudentsPublic,
     StudentUpdate,
-    Suggestion,
-    TargetKind,
     User,
     utcnow,
 )
@@ -96,6 +96,7 @@ def list_students(
     if consent is not None:
         query = query.where(StudentProfile.consent_matching == consent)
     rows, count = paginate(session, query, page, StudentProfile.full_name, StudentProfile.id)
+    audit.record_student_views(session, actor, [row.id for row in rows], "student.list", "list")
     found = memberships(session, [row.id for row in rows], KIND)  # one query for the whole page
     return StudentsPublic(data=[_public(row, found[row.id]) for row in rows], count=count)
 
@@ -159,6 +160,7 @@ def create_student(
     request.app.state.matching.embed(KIND, [student])
     session.add(student)
     add_memberships(session, student.id, KIND, community_ids)
+    audit.record(session, actor, "student.create", KIND, student.id, subject_id=student.id)
     commit_or_conflict(session, "A profile with this id or for this user")
     request.app.state.matching.sync(KIND, student, set(community_ids))
     return _public(student, set(community_ids))
@@ -166,8 +168,11 @@ def create_student(
 
 @router.get("/{student_id}", responses={**AUTH, **NOT_FOUND})
 def read_student(session: SessionDep, actor: CurrentUser, student_id: str) -> StudentPublic:
-    """One profile: the student themself, intermediaries of their communities, admins."""
-    return student_public(session, visible_student(session, actor, student_id))
+    """One profile: the student themself, intermediaries of their communities, admins. A read
+    by anyone but the student is written to the audit log."""
+    student = visible_student(session, actor, student_id)
+    audit.record_student_views(session, actor, [student.id], "student.view", "profile read")
+    return student_public(session, student)
 
 
 @router.patch("/{student_id}", responses={**AUTH, **NOT_FOUND, **INVALID})
@@ -188,6 +193,16 @@ def update_student(
     student.updated_at = utcnow()
     request.app.state.matching.embed(KIND, [student])
     session.add(student)
+    fields = sorted(changes.model_dump(exclude_unset=True))
+    audit.record(
+        session,
+        actor,
+        "student.update",
+        KIND,
+        student.id,
+        subject_id=student.id,
+        details={"fields": fields},
+    )
     session.commit()
     _sync(request, session, student)
     return student_public(session, student)
@@ -239,6 +254,15 @@ def set_student_communities(
     add_memberships(session, student_id, KIND, joining)
     student.updated_at = utcnow()
     session.add(student)
+    audit.record(
+        session,
+        actor,
+        "student.communities",
+        KIND,
+        student.id,
+        subject_id=student.id,
+        details={"community_ids": sorted(wanted)},
+    )
     session.commit()
     request.app.state.matching.sync(KIND, student, set(wanted))
     return _public(student, set(wanted))
@@ -248,16 +272,12 @@ def set_student_communities(
 def delete_student(
     request: Request, session: SessionDep, actor: CurrentUser, student_id: str
 ) -> None:
-    """Delete a profile, its memberships and the suggestions made for it."""
+    """Erase a profile (the student themself, intermediaries of their communities, admins):
+    the profile, its memberships, every suggestion made for it (whatever its status) and the
+    decisions on them, its vector, index entry and cached embeddings. In the audit log its id
+    becomes a pseudonym. The student's account stays (an admin erases it with
+    DELETE /users/{user_id})."""
     student = visible_student(session, actor, student_id)
-    session.exec(
-        delete(Suggestion).where(
-            Suggestion.target_kind == TargetKind.student, Suggestion.target_id == student_id
-        )
-    )
-    session.exec(
-        delete(Membership).where(Membership.member_id == student_id, Membership.kind == KIND)
-    )
-    session.delete(student)
+    erase_student(session, actor, request.app.state.settings.secret_key, student)
     session.commit()
-    request.app.state.matching.forget(KIND, student_id)
+    request.app.state.matching.erase(KIND, student)

@@ -6,7 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 
-from service.access import can_edit_challenge, visible_challenge, visible_student
+from service.access import (
+    can_edit_challenge,
+    challenge_for_student_suggestions,
+    visible_challenge,
+    visible_student,
+)
+from service.audit import record_suggestion_views
 from service.deps import CurrentUser, SessionDep, not_found
 from service.suggestions import (
     StudentFilters,
@@ -16,7 +22,7 @@ from service.suggestions import (
     students_for_challenge,
     suggestion_public,
 )
-from service.tables import ChallengeStatus, Level, Role
+from service.tables import ChallengeStatus, Level
 
 router = APIRouter(tags=["suggestions"])
 
@@ -48,13 +54,12 @@ def suggest_students(
     language: Annotated[str | None, Query(min_length=2, max_length=5)] = None,
     available: Annotated[bool, Query(description="Only students free in the period.")] = True,
 ) -> SuggestionsPublic:
-    """Ranked students for a challenge (intermediaries and admins: students are only shown to
-    an SME after an intermediary approves the match)."""
-    if actor.role not in (Role.intermediary, Role.admin):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "Only intermediaries see suggested students")
-    challenge = visible_challenge(session, actor, challenge_id)
-    if not actor.manages({challenge.community_id}):
-        raise not_found("Challenge", challenge_id)
+    """Ranked students for a challenge: intermediaries and admins. Students are shown to an
+    SME only after an intermediary approves the match, except in a community whose
+    approval_mode is "open": there the SME that owns the challenge may ask too (and sees each
+    student's name only as the student's visibility allows). Every student shown to someone
+    else is written to the audit log."""
+    challenge = challenge_for_student_suggestions(session, actor, challenge_id)
     _published(challenge)
     filters = StudentFilters(
         levels=[value.value for value in level] if level else None,
@@ -64,7 +69,9 @@ def suggest_students(
     found = students_for_challenge(
         session, request.app.state.matching, challenge, k=k, filters=filters
     )
-    return SuggestionsPublic(data=[suggestion_public(session, s) for s in found], count=len(found))
+    record_suggestion_views(session, actor, found, "suggested students for a challenge")
+    data = [suggestion_public(session, s, viewer=actor) for s in found]
+    return SuggestionsPublic(data=data, count=len(found))
 
 
 @router.get("/challenges/{challenge_id}/suggestions/research-groups", responses=ERRORS)
@@ -77,7 +84,8 @@ def suggest_research_groups(
         raise not_found("Challenge", challenge_id)
     _published(challenge)
     found = research_groups_for_challenge(session, request.app.state.matching, challenge, k=k)
-    return SuggestionsPublic(data=[suggestion_public(session, s) for s in found], count=len(found))
+    data = [suggestion_public(session, s, viewer=actor) for s in found]
+    return SuggestionsPublic(data=data, count=len(found))
 
 
 @router.get("/students/{student_id}/suggestions/challenges", responses=ERRORS)
@@ -95,4 +103,6 @@ def suggest_challenges(
     found = challenges_for_student(
         session, request.app.state.matching, student, k=k, available=available
     )
-    return SuggestionsPublic(data=[suggestion_public(session, s) for s in found], count=len(found))
+    record_suggestion_views(session, actor, found, "suggested challenges for a student")
+    data = [suggestion_public(session, s, viewer=actor) for s in found]
+    return SuggestionsPublic(data=data, count=len(found))

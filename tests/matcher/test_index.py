@@ -78,6 +78,17 @@ def test_ids_still_map_to_their_vectors_after_a_swap_remove(index: VectorIndex) 
         np.testing.assert_array_equal(index.matrix[index.position(id_)], unit(axis))
 
 
+@pytest.mark.parametrize("removed", [["e"], ["a"], ["a", "e"]])
+def test_a_removed_vector_leaves_no_copy_in_the_spare_capacity(
+    index: VectorIndex, removed: list[str]
+) -> None:
+    # An erased person's vector must not survive in memory past the live rows.
+    gone = [unit("abcde".index(id_)) for id_ in removed]
+    index.remove(removed)
+    buffer = index._matrix
+    assert not any(np.array_equal(row, vector) for row in buffer for vector in gone)
+
+
 def test_attributes_follow_a_row_that_moved_in_a_swap_remove(index: VectorIndex) -> None:
     index.remove(["a"])
     assert sorted(ids_of(index.search(unit(4), 10, filters={"level": {"mbo"}}))) == ["e"]

@@ -196,6 +196,12 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", SUGGESTION + "/rate"): Route(
         "suggestion", "completed", body={"rating": 4, "side": "{side}"}
     ),
+    # privacy
+    ("GET", "/api/v1/users/me/export"): Route(None),
+    ("GET", "/api/v1/students/{student_id}/export"): Route("student"),
+    ("GET", "/api/v1/audit"): Route(None),
+    ("GET", "/api/v1/communities/{community_id}/fairness"): Route("community"),
+    ("DELETE", "/api/v1/users/{user_id}"): Route("user"),
 }
 
 
