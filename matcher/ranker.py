@@ -10,13 +10,17 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfTransformer
 
+from matcher.ann import AnnSettings
 from matcher.encoders import TextEncoder, check_texts
 from matcher.errors import MatcherError
+from matcher.fusion import learned_weights
 from matcher.index import Attributes, Filters, VectorIndex, top_k
-from matcher.lexical import CharTfidfEncoder, matching_terms
+from matcher.lexical import CharTfidfEncoder, common_words, matching_terms
 from matcher.skills import SkillTag, SkillTagger, default_tagger
 
 METHODS = ("dense", "lexical", "hybrid")
+#: the fusion fitted by `lcmatch train fusion` (models/fusion.json); hand-set ones if none ships
+LEARNED = learned_weights()
 
 
 @dataclass(frozen=True)
@@ -24,13 +28,14 @@ class Weights:
     """How much each component counts in the final score.
 
     Each component is standardised per query (z-score over all indexed rows) before the
-    weighted sum, so the weights compare like with like. The defaults were picked on the dev
-    split of the four shared benchmarks (see README, "Matching quality").
+    weighted sum, so the weights compare like with like. The defaults are fitted by
+    cross-validation on the dev split of the four shared benchmarks (`lcmatch train fusion`,
+    models/fusion.json; see README, "Matching quality").
     """
 
-    dense: float = 0.3
-    lexical: float = 0.7
-    skill: float = 0.05
+    dense: float = LEARNED["dense"]
+    lexical: float = LEARNED["lexical"]
+    skill: float = LEARNED["skill"]
 
     @classmethod
     def for_method(cls, method: str) -> Weights:
@@ -104,18 +109,25 @@ class HybridRanker:
         lexical: CharTfidfEncoder | None = None,
         tagger: SkillTagger | None = None,
         batch_size: int = 256,
+        ann: AnnSettings | None = None,
     ) -> None:
         self.encoder = encoder
         self.weights = weights
         self.lexical = lexical
         self.tagger = tagger
         self.batch_size = batch_size
+        self.ann = ann
 
     # -- indexing -----------------------------------------------------------------------
 
     @property
     def weights_(self) -> Weights:
         return self.weights if self.weights is not None else Weights()
+
+    @property
+    def ann_(self) -> AnnSettings:
+        """When the index turns approximate and fusion runs over candidates (matcher.ann)."""
+        return self.ann if self.ann is not None else AnnSettings()
 
     def _uses(self, component: str) -> bool:
         return getattr(self.weights_, component) > 0
@@ -173,7 +185,7 @@ class HybridRanker:
             return  # nothing to index; the index is made with the first rows
         vectors = self._checked_vectors(texts, vectors, progress)
         if self.index_ is None:
-            self.index_ = VectorIndex(dimension=np.asarray(vectors).shape[1])
+            self.index_ = VectorIndex(dimension=np.asarray(vectors).shape[1], ann=self.ann_)
         self.index_.add(ids, vectors, attributes)
         self.texts_.update(zip(ids, texts, strict=True))
         self._stale = True
@@ -252,6 +264,7 @@ class HybridRanker:
             self.skill_weighting_ = TfidfTransformer(sublinear_tf=True).fit(tagged)
             weighted = self.skill_weighting_.transform(tagged)
             self._sparse_matrices["skill"] = sp.csr_matrix(weighted, dtype=np.float32)
+        self.common_words_: frozenset[str] | None = None  # learned when first explaining
         self._stale = False
 
     def _sparse(self, component: str, texts: list[str]) -> sp.csr_matrix:
@@ -282,7 +295,9 @@ class HybridRanker:
             scores["dense"] = index.scores(query_vectors)
         for component in ("lexical", "skill"):
             if self._uses(component):
-                product = self._sparse(component, queries) @ self._sparse_matrices[component].T
+                # rows @ queries.T, not queries @ rows.T: the latter converts the whole indexed
+                # matrix to another sparse format on every query (most of a query's time at 100k).
+                product = (self._sparse_matrices[component] @ self._sparse(component, queries).T).T
                 scores[component] = np.asarray(product.todense(), dtype=np.float32)
         return scores
 
@@ -319,6 +334,15 @@ class HybridRanker:
         for start in batches:
             batch = queries[start : start + self.batch_size]
             vectors = None if query_vectors is None else query_vectors[start : start + len(batch)]
+            if index.approximate:
+                # Past the ANN threshold: fuse over candidates (matcher.candidates builds on
+                # this module, hence the late import).
+                from matcher.candidates import rank_at_scale
+
+                results += rank_at_scale(
+                    self, batch, k, mask=mask, query_vectors=vectors, explain=explain
+                )
+                continue
             components = self.component_scores(batch, query_vectors=vectors)
             fused = sum(
                 getattr(self.weights_, name) * standardise(scores)
@@ -362,9 +386,18 @@ class HybridRanker:
         vectors = None if query_vector is None else np.atleast_2d(query_vector)
         return self.rank([query], k, filters=filters, allowed=allowed, query_vectors=vectors)[0]
 
+    def corpus_common_words(self) -> frozenset[str]:
+        """The words most indexed texts have (`matcher.lexical.common_words`): never a reason.
+        Learned lazily, and again after a change, so scoring never pays for it."""
+        self._relearn()
+        if self.common_words_ is None:
+            self.common_words_ = common_words([self.texts_[id_] for id_ in self._index().ids])
+        return self.common_words_
+
     def explain(self, query: str, ids: Sequence[str]) -> list[Explanation]:
         """For each indexed row: the skills it shares with the query, and the query words it has."""
         tagger = self.tagger_
+        common = self.corpus_common_words()
         query_skills = tagger.tag(query)
         explanations = []
         for id_ in ids:
@@ -373,7 +406,7 @@ class HybridRanker:
             explanations.append(
                 Explanation(
                     shared_skills=tuple(tag for tag in query_skills if tag.uri in row_skills),
-                    matching_terms=tuple(matching_terms(query, text)),
+                    matching_terms=tuple(matching_terms(query, text, common=common)),
                 )
             )
         return explanations

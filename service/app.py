@@ -17,6 +17,7 @@ from service import limits
 from service.db import make_engine, migrate
 from service.matching import Matching
 from service.settings import PLACEHOLDER_SECRET, Settings
+from service.vector_store import PgVectorStore, choose_backend
 
 log = logging.getLogger("lcmatch")
 
@@ -52,7 +53,20 @@ def default_encoder(settings: Settings) -> TextEncoder:
             query_prefix=settings.query_prefix,
             passage_prefix=settings.passage_prefix,
             batch_size=settings.batch_size,
+            precision=settings.precision,
         )
+    )
+
+
+def vector_store(settings: Settings, engine: Engine) -> PgVectorStore | None:
+    """The pgvector store when dense candidates come from PostgreSQL, else None (memory)."""
+    if choose_backend(settings.vector_backend, engine.url.drivername) == "memory":
+        return None
+    return PgVectorStore(
+        engine,
+        candidates=settings.pgvector_candidates,
+        ef_search=settings.pgvector_ef_search,
+        exact_below=settings.pgvector_exact_below,
     )
 
 
@@ -85,7 +99,10 @@ def create_app(
         app.state.engine = engine or make_engine(settings.database)
         migrate(app.state.engine)
         app.state.matching = Matching(
-            encoder=encoder or default_encoder(settings), weights=settings.weights()
+            encoder=encoder or default_encoder(settings),
+            weights=settings.weights(),
+            store=vector_store(settings, app.state.engine),
+            ann=settings.ann(),
         )
         with Session(app.state.engine, expire_on_commit=False) as session:
             if settings.demo_data:
@@ -93,6 +110,8 @@ def create_app(
             encoded = app.state.matching.rebuild(session)
         log.info("indexes built; %d texts encoded", encoded)
         yield
+        if app.state.matching.store is not None:
+            app.state.matching.store.close()
         if engine is None:
             app.state.engine.dispose()
 
@@ -142,6 +161,10 @@ def create_app(
         else:
             app.include_router(module.router, prefix=API)
     limits.declare_body_limit(app)
+
+    from service import web  # the pages, under / (after the API, so /api/v1 comes first)
+
+    web.install(app)
 
     @app.get("/health", tags=["health"])
     def health() -> dict[str, str]:

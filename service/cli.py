@@ -23,20 +23,22 @@ from matcher.errors import MatcherError
 from matcher.evaluation import load_benchmark, run_benchmark, score_run, write_run
 from matcher.paths import PROJECT_ROOT
 from matcher.ranker import HybridRanker, Weights
+from service.jobs import BATCH_SIZE, import_file, reembed
 from service.matching import Matching
 from service.settings import Settings
 from service.tables import User
+from service.training_cli import train_app
 from service.transfer import (
     SPECS,
     TransferError,
     export,
     format_of,
-    import_data,
     problems_of,
     spec_for,
 )
 
 app = typer.Typer(help="lcmatch: matchmaking for learning communities.", no_args_is_help=True)
+app.add_typer(train_app, name="train")
 
 
 class Method(StrEnum):
@@ -57,6 +59,7 @@ def build_encoder(settings: Settings) -> CachedEncoder:
         query_prefix=settings.query_prefix,
         passage_prefix=settings.passage_prefix,
         batch_size=settings.batch_size,
+        precision=settings.precision,
     )
     return CachedEncoder(encoder=encoder, store=SqliteEmbeddingStore(settings.embedding_cache))
 
@@ -79,7 +82,7 @@ def evaluate(
             settings.weights() if method is Method.hybrid else Weights.for_method(method.value)
         )
         encoder = build_encoder(settings) if weights.dense > 0 else None
-        ranker = HybridRanker(encoder=encoder, weights=weights)
+        ranker = HybridRanker(encoder=encoder, weights=weights, ann=settings.ann())
         run = run_benchmark(ranker, benchmark, progress=progress)
     except MatcherError as error:
         typer.echo(f"error: {error}", err=True)
@@ -149,7 +152,11 @@ def new_matching(settings: Settings, *, progress: bool = True) -> Matching:
         # it reads the switch when first imported, which the encoder does later.
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
-    return Matching(encoder=service_app.default_encoder(settings), weights=settings.weights())
+    return Matching(
+        encoder=service_app.default_encoder(settings),
+        weights=settings.weights(),
+        ann=settings.ann(),
+    )
 
 
 def _shown(url: str) -> str:
@@ -276,9 +283,13 @@ def import_command(
     file: Annotated[Path, typer.Argument(help="A CSV or JSON file as `lcmatch export` writes.")],
     format: Annotated[Format | None, typer.Option(help="Default: from the file's suffix.")] = None,
     progress: Annotated[bool, typer.Option(help="Show progress bars on stderr.")] = True,
+    batch_size: Annotated[
+        int, typer.Option(min=1, help="Records per committed batch (a rerun resumes after it).")
+    ] = BATCH_SIZE,
 ) -> None:
     """Import a file: every record is checked first and every problem reported; only a file
-    without problems is written, all in one transaction."""
+    without problems is written, in committed batches: after a crash, the same command with
+    the same file continues at the first unfinished batch."""
     settings = load_settings()
     try:
         spec = spec_for(kind)
@@ -292,24 +303,40 @@ def import_command(
     matching = new_matching(settings, progress=progress) if spec.embed_as else None
     with Session(engine, expire_on_commit=False) as session:
         try:
-            count = import_data(
-                session, spec.name, data, chosen, matching=matching, progress=progress
+            job = import_file(
+                session,
+                spec.name,
+                data,
+                chosen,
+                matching=matching,
+                batch_size=batch_size,
+                progress=progress,
             )
         except TransferError as error:
             found = len(error.problems)
             summary = f"{found} problem{'' if found == 1 else 's'} in {file}"
             fail(*error.problems, f"{summary}; nothing was imported")
         except IntegrityError as error:
-            fail(f"{file}: the database refused the rows ({error.orig}); nothing was imported")
-    typer.echo(f"imported {count} {spec.name} from {file}")
+            fail(
+                f"{file}: the database refused a batch ({error.orig}); it was not imported, "
+                "the batches before it were: run the same command again to continue"
+            )
+    if job.resumed_at:
+        typer.echo(f"resumed job {job.job_id} after record {job.resumed_at} of {job.total}")
+    typer.echo(f"imported {job.written} {spec.name} from {file}")
 
 
 @app.command()
 def reindex(
     progress: Annotated[bool, typer.Option(help="Show progress bars on stderr.")] = True,
+    batch_size: Annotated[
+        int, typer.Option(min=1, help="Rows per committed batch (a rerun resumes after it).")
+    ] = BATCH_SIZE,
 ) -> None:
-    """Embed again every row whose text or model changed since it was embedded."""
+    """Embed again every row whose text or model changed since it was embedded, in committed
+    batches (a rerun after a crash encodes only what is still stale)."""
     settings = load_settings()
     with Session(open_database(settings), expire_on_commit=False) as session:
-        encoded = new_matching(settings, progress=progress).rebuild(session, progress=progress)
-    typer.echo(f"{encoded} texts encoded")
+        matching = new_matching(settings, progress=progress)
+        job = reembed(session, matching, batch_size=batch_size, progress=progress)
+    typer.echo(f"{job.written} texts encoded")

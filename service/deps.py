@@ -114,6 +114,11 @@ def get_actor(
             user = session.get(User, key.user_id)
     if user is None or not user.is_active:
         raise UNAUTHENTICATED
+    return actor_of(session, user)
+
+
+def actor_of(session: Session, user: User) -> Actor:
+    """The user as an actor: with their communities and their own student profile."""
     student_id = session.exec(
         select(StudentProfile.id).where(StudentProfile.user_id == user.id)
     ).first()

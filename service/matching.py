@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
 
 import numpy as np
 from sqlmodel import Session, select
 
+from matcher.ann import AnnSettings
 from matcher.cache import text_hash
 from matcher.encoders import TextEncoder, prefix_of
 from matcher.ranker import HybridRanker, Match, Weights
+from service.database_ranking import Fresh, rank_candidates
 from service.tables import (
     Challenge,
     ChallengeLevel,
@@ -22,6 +24,7 @@ from service.tables import (
     ResearchGroup,
     StudentProfile,
 )
+from service.vector_store import PgVectorStore
 
 Kind = Literal["challenge", "student", "research_group"]
 Row = Challenge | StudentProfile | ResearchGroup
@@ -71,11 +74,15 @@ def indexable(kind: Kind, row: Row) -> bool:
 def memberships(session: Session, ids: Sequence[str], kind: str) -> dict[str, set[str]]:
     """Member id -> its communities, for many members of one kind in one query."""
     found: dict[str, set[str]] = {id_: set() for id_ in ids}
-    if ids:
-        rows = session.exec(
-            select(Membership).where(Membership.member_id.in_(list(ids)), Membership.kind == kind)
-        )
-        for membership in rows:
+    if not ids:
+        return found
+    query = select(Membership).where(Membership.kind == kind)
+    if len(found) <= 1000:
+        query = query.where(Membership.member_id.in_(list(found)))
+    # else all of the kind, kept below: one bound parameter per id would pass PostgreSQL's
+    # limit of 65,535 at start-up with 100k students.
+    for membership in session.exec(query):
+        if membership.member_id in found:
             found[membership.member_id].add(membership.community_id)
     return found
 
@@ -167,10 +174,26 @@ class Matching:
     or on edit. All rankers share one lock: FastAPI runs requests on several threads.
     """
 
-    def __init__(self, *, encoder: TextEncoder, weights: Weights | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        encoder: TextEncoder,
+        weights: Weights | None = None,
+        store: PgVectorStore | None = None,
+        ann: AnnSettings | None = None,
+    ) -> None:
         self.encoder = encoder
         self.weights = weights or Weights()
+        self.ann = ann  # when a kind's index turns approximate (None: matcher's default)
+        # With a store, dense candidates come from PostgreSQL (see service.vector_store) and
+        # the rankers serve the lexical and skill halves: an HNSW graph in memory would go
+        # unused, so their indexes stay exact (and are never searched).
+        self.store = store
+        if store is not None:
+            self.ann = replace(ann or AnnSettings(), threshold=2**62)
         self.rankers: dict[str, HybridRanker] = {}
+        self.hashes: dict[str, dict[str, str]] = {}  # kind -> id -> text hash the ranker has
+        self.fresh: dict[str, Fresh] = {}  # kind -> rows weighted from the database's text
         self.encoded = 0  # texts this process has sent to the encoder
         self._lock = threading.RLock()
         # A stored (passage) vector can stand in for the query's only when both kinds of text
@@ -223,6 +246,7 @@ class Matching:
         """
         encoded = 0
         rankers: dict[str, HybridRanker] = {}
+        hashes: dict[str, dict[str, str]] = {}
         for kind, table in TABLES.items():
             rows = list(session.exec(select(table)))
             fresh = self.embed(kind, rows, progress=progress)
@@ -232,7 +256,7 @@ class Matching:
             encoded += fresh
             live = [row for row in rows if indexable(kind, row)]
             communities = memberships(session, [row.id for row in live], kind)
-            ranker = HybridRanker(encoder=self.encoder, weights=self.weights)
+            ranker = HybridRanker(encoder=self.encoder, weights=self.weights, ann=self.ann)
             ranker.fit(
                 [row.id for row in live],
                 [text_view(kind, row) for row in live],
@@ -240,8 +264,13 @@ class Matching:
                 attributes=[attributes(kind, row, communities[row.id]) for row in live],
             )
             rankers[kind] = ranker
+            hashes[kind] = {row.id: row.text_hash for row in live}
+            if self.store is not None and live:
+                self.store.ensure_indexes(len(live[0].embedding))
         with self._lock:
             self.rankers = rankers
+            self.hashes = hashes
+            self.fresh = {kind: Fresh() for kind in TABLES}
         return encoded
 
     @staticmethod
@@ -258,7 +287,10 @@ class Matching:
             if not indexable(kind, row):
                 if present:
                     ranker.remove([row.id])
+                    self.hashes[kind].pop(row.id, None)
+                self.fresh[kind].forget(row.id)
                 return
+            self.hashes[kind][row.id] = row.text_hash
             vectors = np.atleast_2d(row.embedding)
             values = [attributes(kind, row, communities)]
             text = [text_view(kind, row)]
@@ -273,6 +305,8 @@ class Matching:
             ranker = self.rankers[kind]
             if id_ in ranker:
                 ranker.remove([id_])
+            self.hashes[kind].pop(id_, None)
+            self.fresh[kind].forget(id_)
 
     def erase(self, kind: Kind, row: Row) -> None:
         """Forget an erased row everywhere this process keeps it: its index entry and any
@@ -292,6 +326,8 @@ class Matching:
     ) -> list[Match]:
         """The k best rows of `kind` for a query row, within the filters."""
         text = text_view(query_kind, query)
+        if self.store is not None:
+            return self._rank_in_database(kind, query_kind, query, text, k, filters, allowed)
         with self._lock:
             found = self.rankers[kind].search(
                 text,
@@ -303,3 +339,41 @@ class Matching:
         if query_kind == "student" and not self._symmetric:
             self._uncache([text])  # the profile's query vector is not kept either
         return found
+
+    def _rank_in_database(
+        self,
+        kind: Kind,
+        query_kind: Kind,
+        query: Row,
+        text: str,
+        k: int,
+        filters: dict[str, list[str]],
+        allowed: set[str] | None,
+    ) -> list[Match]:
+        """`rank` with the dense candidates from PostgreSQL: rows written by any process."""
+        assert self.store is not None
+        if self._symmetric and query.embedding is not None:
+            vector = query.embedding
+        else:
+            vector = self.encoder.encode([text], kind="query")[0]
+            if query_kind == "student":
+                self._uncache([text])
+        with self._lock:
+            indexed = len(self.rankers[kind])
+        candidates = self.store.candidates(
+            kind, vector, filters=filters, allowed=allowed, indexed=indexed
+        )
+
+        def texts_of(ids: Sequence[str]) -> dict[str, str]:
+            return {row.id: text_view(kind, row) for row in self.store.text_rows(kind, ids)}
+
+        with self._lock:
+            return rank_candidates(
+                self.rankers[kind],
+                text,
+                candidates,
+                k,
+                hashes=self.hashes[kind],
+                texts_of=texts_of,
+                fresh=self.fresh[kind],
+            )

@@ -107,15 +107,16 @@ def persist(
     target_kind: TargetKind,
     target: StudentProfile | ResearchGroup,
     match: Match,
+    *,
+    stored: dict[tuple[str, str, str], Suggestion] | None = None,
 ) -> Suggestion:
-    """Store a suggestion; one already reviewed keeps the score it was reviewed on."""
-    found = session.exec(
-        select(Suggestion).where(
-            Suggestion.challenge_id == challenge.id,
-            Suggestion.target_kind == target_kind,
-            Suggestion.target_id == target.id,
-        )
-    ).first()
+    """Store a suggestion; one already reviewed keeps the score it was reviewed on.
+
+    `stored`: the stored suggestions of this batch by (challenge, target kind, target), read
+    in one query by the caller; without it, this pair's is looked up."""
+    if stored is None:
+        stored = _stored(session, [(challenge, target_kind, target)])
+    found = stored.get((challenge.id, target_kind, target.id))
     if found is not None and found.status != SuggestionStatus.suggested:
         return found
     suggestion = found or Suggestion(
@@ -144,8 +145,20 @@ def persist(
     return suggestion
 
 
+def _stored(session: Session, items: list[tuple]) -> dict[tuple[str, str, str], Suggestion]:
+    """The stored suggestions of these (challenge, target kind, target, ...) items, one query."""
+    if not items:
+        return {}
+    query = select(Suggestion).where(
+        Suggestion.challenge_id.in_({item[0].id for item in items}),
+        Suggestion.target_id.in_({item[2].id for item in items}),
+    )
+    return {(s.challenge_id, s.target_kind, s.target_id): s for s in session.exec(query)}
+
+
 def _save_once(session: Session, matching: Matching, items: list[tuple]) -> list[Suggestion]:
-    saved = [persist(session, matching, *item) for item in items]
+    stored = _stored(session, items)
+    saved = [persist(session, matching, *item, stored=stored) for item in items]
     session.commit()
     return saved
 
@@ -158,6 +171,11 @@ def save(session: Session, matching: Matching, items: list[tuple]) -> list[Sugge
         # A concurrent request stored one of these pairs first; the second try finds it.
         session.rollback()
         return _save_once(session, matching, items)
+
+
+def _by_id(session: Session, table, ids: list[str]) -> dict:
+    """Rows of a table by id, read in one query (not one per id)."""
+    return {row.id: row for row in session.exec(select(table).where(table.id.in_(ids)))}
 
 
 @dataclass(frozen=True)
@@ -211,7 +229,8 @@ def students_for_challenge(
             session, challenge.community_id, challenge.period_start, challenge.period_end
         )
     matches = matching.rank("student", "challenge", challenge, k=k, filters=hard, allowed=allowed)
-    items = [(challenge, TargetKind.student, session.get(StudentProfile, m.id), m) for m in matches]
+    students = _by_id(session, StudentProfile, [m.id for m in matches])
+    items = [(challenge, TargetKind.student, students[m.id], m) for m in matches]
     return save(session, matching, items)
 
 

@@ -602,3 +602,26 @@ class AuditEntryPublic(SQLModel):
 
 class AuditEntriesPublic(Page):
     data: list[AuditEntryPublic]
+
+
+# -- bulk jobs ----------------------------------------------------------------------------
+
+
+class Job(SQLModel, table=True):
+    """A bulk job (an import, a re-embedding) done in committed batches, and how far it got.
+
+    Each batch commits its rows together with `done`, so after a crash a rerun of the same job
+    (an import: the same kind and file, known by `source_digest`) starts at the first record
+    no batch has committed. `status` is running until the last batch, then done.
+    """
+
+    id: str = Field(default_factory=lambda: new_id("job"), primary_key=True, max_length=64)
+    action: str = Field(max_length=20)  # import | reembed
+    target: str = Field(max_length=30)  # the kind: students, challenges, ...; "all"
+    source_digest: str | None = Field(default=None, max_length=64, index=True)
+    status: str = Field(default="running", max_length=20, index=True)
+    total: int = 0
+    done: int = 0
+    batch_size: int
+    started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())

@@ -10,6 +10,10 @@ routes do); it only refuses an action that the suggestion's current status does 
                               introduced   while the other side has not answered
     accepted   --start---->   active       --complete-->   completed
     completed  --rate----->   completed    each side rates once, 1 to 5
+
+Besides these steps a side may voice a wish that leaves the status as it is (`wish`): the
+SME asks the intermediary for an introduction, the student shows interest in an assignment.
+It is recorded as an event like a step.
 """
 
 from __future__ import annotations
@@ -28,6 +32,10 @@ class Action(StrEnum):
     start = "start"
     complete = "complete"
     rate = "rate"
+    #: A wish that does not move the status (see `WISHES`): the SME asks for an introduction.
+    request_introduction = "request_introduction"
+    #: A wish of the student: interest in an assignment suggested to them.
+    express_interest = "express_interest"
 
 
 class Side(StrEnum):
@@ -213,6 +221,48 @@ def apply(
             suggestion.reason = reason
     suggestion.status = new
     return Transition(current, new)
+
+
+class Wish(NamedTuple):
+    """Who may voice a wish, and in which statuses it still means something."""
+
+    side: Side
+    statuses: tuple[SuggestionStatus, ...]
+
+
+#: Wishes a side records on a suggestion without moving its status; the review queue flags
+#: them for the intermediary. They are events, not transitions, so `ALLOWED` leaves them out
+#: and `apply` refuses them.
+WISHES: dict[Action, Wish] = {
+    # Before the introduction: once introduced there is nothing left to ask for.
+    Action.request_introduction: Wish(
+        Side.sme, (SuggestionStatus.suggested, SuggestionStatus.approved)
+    ),
+    Action.express_interest: Wish(
+        Side.target, (SuggestionStatus.suggested, SuggestionStatus.approved)
+    ),
+}
+
+
+def wish(suggestion: Reviewable, action: Action | str, *, side: Side | str) -> Transition:
+    """Check that `side` may voice this wish on the suggestion now; the status stays.
+
+    Raises `ActionError` for an action that is no wish or the wrong side, and
+    `TransitionError` when the status no longer allows it."""
+    try:
+        action = Action(action)
+        side = Side(side)
+    except ValueError as error:
+        raise ActionError(str(error)) from None
+    if action not in WISHES:
+        raise ActionError(f"action: {action.value} is not a wish")
+    rule = WISHES[action]
+    if side is not rule.side:
+        raise ActionError(f"side: only the {rule.side.value} side may {action.value}")
+    current = SuggestionStatus(suggestion.status)
+    if current not in rule.statuses:
+        raise _refuse(suggestion, action.value)
+    return Transition(current, current)
 
 
 class EventAction(NamedTuple):

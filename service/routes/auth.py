@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Request
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlmodel import func, select
 
 from service.deps import CurrentUser, PageDep, SessionDep, SettingsDep, not_found
 from service.limits import LOGIN_LIMITED, LimitsDep, client_address
+from service.login import authenticate
 from service.publics import user_public
-from service.security import create_token, hash_api_key, hash_password, new_api_key, verify_password
+from service.security import create_token, hash_api_key, hash_password, new_api_key
 from service.tables import (
     ApiKey,
     ApiKeyCreate,
@@ -28,15 +28,6 @@ from service.tables import (
 
 router = APIRouter(tags=["auth"])
 
-BAD_LOGIN = HTTPException(status.HTTP_400_BAD_REQUEST, "Incorrect email or password")
-
-
-@cache
-def _no_such_account_hash() -> str:
-    """A hash to check the password of an unknown account against: the answer takes as long
-    as for a known one, so its timing does not tell which e-mail addresses have an account."""
-    return hash_password(new_api_key())
-
 
 @router.post(
     "/login/access-token",
@@ -51,15 +42,7 @@ def login(
 ) -> Token:
     """OAuth2 password flow: the email as username, the password; returns a bearer token.
     Failed logins are limited per client address and per account (429 with Retry-After)."""
-    address = client_address(request)
-    limits.logins.attempt(address, form.username)
-    user = session.exec(select(User).where(User.email == form.username.lower())).first()
-    hashed = user.hashed_password if user is not None else _no_such_account_hash()
-    if not verify_password(form.password, hashed) or user is None:
-        raise BAD_LOGIN
-    if not user.is_active:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, "This account is disabled")
-    limits.logins.succeeded(address, form.username)
+    user = authenticate(session, limits, client_address(request), form.username, form.password)
     return Token(access_token=create_token(user.id, settings.secret_key, settings.token_minutes))
 
 

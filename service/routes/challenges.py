@@ -4,39 +4,32 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, Query, Request
 from sqlmodel import delete, select
 
 from service.access import challenge_filter, editable_challenge, visible_challenge
-from service.deps import CurrentUser, PageDep, SessionDep, community_ids_of, not_found
+from service.challenges import create_challenge as create_challenge_row
+from service.challenges import move_challenge
+from service.challenges import update_challenge as update_challenge_row
+from service.deps import CurrentUser, PageDep, SessionDep
 from service.paging import paginate
 from service.routes.common import (
-    apply_changes,
-    check_id_syntax,
-    commit_or_conflict,
     refuse_if_reviewed,
 )
 from service.tables import (
     Challenge,
-    ChallengeBase,
     ChallengeCreate,
     ChallengePublic,
     ChallengesPublic,
     ChallengeStatus,
     ChallengeUpdate,
-    Role,
     Suggestion,
-    utcnow,
 )
 
 router = APIRouter(prefix="/challenges", tags=["challenges"])
 
 NOT_FOUND = {404: {"description": "No such challenge, or not yours to see"}}
 AUTH = {401: {"description": "Not logged in"}, 403: {"description": "Role may not do this"}}
-
-
-def _sync(request: Request, challenge: Challenge) -> None:
-    request.app.state.matching.sync("challenge", challenge, {challenge.community_id})
 
 
 @router.get("", responses=AUTH)
@@ -74,31 +67,7 @@ def create_challenge(
     request: Request, session: SessionDep, actor: CurrentUser, body: ChallengeCreate
 ) -> ChallengePublic:
     """Post a challenge (as a draft). An SME posts for its own organisation."""
-    if actor.role is Role.student:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "Students cannot post challenges")
-    if not actor.in_community(body.community_id):
-        raise not_found("Community", body.community_id)
-    organisation_id = body.organisation_id
-    if actor.role is Role.sme:
-        own = actor.user.organisation_id
-        if own is None or organisation_id not in (None, own):
-            raise HTTPException(status.HTTP_403_FORBIDDEN, "An SME posts for its own organisation")
-        organisation_id = own
-    if organisation_id is None:
-        raise HTTPException(422, "organisation_id: required when posting for an organisation")
-    if body.community_id not in community_ids_of(session, organisation_id, "organisation"):
-        raise not_found("Organisation in this community", organisation_id)
-    values = body.model_dump(exclude={"id", "organisation_id"})
-    challenge = Challenge(**values, organisation_id=organisation_id)
-    if body.id:
-        check_id_syntax(body.id)
-        if session.get(Challenge, body.id) is not None:
-            raise HTTPException(status.HTTP_409_CONFLICT, f"id: {body.id} exists already")
-        challenge.id = body.id
-    request.app.state.matching.embed("challenge", [challenge])
-    session.add(challenge)
-    commit_or_conflict(session, f"Challenge {challenge.id}")
-    _sync(request, challenge)
+    challenge = create_challenge_row(session, request.app.state.matching, actor, body)
     return ChallengePublic.model_validate(challenge)
 
 
@@ -117,35 +86,14 @@ def update_challenge(
     changes: ChallengeUpdate,
 ) -> ChallengePublic:
     """Edit a challenge; a changed text is re-embedded (that one text only)."""
-    challenge = editable_challenge(session, actor, challenge_id)
-    apply_changes(challenge, ChallengeBase, changes)
-    challenge.updated_at = utcnow()
-    request.app.state.matching.embed("challenge", [challenge])
-    session.add(challenge)
-    session.commit()
-    _sync(request, challenge)
+    challenge = update_challenge_row(
+        session, request.app.state.matching, actor, challenge_id, changes
+    )
     return ChallengePublic.model_validate(challenge)
 
 
-TRANSITIONS = {
-    "publish": ({ChallengeStatus.draft, ChallengeStatus.closed}, ChallengeStatus.published),
-    "close": ({ChallengeStatus.draft, ChallengeStatus.published}, ChallengeStatus.closed),
-}
-
-
 def _move(request: Request, session, actor, challenge_id: str, action: str) -> ChallengePublic:
-    challenge = editable_challenge(session, actor, challenge_id)
-    sources, target = TRANSITIONS[action]
-    if challenge.status not in sources:
-        raise HTTPException(
-            status.HTTP_409_CONFLICT,
-            f"Cannot {action} a challenge that is {challenge.status}",
-        )
-    challenge.status = target
-    challenge.updated_at = utcnow()
-    session.add(challenge)
-    session.commit()
-    _sync(request, challenge)
+    challenge = move_challenge(session, request.app.state.matching, actor, challenge_id, action)
     return ChallengePublic.model_validate(challenge)
 
 

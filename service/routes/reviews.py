@@ -11,19 +11,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Query, status
 from pydantic import StringConstraints, field_validator
-from sqlmodel import Field, Session, SQLModel, select, update
+from sqlmodel import Field, Session, SQLModel, select
 
-from service import audit, workflow
-from service.access import can_edit_challenge, suggestion_filter, visible_suggestion
+from service.access import suggestion_filter, visible_suggestion
 from service.audit import record_suggestion_views
-from service.deps import Actor, CurrentUser, Manager, PageDep, SessionDep, not_found
+from service.decisions import decide, managed_suggestion, own_side, voice_wish
+from service.deps import Actor, CurrentUser, Manager, PageDep, SessionDep, require
+from service.interest import express_interest
 from service.paging import paginate
 from service.routes.common import AUTH
 from service.suggestions import SuggestionPublic, SuggestionsPublic, suggestion_public
 from service.tables import (
-    Challenge,
     Page,
     Response,
     Role,
@@ -31,14 +31,10 @@ from service.tables import (
     SuggestionEvent,
     SuggestionStatus,
     TargetKind,
-    utcnow,
 )
 from service.workflow import (
     Action,
-    ActionError,
     Side,
-    TransitionError,
-    event_action,
     parse_event_action,
 )
 
@@ -125,112 +121,12 @@ def event_public(event: SuggestionEvent) -> SuggestionEventPublic:
 
 # -- helpers ------------------------------------------------------------------------------
 
-_ATTEMPTS = 3
-_STATE = ("status", "sme_response", "target_response", "sme_rating", "target_rating")
 
-
-def _decide(
-    session: Session,
-    actor: Actor,
-    suggestion: Suggestion,
-    action: Action,
-    *,
-    side: Side | None = None,
-    response: Response | None = None,
-    rating: int | None = None,
-    reason: str | None = None,
-) -> SuggestionPublic:
-    """Apply one action, then store the change and its event together (or nothing at all)."""
-    for _attempt in range(_ATTEMPTS):
-        before = {field: getattr(suggestion, field) for field in _STATE}
-        try:
-            move = workflow.apply(
-                suggestion, action, side=side, response=response, rating=rating, reason=reason
-            )
-        except TransitionError as error:
-            raise HTTPException(status.HTTP_409_CONFLICT, error.message) from None
-        except ActionError as error:
-            raise HTTPException(422, str(error)) from None
-        now = utcnow()
-        # Claim the row only if it is still as we read it: two people deciding at once must
-        # not both win (both sides accepting, each seeing the other as pending). The claim
-        # holds the row (PostgreSQL) or the database (SQLite) until the commit below.
-        unchanged = [getattr(Suggestion, f).is_not_distinct_from(v) for f, v in before.items()]
-        with session.no_autoflush:
-            claimed = session.execute(
-                update(Suggestion)
-                .where(Suggestion.id == suggestion.id, *unchanged)
-                .values(updated_at=now)
-                .execution_options(synchronize_session=False)
-            )
-        if claimed.rowcount == 1:
-            break
-        # Someone else decided first: forget our change and judge again on what they left.
-        suggestion_id = suggestion.id
-        session.rollback()
-        fresh = session.exec(select(Suggestion).where(Suggestion.id == suggestion_id)).first()
-        if fresh is None:
-            raise not_found("Suggestion", suggestion_id)
-        suggestion = fresh
-    else:
-        raise HTTPException(
-            status.HTTP_409_CONFLICT,
-            f"Suggestion {suggestion.id} is being changed by others: reload it and try again",
-        )
-    suggestion.updated_at = now
-    session.add(suggestion)
-    session.add(
-        SuggestionEvent(
-            suggestion_id=suggestion.id,
-            actor_id=actor.id,
-            action=event_action(action, side, response, rating),
-            from_status=move.from_status,
-            to_status=move.to_status,
-            reason=reason,
-            at=now,
-        )
-    )
-    audit.record(
-        session,
-        actor,
-        f"suggestion.{action.value}",
-        "suggestion",
-        suggestion.id,
-        subject_id=suggestion.target_id if suggestion.target_kind == TargetKind.student else None,
-        community_id=suggestion.community_id,
-        reason=reason,
-        details={
-            "decision": event_action(action, side, response, rating),
-            "from_status": move.from_status,
-            "to_status": move.to_status,
-        },
-    )
-    session.commit()
-    return suggestion_public(session, suggestion, viewer=actor)
-
-
-def _managed(session: Session, actor: Actor, suggestion_id: str) -> Suggestion:
-    """A suggestion of a community the intermediary (or admin) reviews; 404 otherwise."""
-    suggestion = visible_suggestion(session, actor, suggestion_id)
-    if not actor.manages({suggestion.community_id}):
-        raise not_found("Suggestion", suggestion_id)
-    return suggestion
-
-
-def _own_side(session: Session, actor: Actor, suggestion: Suggestion) -> Side | None:
-    """The side this caller is themself: the owning SME, or the student who is the target."""
-    if actor.role is Role.sme:
-        challenge = session.get(Challenge, suggestion.challenge_id)
-        if challenge is not None and can_edit_challenge(actor, challenge):
-            return Side.sme
-    if (
-        actor.role is Role.student
-        and suggestion.target_kind == TargetKind.student
-        and actor.student_id is not None
-        and suggestion.target_id == actor.student_id
-    ):
-        return Side.target
-    return None
+def _decide(session: Session, actor: Actor, suggestion: Suggestion, action: Action, **details):
+    """Decide (see `service.decisions.decide`) and answer with the suggestion as the caller
+    sees it."""
+    decided = decide(session, actor, suggestion, action, **details)
+    return suggestion_public(session, decided, viewer=actor)
 
 
 def _answering_side(
@@ -245,7 +141,7 @@ def _answering_side(
                 f"side: required when an intermediary records a {what} (sme or target)",
             )
         return asked
-    own = _own_side(session, actor, suggestion)
+    own = own_side(session, actor, suggestion)
     if own is None:
         raise HTTPException(
             status.HTTP_403_FORBIDDEN, f"You may not give a {what} for either side of this match"
@@ -323,7 +219,7 @@ def approve_suggestion(
 ) -> SuggestionPublic:
     """Approve a suggested match (intermediaries of its community, admins); the SME now sees
     it. The reason is optional."""
-    suggestion = _managed(session, actor, suggestion_id)
+    suggestion = managed_suggestion(session, actor, suggestion_id)
     reason = body.reason if body else None
     return _decide(session, actor, suggestion, Action.approve, reason=reason)
 
@@ -333,7 +229,7 @@ def reject_suggestion(
     session: SessionDep, actor: Manager, suggestion_id: str, body: RejectBody
 ) -> SuggestionPublic:
     """Reject a suggested match with a reason (intermediaries of its community, admins)."""
-    suggestion = _managed(session, actor, suggestion_id)
+    suggestion = managed_suggestion(session, actor, suggestion_id)
     return _decide(session, actor, suggestion, Action.reject, reason=body.reason)
 
 
@@ -342,14 +238,14 @@ def introduce_suggestion(
     session: SessionDep, actor: Manager, suggestion_id: str
 ) -> SuggestionPublic:
     """Introduce both sides of an approved match: each may now accept or decline it."""
-    suggestion = _managed(session, actor, suggestion_id)
+    suggestion = managed_suggestion(session, actor, suggestion_id)
     return _decide(session, actor, suggestion, Action.introduce)
 
 
 @router.post("/{suggestion_id}/start", responses=DECISION)
 def start_suggestion(session: SessionDep, actor: Manager, suggestion_id: str) -> SuggestionPublic:
     """Start the project of a match both sides accepted: it becomes active."""
-    suggestion = _managed(session, actor, suggestion_id)
+    suggestion = managed_suggestion(session, actor, suggestion_id)
     return _decide(session, actor, suggestion, Action.start)
 
 
@@ -358,7 +254,7 @@ def complete_suggestion(
     session: SessionDep, actor: Manager, suggestion_id: str
 ) -> SuggestionPublic:
     """Mark an active project completed: each side may now rate it."""
-    suggestion = _managed(session, actor, suggestion_id)
+    suggestion = managed_suggestion(session, actor, suggestion_id)
     return _decide(session, actor, suggestion, Action.complete)
 
 
@@ -394,3 +290,33 @@ def rate_suggestion(
     suggestion = visible_suggestion(session, actor, suggestion_id)
     side = _answering_side(session, actor, suggestion, body.side, "rating")
     return _decide(session, actor, suggestion, Action.rate, side=side, rating=body.rating)
+
+
+# -- wishes: a side asks for something without moving the status -------------------------
+
+StudentUser = Annotated[Actor, Depends(require(Role.student))]
+SmeUser = Annotated[Actor, Depends(require(Role.sme))]
+
+
+@router.post("/{suggestion_id}/interest", responses=DECISION)
+def express_interest_in_suggestion(
+    session: SessionDep, actor: StudentUser, suggestion_id: str
+) -> SuggestionPublic:
+    """The student this suggestion is about says they are interested in the assignment (as
+    the "Ik heb interesse" button on the student's page does); the intermediary sees it in the
+    review queue. Possible while the match is suggested or approved; asking again changes
+    nothing. Only that student: other students get 404, other roles 403."""
+    suggestion = express_interest(session, actor, suggestion_id)
+    return suggestion_public(session, suggestion, viewer=actor)
+
+
+@router.post("/{suggestion_id}/introduction-request", responses=DECISION)
+def request_introduction(
+    session: SessionDep, actor: SmeUser, suggestion_id: str
+) -> SuggestionPublic:
+    """The SME that owns the challenge asks the intermediary to introduce this match (as the
+    SME's challenge page does); flagged in the review queue. Possible while the match is
+    suggested or approved and the SME may see it; asking again changes nothing. Other SMEs
+    get 404, other roles 403."""
+    suggestion = voice_wish(session, actor, suggestion_id, Action.request_introduction)
+    return suggestion_public(session, suggestion, viewer=actor)

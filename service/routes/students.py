@@ -23,22 +23,19 @@ from service.deps import (
 from service.matching import memberships
 from service.paging import paginate
 from service.privacy import erase_student
+from service.profiles import create_student as create_student_profile
+from service.profiles import update_student as update_student_profile
 from service.routes.common import (
     AUTH,
     INVALID,
     ROLE,
     add_memberships,
-    apply_changes,
-    check_new_member_id,
-    commit_or_conflict,
     require_communities,
 )
-from service.suggestions import drop_open_suggestions
 from service.tables import (
     Level,
     Membership,
     Role,
-    StudentBase,
     StudentCreate,
     StudentProfile,
     StudentPublic,
@@ -67,11 +64,6 @@ def _public(student: StudentProfile, community_ids: set[str]) -> StudentPublic:
 def student_public(session: Session, student: StudentProfile) -> StudentPublic:
     """A profile as clients see it, with its communities (no embedding)."""
     return _public(student, community_ids_of(session, student.id, KIND))
-
-
-def _sync(request: Request, session: Session, student: StudentProfile) -> None:
-    communities = community_ids_of(session, student.id, KIND)
-    request.app.state.matching.sync(KIND, student, communities)
 
 
 @router.get("", responses=AUTH)
@@ -152,17 +144,14 @@ def create_student(
     else:
         community_ids = require_communities(session, actor, body.community_ids, manage=True)
         user_id = _linked_user(session, actor, body.user_id)
-    values = body.model_dump(exclude={"id", "community_ids", "user_id"})
-    student = StudentProfile(**values, user_id=user_id)
-    if body.id:
-        check_new_member_id(session, body.id)
-        student.id = body.id
-    request.app.state.matching.embed(KIND, [student])
-    session.add(student)
-    add_memberships(session, student.id, KIND, community_ids)
-    audit.record(session, actor, "student.create", KIND, student.id, subject_id=student.id)
-    commit_or_conflict(session, "A profile with this id or for this user")
-    request.app.state.matching.sync(KIND, student, set(community_ids))
+    student = create_student_profile(
+        session,
+        request.app.state.matching,
+        actor,
+        body,
+        user_id=user_id,
+        community_ids=community_ids,
+    )
     return _public(student, set(community_ids))
 
 
@@ -186,25 +175,7 @@ def update_student(
     """Edit a profile; a changed text is re-embedded, and withdrawn consent takes the profile
     out of matching at once."""
     student = visible_student(session, actor, student_id)
-    consented = student.consent_matching
-    apply_changes(student, StudentBase, changes)
-    if consented and not student.consent_matching:
-        drop_open_suggestions(session, student.id)
-    student.updated_at = utcnow()
-    request.app.state.matching.embed(KIND, [student])
-    session.add(student)
-    fields = sorted(changes.model_dump(exclude_unset=True))
-    audit.record(
-        session,
-        actor,
-        "student.update",
-        KIND,
-        student.id,
-        subject_id=student.id,
-        details={"fields": fields},
-    )
-    session.commit()
-    _sync(request, session, student)
+    update_student_profile(session, request.app.state.matching, actor, student, changes)
     return student_public(session, student)
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from matcher import CharTfidfEncoder, EmptyTextError, matching_terms
-from matcher.lexical import FILLER, STOPWORDS
+from matcher.lexical import FILLER, STOPWORDS, common_words
 
 
 def test_a_compound_matches_its_part() -> None:
@@ -97,3 +97,55 @@ def test_char_tfidf_rows_are_unit_length() -> None:
 def test_char_tfidf_refuses_an_empty_text_by_its_position() -> None:
     with pytest.raises(EmptyTextError, match="text 1 is empty"):
         CharTfidfEncoder().fit(["warmtepompen", ""])
+
+
+# -- the corpus's own filler ---------------------------------------------------------------
+
+SUBJECTS = [
+    "warmtepompen installeren",
+    "boekhouding en jaarrekening",
+    "zorg voor ouderen",
+    "zonnepanelen op daken",
+    "data-analyse in Python",
+    "metselen en voegen",
+    "bakkerij en brood",
+    "logistiek in het magazijn",
+    "hennep als bouwmateriaal",
+    "websites bouwen",
+]
+
+
+def test_a_word_in_more_than_half_of_the_texts_is_common() -> None:
+    # "achterhoek" in 6 of 10 texts, "regio" in exactly half: only the first is "most".
+    texts = [
+        f"{subject} in de Achterhoek" if n < 6 else f"{subject} in de regio"
+        for n, subject in enumerate(SUBJECTS)
+    ]
+    texts[0] += " regio"
+    common = common_words(texts)
+    assert "achterhoek" in common
+    assert "regio" not in common
+    assert "warmtepompen" not in common
+
+
+def test_a_few_texts_have_no_common_words() -> None:
+    # Three texts about heat pumps share their subject; that is no filler.
+    assert common_words(["warmtepompen"] * 3) == frozenset()
+    assert common_words(["warmtepompen"] * 10) == {"warmtepompen"}
+
+
+def test_a_common_word_is_not_offered_as_a_reason_even_inside_a_compound() -> None:
+    query = "warmtepompen installeren in de Achterhoek, regio Zutphen"
+    document = "Achterhoekse installateur van warmtepompen in de regio"
+    assert matching_terms(query, document) == ["warmtepompen", "installeren", "achterhoek", "regio"]
+    common = {"achterhoek", "regio"}
+    # Neither as a word of the query nor as the word of the document it would match.
+    assert matching_terms(query, document, common=common) == ["warmtepompen", "installeren"]
+    assert matching_terms("Achterhoekse bedrijven", "wonen in de Achterhoek") == ["achterhoekse"]
+    assert matching_terms("Achterhoekse bedrijven", "wonen in de Achterhoek", common=common) == []
+
+
+@pytest.mark.parametrize("word", ["jaar", "opleiding", "mbo", "week", "uitvoeren"])
+def test_generic_words_of_profiles_and_assignments_are_filler(word: str) -> None:
+    text = f"{word} warmtepompen"
+    assert matching_terms(text, text) == ["warmtepompen"]

@@ -1,7 +1,8 @@
-"""The packaged all-MiniLM-L6-v2 on Dutch text: alone, behind the cache, and in the hybrid.
+"""The shipped default model on Dutch text: alone, behind the cache, and in the hybrid.
 
-The model is English; these cases are ones it gets right on its own, and the hybrid case
-shows the lexical and skill parts carrying the Dutch.
+The model is all-MiniLM-L6-v2 (English) with a learned map for Dutch (models/lcmatch-minilm-nl);
+these cases are ones it gets right on its own, and the hybrid case shows the lexical and skill
+parts carrying the Dutch.
 """
 
 from __future__ import annotations
@@ -31,8 +32,10 @@ NEIGHBOURS = {
 }
 
 
-def test_the_default_model_is_the_packaged_minilm(sentence_encoder: SentenceEncoder) -> None:
-    assert sentence_encoder.model_id == DEFAULT_MODEL == "all-MiniLM-L6-v2"
+def test_the_default_model_is_the_shipped_adapted_minilm(sentence_encoder: SentenceEncoder) -> None:
+    # all-MiniLM-L6-v2 adapted to Dutch (models/lcmatch-minilm-nl); the id hashes its weights.
+    assert DEFAULT_MODEL == "lcmatch-minilm-nl"
+    assert sentence_encoder.model_id.startswith(f"{DEFAULT_MODEL}@")
     assert sentence_encoder.dimension == 384
 
 

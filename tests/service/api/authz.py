@@ -196,6 +196,9 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", SUGGESTION + "/rate"): Route(
         "suggestion", "completed", body={"rating": 4, "side": "{side}"}
     ),
+    # wishes: before the introduction; "approved" so that the owning SME may see the match
+    ("POST", SUGGESTION + "/interest"): Route("suggestion", "suggested"),
+    ("POST", SUGGESTION + "/introduction-request"): Route("suggestion", "approved"),
     # privacy
     ("GET", "/api/v1/users/me/export"): Route(None),
     ("GET", "/api/v1/students/{student_id}/export"): Route("student"),

@@ -136,9 +136,11 @@ def test_a_reviewed_suggestion_keeps_its_score_and_model_version(
     assert answer.status_code == 200
     # An app with another model version (other weights) on the same database recomputes: the
     # unreviewed suggestion follows it, the reviewed one keeps what the intermediary saw.
+    # The weights must differ from the defaults (models/fusion.json).
     settings = settings_for(tmp_path, world_url).model_copy(
-        update={"weight_dense": 0.6, "weight_lexical": 0.4}
+        update={"weight_dense": 0.15, "weight_lexical": 0.85}
     )
+    assert settings.weight_dense != settings_for(tmp_path, world_url).weight_dense
     with TestClient(create_app(settings, encoder=HashingEncoder())) as client:
         again = client.get(f"{API}{STUDENTS}?available=false", headers=world.headers("int-a"))
     assert again.status_code == 200
@@ -149,7 +151,7 @@ def test_a_reviewed_suggestion_keeps_its_score_and_model_version(
     assert rows["stu-a1"]["components"] == reviewed["components"]
     assert rows["stu-a1"]["model_version"] == reviewed["model_version"]
     assert rows["stu-a2"]["id"] == first["stu-a2"]["id"]
-    assert "dense=0.6" in rows["stu-a2"]["model_version"]
+    assert "dense=0.15" in rows["stu-a2"]["model_version"]
     assert rows["stu-a2"]["model_version"] != first["stu-a2"]["model_version"]
 
 

@@ -1,0 +1,62 @@
+"""When an index turns approximate, and what its nearest-neighbour answers look like.
+
+`VectorIndex` keeps exact float32 rows while it is small; from `AnnSettings.threshold` rows on it
+moves them into an HNSW graph (`matcher.hnsw`, imported only then: faiss takes a while to load).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, NamedTuple
+
+import numpy as np
+
+from matcher.errors import MatcherError
+
+Storage = Literal["int8", "float16"]
+STORAGES = ("int8", "float16")
+
+
+@dataclass(frozen=True)
+class AnnSettings:
+    """When and how an index turns approximate.
+
+    threshold: rows from which the index uses HNSW (below it: exact search, exact fusion).
+    candidates: rows per component (dense and lexical) that the ranker fuses above the threshold.
+    m, ef_construction, ef_search: the HNSW graph's degree and its build and search breadth
+        (ef_construction 64 gave recall@10 0.993 at 100k re-ranked, too little margin for 1M;
+        128 doubles the build time and gives 0.998).
+    storage: how vectors are kept in the graph; int8 is a quarter of float32 (plus 4-bit
+        residuals, an eighth, that re-rank the graph's candidates).
+    rerank: rows the graph returns per query (at least k) that the int8 storage re-ranks by
+        their codes plus residuals: int8 alone misorders near-ties (recall 0.991 by brute
+        force at 100k), the residuals set them right (0.9987).
+    compact_ratio: deleted rows, as a share of live rows, that make the graph be rebuilt.
+    """
+
+    threshold: int = 20_000
+    candidates: int = 300
+    m: int = 16
+    ef_construction: int = 128
+    ef_search: int = 256
+    storage: Storage = "int8"
+    rerank: int = 50
+    compact_ratio: float = 0.25
+
+    def __post_init__(self) -> None:
+        for name in ("threshold", "candidates", "m", "ef_construction", "ef_search", "rerank"):
+            if getattr(self, name) < 1:
+                raise MatcherError(f"ann setting {name} must be at least 1")
+        if self.storage not in STORAGES:
+            raise MatcherError(
+                f"ann setting storage must be one of {', '.join(STORAGES)}, not {self.storage!r}"
+            )
+        if not self.compact_ratio > 0:
+            raise MatcherError("ann setting compact_ratio must be positive")
+
+
+class Nearest(NamedTuple):
+    """Positions of the nearest rows, best first, with their inner products."""
+
+    positions: np.ndarray
+    scores: np.ndarray

@@ -1,0 +1,179 @@
+"""Honest figures: every dev query is scored by a model (and fusion) fitted without it.
+
+Fold k's adapter is trained on pairs that exclude fold k's queries and their judgements
+(folds by query text, see `data.fold_of`); its dense scores are used for fold k's queries
+only. The fusion weights for fold k are fitted on the other folds' queries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from matcher.encoders import TextEncoder
+from matcher.evaluation import Benchmark, Match, score_run
+from matcher.fusion import HAND_SET, Pool, build_pool, fit_weights, standardise
+from matcher.ranker import HybridRanker, Weights
+from matcher.training.data import BENCHMARKS, fold_of
+from matcher.training.trainer import Adapter
+
+DEPTH = 100
+
+
+@dataclass
+class BenchScores:
+    """One benchmark's raw component scores (queries x documents) and each query's fold."""
+
+    benchmark: Benchmark
+    query_ids: list[str]
+    doc_ids: list[str]
+    folds: np.ndarray
+    query_vectors: np.ndarray
+    doc_vectors: np.ndarray
+    lexical: np.ndarray | None
+    skill: np.ndarray | None
+
+    def dense_base(self) -> np.ndarray:
+        return self.query_vectors @ self.doc_vectors.T
+
+    def dense_adapted(self, adapters: Sequence[Adapter]) -> np.ndarray:
+        """Each query scored by the adapter of its own fold (one adapter: all queries by it)."""
+        scores = np.zeros((len(self.query_ids), len(self.doc_ids)), dtype=np.float32)
+        for fold, adapter in enumerate(adapters):
+            rows = (
+                np.flatnonzero(self.folds == fold) if len(adapters) > 1 else np.arange(len(scores))
+            )
+            if len(rows):
+                documents = adapter.apply(self.doc_vectors)
+                scores[rows] = adapter.apply(self.query_vectors[rows]) @ documents.T
+        return scores
+
+
+def bench_scores(
+    benchmark: Benchmark,
+    encoder: TextEncoder,
+    folds: int,
+    *,
+    sparse: bool = True,
+    log: Callable[[str], None] = lambda message: None,
+) -> BenchScores:
+    """Base vectors (through the encoder's cache) and, if `sparse`, the lexical and skill
+    scores (the costly part on 24k MELO names)."""
+    query_ids = list(benchmark.queries)
+    doc_ids = list(benchmark.corpus)
+    queries = [benchmark.queries[q] for q in query_ids]
+    documents = [benchmark.corpus[d] for d in doc_ids]
+    log(f"{benchmark.name}: base vectors of {len(documents)} documents, {len(queries)} queries")
+    doc_vectors = encoder.encode(documents)
+    query_vectors = encoder.encode(queries, kind="query")
+    components: dict[str, np.ndarray | None] = {"lexical": None, "skill": None}
+    if sparse:
+        log(f"{benchmark.name}: lexical and skill scores")
+        ranker = HybridRanker(encoder=None, weights=Weights(dense=0.0, lexical=1.0, skill=1.0))
+        ranker.fit(doc_ids, documents)
+        components = ranker.component_scores(queries)
+    return BenchScores(
+        benchmark=benchmark,
+        query_ids=query_ids,
+        doc_ids=doc_ids,
+        folds=np.array([fold_of(text, folds) for text in queries]),
+        query_vectors=query_vectors,
+        doc_vectors=doc_vectors,
+        lexical=components["lexical"],
+        skill=components["skill"],
+    )
+
+
+def fused(scores: Mapping[str, np.ndarray], weights: Mapping[str, float]) -> np.ndarray:
+    """The ranker's fusion: weighted sum of per-query z-scores."""
+    return sum(weights[name] * standardise(scores[name]) for name in scores if weights[name] > 0)
+
+
+def run_of(matrix: np.ndarray, scores: BenchScores) -> dict[str, list[Match]]:
+    """The top 100 per query as matches (for trec_eval's metrics)."""
+    from matcher.ranker import Components
+
+    depth = min(DEPTH, matrix.shape[1])
+    top = np.argpartition(-matrix, depth - 1, axis=1)[:, :depth]
+    run = {}
+    empty = Components(0.0, 0.0, 0.0)
+    for row, query_id in enumerate(scores.query_ids):
+        columns = top[row][np.argsort(-matrix[row, top[row]], kind="stable")]
+        run[query_id] = [
+            Match(id=scores.doc_ids[c], score=float(matrix[row, c]), components=empty)
+            for c in columns
+        ]
+    return run
+
+
+def figures(run: Mapping[str, Sequence[Match]], benchmark: Benchmark) -> dict:
+    return score_run(run, benchmark.qrels).as_json()
+
+
+def dense_table(all_scores: Mapping[str, BenchScores], fold_adapters: Sequence[Adapter]) -> dict:
+    """Base against adapted dense scores (each query by its own fold's adapter)."""
+    table = {}
+    for name, s in all_scores.items():
+        table[name] = {
+            "base dense": figures(run_of(s.dense_base(), s), s.benchmark),
+            "adapted dense (CV)": figures(run_of(s.dense_adapted(fold_adapters), s), s.benchmark),
+        }
+    return table
+
+
+def cross_validated_table(
+    all_scores: Mapping[str, BenchScores],
+    fold_adapters: Sequence[Adapter],
+    *,
+    log: Callable[[str], None] = lambda message: None,
+) -> tuple[dict, dict[str, float], dict]:
+    """The README table, the fusion fitted on every dev query, and per-query detail.
+
+    Columns: base dense, adapted dense (CV), lexical, hybrid before (hand-set weights, base
+    dense), hybrid after (weights fitted on the other folds, CV dense)."""
+    folds = len(fold_adapters)
+    adapted = {name: s.dense_adapted(fold_adapters) for name, s in all_scores.items()}
+    pools: dict[str, Pool] = {}
+    for name, s in all_scores.items():
+        log(f"{name}: candidate pools for the fusion fit")
+        components = {"dense": adapted[name], "lexical": s.lexical, "skill": s.skill}
+        pools[name] = build_pool(
+            components, s.doc_ids, s.query_ids, s.benchmark.qrels, BENCHMARKS[name]
+        )
+    fold_weights = []
+    for fold in range(folds):
+        train_rows = {n: np.flatnonzero(s.folds != fold) for n, s in all_scores.items()}
+        weights, _ = fit_weights(pools, train_rows)
+        log(f"fold {fold}: fusion weights {weights}")
+        fold_weights.append(weights)
+    final, objective = fit_weights(pools)
+    log(f"all dev queries: fusion weights {final} (mean target metric {objective:.4f})")
+    table, detail = {}, {}
+    for name, s in all_scores.items():
+        raw = {"dense": s.dense_base(), "lexical": s.lexical, "skill": s.skill}
+        after = np.zeros_like(adapted[name])
+        for fold, weights in enumerate(fold_weights):
+            rows = np.flatnonzero(s.folds == fold)
+            part = {
+                "dense": adapted[name][rows],
+                "lexical": s.lexical[rows],
+                "skill": s.skill[rows],
+            }
+            after[rows] = fused(part, weights)
+        matrices = {
+            "base dense": raw["dense"],
+            "adapted dense (CV)": adapted[name],
+            "lexical": s.lexical,
+            "hybrid before": fused(raw, HAND_SET),
+            "hybrid after (CV)": after,
+        }
+        runs = {method: run_of(matrix, s) for method, matrix in matrices.items()}
+        table[name] = {method: figures(run, s.benchmark) for method, run in runs.items()}
+        log(f"{name}: {table[name]}")
+        detail[name] = {
+            method: {q: [m.id for m in matches[:5]] for q, matches in runs[method].items()}
+            for method in ("adapted dense (CV)", "hybrid after (CV)")
+        }
+    return table, final, {"fold_weights": fold_weights, "top5": detail}

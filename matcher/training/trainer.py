@@ -1,0 +1,216 @@
+"""Adapting the encoder: a linear map on top of the frozen base model, learned on pairs.
+
+Why not fine-tune the transformer: on this shared 2-core CPU one fine-tuning step of
+MiniLM (64 short pairs) takes seconds, so a useful run plus cross-validation does not fit
+in an hour. The base model's vectors of every training and benchmark text are cached once;
+a 384 x 384 map learned on them trains in seconds, each fold's model costs no re-encoding,
+and the shipped model is the base model plus one `Dense` layer: same speed.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from matcher.encoders import TextEncoder
+from matcher.errors import MatcherError
+from matcher.training.data import Pair, batches
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to train. `full` is the shipped model's recipe, `tiny` a seconds-long smoke run."""
+
+    name: str = "full"
+    epochs: int = 8
+    batch_size: int = 256
+    learning_rate: float = 2e-3
+    #: MultipleNegativesRankingLoss's temperature: cosine similarities are multiplied by it
+    scale: float = 20.0
+    #: learning rate falls linearly to this fraction of itself by the last epoch
+    final_lr_fraction: float = 1.0
+    #: pulls the map towards the identity, so what the base model knows is kept
+    identity_penalty: float = 1e-4
+    max_pairs: int | None = None
+    #: dev judgements per query and benchmark (0: that benchmark's judgements are not used)
+    judged_per_query: tuple[tuple[str, int], ...] = (
+        ("melo-nld", 2),
+        ("melo-bel", 2),
+        ("esco-challenge-profile", 1),
+        ("esco-challenge-skill", 3),
+    )
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
+
+CONFIGS = {
+    "full": TrainConfig(),
+    "tiny": TrainConfig(name="tiny", epochs=2, batch_size=8, max_pairs=48),
+}
+
+
+def config_named(name: str) -> TrainConfig:
+    """A named configuration, or a clear error listing the known ones."""
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise MatcherError(f"config must be one of {', '.join(CONFIGS)}, not {name!r}") from None
+
+
+@dataclass
+class Adapter:
+    """The learned map: adapted = normalise(base @ weight.T + bias)."""
+
+    weight: np.ndarray
+    bias: np.ndarray
+
+    @classmethod
+    def identity(cls, dimension: int) -> Adapter:
+        return cls(np.eye(dimension, dtype=np.float32), np.zeros(dimension, dtype=np.float32))
+
+    def apply(self, vectors: np.ndarray) -> np.ndarray:
+        """Adapted, L2-normalised rows of base vectors."""
+        out = np.asarray(vectors, dtype=np.float32) @ self.weight.T + self.bias
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(path, weight=self.weight, bias=self.bias)
+
+    @classmethod
+    def load(cls, path: Path) -> Adapter:
+        with np.load(path) as stored:
+            return cls(stored["weight"].astype(np.float32), stored["bias"].astype(np.float32))
+
+
+def base_vectors(encoder: TextEncoder, pairs: Sequence[Pair]) -> dict[str, np.ndarray]:
+    """The base model's vector of every text in the pairs (through the cache, if any)."""
+    texts = sorted({text for pair in pairs for text in (pair.anchor, pair.positive)})
+    return dict(zip(texts, encoder.encode(texts), strict=True))
+
+
+def train_adapter(
+    pairs: Sequence[Pair],
+    vectors: dict[str, np.ndarray],
+    config: TrainConfig,
+    *,
+    seed: int,
+    log: Callable[[str], None] = lambda message: None,
+) -> tuple[Adapter, dict]:
+    """Learn the map with MultipleNegativesRankingLoss (both directions), seeded."""
+    import torch
+
+    if len(pairs) < 2:
+        raise MatcherError(f"training needs at least 2 pairs, got {len(pairs)}")
+    missing = next((t for p in pairs for t in (p.anchor, p.positive) if t not in vectors), None)
+    if missing is not None:
+        raise MatcherError(f"no base vector for the training text {missing[:60]!r}")
+    # Small matrices: one thread is as fast, and does not spin against a busy machine.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return _train(pairs, vectors, config, seed=seed, log=log)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train(pairs, vectors, config: TrainConfig, *, seed: int, log) -> tuple[Adapter, dict]:
+    import torch
+
+    random.seed(seed)
+    torch.manual_seed(seed)
+    rng = random.Random(seed)
+    pairs = list(pairs)
+    if config.max_pairs is not None and len(pairs) > config.max_pairs:
+        pairs = rng.sample(pairs, config.max_pairs)
+    dimension = len(next(iter(vectors.values())))
+    layer = torch.nn.Linear(dimension, dimension)
+    with torch.no_grad():
+        layer.weight.copy_(torch.eye(dimension))
+        layer.bias.zero_()
+    identity = torch.eye(dimension)
+    optimizer = torch.optim.AdamW(layer.parameters(), lr=config.learning_rate, weight_decay=0.0)
+    started = time.perf_counter()
+    steps, losses = 0, []
+    for epoch in range(config.epochs):
+        progress = epoch / max(1, config.epochs - 1)
+        for group in optimizer.param_groups:
+            group["lr"] = config.learning_rate * (1 - progress * (1 - config.final_lr_fraction))
+        epoch_losses = []
+        for batch in batches(pairs, config.batch_size, rng):
+            anchors = torch.from_numpy(np.stack([vectors[p.anchor] for p in batch]))
+            positives = torch.from_numpy(np.stack([vectors[p.positive] for p in batch]))
+            a = torch.nn.functional.normalize(layer(anchors), dim=1)
+            b = torch.nn.functional.normalize(layer(positives), dim=1)
+            logits = config.scale * a @ b.T
+            target = torch.arange(len(batch))
+            loss = (
+                torch.nn.functional.cross_entropy(logits, target)
+                + torch.nn.functional.cross_entropy(logits.T, target)
+            ) / 2 + config.identity_penalty * ((layer.weight - identity) ** 2).sum()
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            epoch_losses.append(loss.item())
+            steps += 1
+        losses.append(float(np.mean(epoch_losses)))
+        log(f"epoch {epoch + 1}/{config.epochs}: loss {losses[-1]:.4f}")
+    adapter = Adapter(
+        layer.weight.detach().numpy().astype(np.float32).copy(),
+        layer.bias.detach().numpy().astype(np.float32).copy(),
+    )
+    return adapter, {
+        "pairs": len(pairs),
+        "steps": steps,
+        "seconds": round(time.perf_counter() - started, 1),
+        "loss_per_epoch": [round(value, 4) for value in losses],
+    }
+
+
+def adapted_model(base_path: str, adapter: Adapter):
+    """The base sentence-transformers model with the map as a `Dense` layer, normalised after."""
+    import torch
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.modules import Dense, Normalize
+
+    base = SentenceTransformer(base_path, device="cpu")
+    modules = list(base)
+    if not isinstance(modules[-1], Normalize):
+        raise MatcherError(f"the base model {base_path} does not end in Normalize")
+    dense = Dense(
+        in_features=adapter.weight.shape[1],
+        out_features=adapter.weight.shape[0],
+        activation_function=torch.nn.Identity(),
+        init_weight=torch.from_numpy(adapter.weight),
+        init_bias=torch.from_numpy(adapter.bias),
+    )
+    return SentenceTransformer(modules=[*modules, dense, Normalize()], device="cpu")
+
+
+def save_fp16(model, folder: Path) -> None:
+    """Write a sentence-transformers folder with fp16 safetensors (half the size; loaded back
+    as float32, so inference changes only by rounding)."""
+    import torch
+
+    folder.mkdir(parents=True, exist_ok=True)
+    model.to(torch.float16)
+    try:
+        model.save(str(folder), safe_serialization=True)
+    finally:
+        model.to(torch.float32)
+    load_as_float32(folder)
+
+
+def load_as_float32(folder: Path) -> None:
+    """Mark the fp16 weights to be loaded as float32: a CPU runs fp16 far slower than fp32."""
+    config_path = folder / "config.json"
+    config = json.loads(config_path.read_text(encoding="utf-8"))
+    config["dtype"] = "float32"
+    config_path.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")

@@ -1,0 +1,101 @@
+"""`lcmatch train encoder` and `lcmatch train fusion` (the `train` sub-command)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from matcher.cache import CachedEncoder, SqliteEmbeddingStore
+from matcher.encoders import ADAPTED_MODEL, BASE_MODEL, SentenceEncoder
+from matcher.errors import MatcherError
+from matcher.fusion import FUSION_PATH
+from matcher.paths import PROJECT_ROOT
+from service.settings import Settings
+
+train_app = typer.Typer(help="Adapt the dense encoder and fit the fusion on dev data.")
+
+MODELS = PROJECT_ROOT / "models"
+DEFAULT_BENCH = PROJECT_ROOT.parent / "shared" / "benchmarks"
+BenchOption = Annotated[
+    Path, typer.Option("--bench-dir", help="Folder holding the benchmarks (BEIR layout).")
+]
+CvOption = Annotated[Path, typer.Option("--cv-dir", help="Where the fold adapters are kept.")]
+
+
+def base_encoder(settings: Settings) -> CachedEncoder:
+    """The base model behind the eval embedding cache: training reads its vectors."""
+    encoder = SentenceEncoder(model=BASE_MODEL, batch_size=settings.batch_size)
+    return CachedEncoder(encoder=encoder, store=SqliteEmbeddingStore(settings.embedding_cache))
+
+
+def _log(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+@train_app.command("encoder")
+def train_encoder_command(
+    config: Annotated[
+        str, typer.Option(help="full (the shipped model) or tiny (a smoke run).")
+    ] = "full",
+    seed: Annotated[int, typer.Option(help="Seeds batches and initial state.")] = 0,
+    out: Annotated[Path, typer.Option(help="The model folder to write.")] = MODELS / ADAPTED_MODEL,
+    folds: Annotated[
+        int, typer.Option(help="Cross-validation folds over dev queries (0: none).")
+    ] = 3,
+    bench_dir: BenchOption = DEFAULT_BENCH,
+    cv_dir: CvOption = Path("var/cv"),
+) -> None:
+    """Adapt the base model to Dutch (ESCO parallel text, MELO synonyms, dev judgements)."""
+    from matcher.training.pipeline import train_encoder
+    from matcher.training.trainer import config_named
+
+    if folds == 1 or folds < 0:
+        typer.echo(f"error: --folds must be 0 or at least 2, not {folds}", err=True)
+        raise typer.Exit(code=2)
+    try:
+        summary = train_encoder(
+            bench_root=bench_dir,
+            out=out,
+            cv_dir=cv_dir,
+            encoder=base_encoder(Settings()),
+            base_model=BASE_MODEL,
+            config=config_named(config),
+            seed=seed,
+            folds=folds,
+            command="lcmatch train encoder " + " ".join(sys.argv[3:]),
+            log=_log,
+        )
+    except MatcherError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(code=2) from None
+    typer.echo(f"wrote {out} ({summary['training']['pairs']} pairs, {summary['seconds_total']} s)")
+
+
+@train_app.command("fusion")
+def train_fusion_command(
+    bench_dir: BenchOption = DEFAULT_BENCH,
+    cv_dir: CvOption = Path("var/cv"),
+    out: Annotated[Path, typer.Option(help="Where the weights go.")] = FUSION_PATH,
+    figures: Annotated[Path, typer.Option(help="Where the table goes.")] = MODELS / "figures.json",
+    model: Annotated[Path, typer.Option(help="The trained model folder.")] = MODELS / ADAPTED_MODEL,
+) -> None:
+    """Fit the hybrid's weights by cross-validation and write the README table."""
+    from matcher.training.pipeline import train_fusion
+
+    try:
+        report = train_fusion(
+            bench_root=bench_dir,
+            cv_dir=cv_dir,
+            encoder=base_encoder(Settings()),
+            out=out,
+            figures_out=figures,
+            training_json=model / "training.json",
+            log=_log,
+        )
+    except MatcherError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(code=2) from None
+    typer.echo(f"wrote {out}: weights {report['weights']}; table in {figures}")

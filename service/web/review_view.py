@@ -1,0 +1,242 @@
+"""A match as the SME and review pages show it: both sides, the reasons, the notes, the flags.
+
+What a viewer sees of a student is decided by the service: the name through
+`service.suggestions.suggestion_public` (the approval gate and the student's visibility), the
+profile only for those who may see it (`service.access.can_edit_student`: the student and
+their community's intermediaries). An SME never sees more of a student than the API shows it.
+The constraint notes are written anew in the user's language from the stored note's kind and
+verdict and the two rows, since the stored detail is an English sentence for the API.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from sqlmodel import Session
+
+from service.access import NAME_AFTER_APPROVAL, NAME_FOR_INTERMEDIARIES, can_edit_student
+from service.deps import Actor
+from service.suggestions import suggestion_public
+from service.tables import (
+    Challenge,
+    Organisation,
+    ResearchGroup,
+    StudentProfile,
+    Suggestion,
+    TargetKind,
+)
+from service.web.i18n import N_, format_date, gettext
+from service.web.render import render
+
+#: The label of each kind of constraint note.
+NOTE_LABELS = {
+    "level": N_("Niveau"),
+    "period": N_("Periode"),
+    "hours": N_("Uren"),
+    "language": N_("Taal"),
+    "place": N_("Plaats"),
+    "capacity": N_("Capaciteit"),
+}
+#: The workflow statuses as the pages name them.
+STATUS_LABELS = {
+    "suggested": N_("voorgesteld"),
+    "approved": N_("goedgekeurd"),
+    "rejected": N_("afgewezen"),
+    "introduced": N_("geïntroduceerd"),
+    "accepted": N_("geaccepteerd"),
+    "declined": N_("afgeslagen"),
+    "active": N_("lopend"),
+    "completed": N_("afgerond"),
+}
+#: The neutral labels `service.access` shows an SME instead of a student's name, as pages
+#: show them in the user's language.
+HIDDEN_NAMES = {
+    NAME_FOR_INTERMEDIARIES: N_("Student (naam alleen voor de intermediair)"),
+    NAME_AFTER_APPROVAL: N_("Student (naam na goedkeuring door de intermediair)"),
+}
+LEVEL_LABELS = {"mbo": "mbo", "hbo": "hbo", "wo": "wo", "any": N_("alle niveaus")}
+REMOTE_LABELS = {"onsite": N_("op locatie"), "hybrid": N_("hybride"), "remote": N_("op afstand")}
+
+
+def status_label(status: str) -> str:
+    return gettext(STATUS_LABELS.get(status, status))
+
+
+def level_label(level: str) -> str:
+    return gettext(LEVEL_LABELS.get(level, level))
+
+
+def remote_label(remote: str) -> str:
+    return gettext(REMOTE_LABELS.get(remote, remote))
+
+
+@dataclass(frozen=True)
+class NoteView:
+    label: str
+    ok: bool
+    text: str
+
+
+@dataclass
+class MatchView:
+    """Everything a page shows of one suggestion."""
+
+    suggestion: Suggestion
+    challenge: Challenge | None
+    organisation_name: str
+    target_name: str
+    score: float
+    shared_skills: list[str]
+    matching_terms: list[str]
+    notes: list[NoteView]
+    student: StudentProfile | None = None  # only for viewers who may see the profile
+    group: ResearchGroup | None = None
+    flags: set[str] = field(default_factory=set)
+
+    @property
+    def id(self) -> str:
+        return self.suggestion.id
+
+    @property
+    def is_student(self) -> bool:
+        return self.suggestion.target_kind == TargetKind.student
+
+    @property
+    def status(self) -> str:
+        return str(self.suggestion.status)
+
+    @property
+    def status_label(self) -> str:
+        return status_label(self.status)
+
+
+def _day(day: date | None) -> str:
+    return format_date(day, "medium") if day else "?"
+
+
+def _student_note(kind: str, challenge: Challenge, student: StudentProfile) -> str:
+    if kind == "level":
+        return gettext("gevraagd %(wanted)s, student %(has)s") % {
+            "wanted": level_label(challenge.level),
+            "has": level_label(student.level),
+        }
+    if kind == "period":
+        return gettext("%(start)s tot %(end)s; beschikbaar %(free_from)s tot %(free_until)s") % {
+            "start": _day(challenge.period_start),
+            "end": _day(challenge.period_end),
+            "free_from": _day(student.available_from),
+            "free_until": _day(student.available_until),
+        }
+    if kind == "hours":
+        return gettext("%(wanted)s uur per week gevraagd, student heeft %(has)s uur") % {
+            "wanted": challenge.hours_per_week,
+            "has": student.hours_per_week,
+        }
+    if kind == "language":
+        return gettext("in het %(language)s; student spreekt %(spoken)s") % {
+            "language": challenge.language,
+            "spoken": ", ".join(student.languages),
+        }
+    if challenge.remote == "remote":
+        return remote_label("remote")
+    return gettext("%(place)s (%(remote)s); student woont in %(region)s, reist tot %(km)s km") % {
+        "place": challenge.place or "?",
+        "remote": remote_label(challenge.remote),
+        "region": student.region or "?",
+        "km": student.travel_km,
+    }
+
+
+def note_views(
+    notes: list[dict], challenge: Challenge | None, target: StudentProfile | ResearchGroup | None
+) -> list[NoteView]:
+    """The stored constraint notes, in the user's language."""
+    views = []
+    for note in notes:
+        kind = str(note.get("constraint", ""))
+        ok = bool(note.get("ok"))
+        if challenge is None or target is None:
+            text = ""
+        elif isinstance(target, StudentProfile):
+            text = _student_note(kind, challenge, target)
+        else:
+            text = gettext("%(count)s projecten tegelijk") % {"count": target.capacity_projects}
+        views.append(NoteView(gettext(NOTE_LABELS.get(kind, kind)), ok, text))
+    return views
+
+
+def shown_name(name: str) -> str:
+    """The target's name as the service gave it, a neutral label in the user's language."""
+    hidden = HIDDEN_NAMES.get(name)
+    return gettext(hidden) if hidden else name
+
+
+def match_views(session: Session, actor: Actor, suggestions: list[Suggestion]) -> list[MatchView]:
+    """The suggestions as this viewer may see them."""
+    views = []
+    for suggestion in suggestions:
+        public = suggestion_public(session, suggestion, viewer=actor)
+        challenge = session.get(Challenge, suggestion.challenge_id)
+        organisation = session.get(Organisation, challenge.organisation_id) if challenge else None
+        student = group = None
+        if suggestion.target_kind == TargetKind.student:
+            student = session.get(StudentProfile, suggestion.target_id)
+        else:
+            group = session.get(ResearchGroup, suggestion.target_id)
+        explanation = suggestion.explanation or {}
+        views.append(
+            MatchView(
+                suggestion=suggestion,
+                challenge=challenge,
+                organisation_name=organisation.name if organisation else "",
+                target_name=shown_name(public.target_name),
+                score=round(suggestion.score, 2),
+                shared_skills=[s["label"] for s in explanation.get("shared_skills", [])],
+                matching_terms=list(explanation.get("matching_terms", [])),
+                notes=note_views(suggestion.constraint_notes, challenge, student or group),
+                student=student
+                if student is not None and can_edit_student(session, actor, student)
+                else None,
+                group=group,
+            )
+        )
+    return views
+
+
+CHALLENGE_STATUS_LABELS = {
+    "draft": N_("concept"),
+    "published": N_("gepubliceerd"),
+    "closed": N_("gesloten"),
+}
+KIND_LABELS = {
+    "assignment": N_("opdracht"),
+    "traineeship": N_("stage"),
+    "graduation": N_("afstudeeropdracht"),
+}
+
+
+def challenge_status(status: str) -> str:
+    return gettext(CHALLENGE_STATUS_LABELS.get(status, status))
+
+
+def kind_label(kind: str) -> str:
+    return gettext(KIND_LABELS.get(kind, kind))
+
+
+#: The label functions the SME and review templates use.
+LABELS = {
+    "status_label": status_label,
+    "level_label": level_label,
+    "remote_label": remote_label,
+    "challenge_status": challenge_status,
+    "kind_label": kind_label,
+}
+
+
+def render_page(request: Request, template: str, **context: Any) -> HTMLResponse:
+    """`render` with the label functions of these pages."""
+    return render(request, template, **LABELS, **context)

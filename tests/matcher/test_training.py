@@ -1,0 +1,244 @@
+"""The encoder's training: folds, pairs, batches, the adapter, and `lcmatch train` end to end."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from matcher import MatcherError
+from matcher.evaluation import Benchmark
+from matcher.training.data import (
+    Pair,
+    batches,
+    esco_pairs,
+    fold_of,
+    melo_synonym_pairs,
+    training_pairs,
+    without_folds,
+)
+from matcher.training.trainer import Adapter, TrainConfig, config_named, train_adapter
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+
+
+def test_a_query_text_lands_in_one_fold_whatever_benchmark_or_spelling_it_comes_from() -> None:
+    # The challenge benchmarks share their descriptions and MELO titles repeat between the
+    # Dutch and Belgian sets: the fold depends on the (normalised) text only.
+    assert fold_of("Slager", 5) == fold_of("  slager ", 5) == fold_of("SLAGER", 5)
+    texts = [f"functie nummer {n}" for n in range(600)]
+    folds = [fold_of(text, 3) for text in texts]
+    assert set(folds) == {0, 1, 2}
+    assert min(folds.count(k) for k in range(3)) > 150  # roughly balanced
+
+
+def test_folds_are_at_least_two() -> None:
+    with pytest.raises(MatcherError, match="at least 2"):
+        fold_of("kapper", 1)
+
+
+def test_without_folds_drops_the_held_back_queries_and_their_judgements() -> None:
+    queries = {f"Q{n}": f"beroep {n}" for n in range(40)}
+    qrels = {q: {"C1_nl_000": 1} for q in queries}
+    bench = Benchmark("melo-nld", {"C1_nl_000": "kapper"}, queries, qrels)
+    kept = without_folds(bench, 3, {1})
+    assert kept.queries and set(kept.qrels) == set(kept.queries)
+    assert all(fold_of(text, 3) != 1 for text in kept.queries.values())
+    assert len(kept.queries) < len(queries)
+
+
+def test_pairs_from_a_query_held_back_never_reach_training() -> None:
+    queries = {f"Q{n}": f"beroep {n}" for n in range(30)}
+    corpus = {"C1_nl_000": "kapper", "C1_nl_001": "haarstylist", "C2_nl_000": "bakker"}
+    qrels = {q: {"C1_nl_000": 1} for q in queries}
+    bench = Benchmark("melo-nld", corpus, queries, qrels)
+    held = {text for text in queries.values() if fold_of(text, 3) == 0}
+    pairs = training_pairs(
+        {"melo-nld": without_folds(bench, 3, {0})}, [], seed=1, judged_per_query={"melo-nld": 2}
+    )
+    anchors = {pair.anchor for pair in pairs}
+    assert held and not anchors & held
+    assert {"kapper", "haarstylist"} <= anchors  # corpus synonyms are not held back
+
+
+def test_esco_pairs_put_each_dutch_label_against_english_text() -> None:
+    skills = [
+        {
+            "uri": "u1",
+            "label_nl": "lassen",
+            "label_en": "welding",
+            "alt_labels_en": ["weld", "welding"],
+            "description_en": "Join metal parts.",
+        },
+        {"uri": "u2", "label_nl": "", "label_en": "skip me", "alt_labels_en": []},
+    ]
+    pairs = esco_pairs(skills)
+    assert {(p.positive, p.source) for p in pairs} == {
+        ("welding", "esco-nl-en"),
+        ("weld", "esco-nl-alt"),
+        ("Join metal parts.", "esco-nl-description"),
+    }
+    assert all(p.anchor == "lassen" and p.group == "u1" for p in pairs)
+
+
+def test_melo_synonyms_pair_names_of_one_occupation_only() -> None:
+    corpus = {"C1_nl_000": "kapper", "C1_nl_001": "kapster", "C2_nl_000": "bakker"}
+    pairs = melo_synonym_pairs(corpus, random.Random(0))
+    assert {(p.anchor, p.positive) for p in pairs} == {("kapper", "kapster"), ("kapster", "kapper")}
+
+
+def test_a_batch_never_holds_two_pairs_of_one_group() -> None:
+    pairs = [Pair(f"a{n}", f"p{n}", f"g{n % 7}", "test") for n in range(70)]
+    seen = []
+    for batch in batches(pairs, 16, random.Random(3)):
+        groups = [pair.group for pair in batch]
+        assert len(groups) == len(set(groups))
+        seen += batch
+    assert sorted(seen, key=lambda p: p.anchor) == sorted(pairs, key=lambda p: p.anchor)
+
+
+def test_config_names_are_checked() -> None:
+    assert config_named("tiny").name == "tiny"
+    with pytest.raises(MatcherError, match="full, tiny"):
+        config_named("huge")
+
+
+def _toy_problem(seed: int = 0) -> tuple[list[Pair], dict[str, np.ndarray]]:
+    """Anchor and positive share 4 signal dimensions and differ in 12 louder noisy ones: a map
+    that learns to ignore the noise finds the positive, the identity mostly does not."""
+    rng = np.random.default_rng(seed)
+    vectors, pairs = {}, []
+    for n in range(120):
+        signal = rng.normal(size=4)
+        for text in (f"a{n}", f"p{n}"):
+            row = np.concatenate([signal + 0.1 * rng.normal(size=4), 1.5 * rng.normal(size=12)])
+            vectors[text] = (row / np.linalg.norm(row)).astype(np.float32)
+        pairs.append(Pair(f"a{n}", f"p{n}", f"g{n}", "toy"))
+    return pairs, vectors
+
+
+def _top1(adapter: Adapter, pairs: list[Pair], vectors: dict[str, np.ndarray]) -> float:
+    anchors = adapter.apply(np.stack([vectors[p.anchor] for p in pairs]))
+    positives = adapter.apply(np.stack([vectors[p.positive] for p in pairs]))
+    return float(np.mean((anchors @ positives.T).argmax(axis=1) == np.arange(len(pairs))))
+
+
+def test_the_adapter_learns_to_find_the_positive_and_is_seeded() -> None:
+    pairs, vectors = _toy_problem()
+    config = TrainConfig(epochs=30, batch_size=32, identity_penalty=0.0, learning_rate=1e-2)
+    adapter, stats = train_adapter(pairs, vectors, config, seed=7)
+    before = _top1(Adapter.identity(16), pairs, vectors)
+    assert _top1(adapter, pairs, vectors) > before + 0.3
+    assert stats["loss_per_epoch"][-1] < stats["loss_per_epoch"][0]
+    again, _ = train_adapter(pairs, vectors, config, seed=7)
+    np.testing.assert_array_equal(adapter.weight, again.weight)
+
+
+def test_training_refuses_a_text_without_a_vector() -> None:
+    pairs, vectors = _toy_problem()
+    del vectors["p3"]
+    with pytest.raises(MatcherError, match="no base vector"):
+        train_adapter(pairs, vectors, TrainConfig(epochs=1), seed=0)
+
+
+@pytest.mark.slow
+def test_train_encoder_and_fusion_run_end_to_end_on_the_tiny_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sentence_transformers import SentenceTransformer
+
+    from service.cli import app
+
+    monkeypatch.setenv("LCMATCH_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    bench = FIXTURES / "train-bench"
+    model, cv = tmp_path / "model", tmp_path / "cv"
+    runner = CliRunner()
+    result = runner.invoke(
+        app,
+        [
+            *"train encoder --config tiny --seed 3 --folds 2".split(),
+            "--bench-dir",
+            str(bench),
+            "--out",
+            str(model),
+            "--cv-dir",
+            str(cv),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    training = json.loads((model / "training.json").read_text())
+    assert training["training"]["pairs"] == 48 and training["seed"] == 3
+    assert set(training["cross_validated"]) == {"melo-nld"}
+    assert "## Figures (2-fold" in (model / "README.md").read_text()
+    loaded = SentenceTransformer(str(model), device="cpu")
+    assert str(next(loaded.parameters()).dtype) == "torch.float32"
+    vectors = loaded.encode(["kapper", "bakker"], normalize_embeddings=False)
+    assert vectors.shape == (2, 384)
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
+    with open(model / "model.safetensors", "rb") as weights:
+        header = weights.read(4000)
+    assert b"F16" in header and b"F32" not in header
+
+    fusion, figures = tmp_path / "fusion.json", tmp_path / "figures.json"
+    result = runner.invoke(
+        app,
+        [
+            "train",
+            "fusion",
+            "--bench-dir",
+            str(bench),
+            "--cv-dir",
+            str(cv),
+            "--out",
+            str(fusion),
+            "--figures",
+            str(figures),
+            "--model",
+            str(model),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    weights = json.loads(fusion.read_text())["weights"]
+    assert set(weights) == {"dense", "lexical", "skill"} and sum(weights.values()) > 0
+    table = json.loads(figures.read_text())["table"]["melo-nld"]
+    assert set(table) == {
+        "base dense",
+        "adapted dense (CV)",
+        "lexical",
+        "hybrid before",
+        "hybrid after (CV)",
+    }
+    assert all(0 <= row["mrr"] <= 1 for row in table.values())
+
+
+def test_train_fusion_without_fold_models_says_what_to_run(tmp_path: Path) -> None:
+    from service.cli import app
+
+    result = CliRunner().invoke(
+        app,
+        [
+            "train",
+            "fusion",
+            "--bench-dir",
+            str(FIXTURES / "train-bench"),
+            "--cv-dir",
+            str(tmp_path),
+            "--out",
+            str(tmp_path / "f.json"),
+        ],
+    )
+    assert result.exit_code == 2
+    assert "lcmatch train encoder" in result.output
+
+
+def test_train_encoder_refuses_one_fold(tmp_path: Path) -> None:
+    from service.cli import app
+
+    result = CliRunner().invoke(app, ["train", "encoder", "--folds", "1", "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "--folds" in result.output
