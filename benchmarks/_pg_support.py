@@ -3,16 +3,15 @@ and a realistic cloud of vectors."""
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from _results import publish
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "results"
 #: Built databases and servers are kept here between runs (git-ignored).
 CACHE = ROOT / "var" / "bench"
 
@@ -20,13 +19,9 @@ if str(ROOT) not in sys.path:  # run as `python benchmarks/x.py` from anywhere
     sys.path.insert(0, str(ROOT))
 
 
-def emit(name: str, result: dict, *, write: bool = True) -> None:
+def emit(name: str, result: dict) -> None:
     """Print the result as one JSON object and keep it in benchmarks/results/<name>.json."""
-    text = json.dumps(result, indent=2, sort_keys=False)
-    print(text)
-    if write:
-        RESULTS.mkdir(parents=True, exist_ok=True)
-        (RESULTS / f"{name}.json").write_text(text + "\n")
+    publish(result, name)
 
 
 def latencies_ms(call: Callable[[int], object], count: int, *, warmup: int = 10) -> np.ndarray:

@@ -14,10 +14,10 @@ only scores. Prints one JSON object and writes it to benchmarks/results/encode_q
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 import time
 from pathlib import Path
+
+from _results import publish
 
 from matcher.cache import CachedEncoder, SqliteEmbeddingStore
 from matcher.encoders import DEFAULT_MODEL, SentenceEncoder
@@ -25,7 +25,6 @@ from matcher.evaluation import load_benchmark, run_benchmark, score_run
 from matcher.paths import PROJECT_ROOT
 from matcher.ranker import HybridRanker, Weights
 
-RESULTS = Path(__file__).parent / "results"
 SHARED = PROJECT_ROOT.parent / "shared" / "benchmarks"
 QUICK = PROJECT_ROOT / "tests" / "fixtures" / "tiny-bench"
 CACHE = PROJECT_ROOT / "var" / "bench" / "encode_quality.sqlite"
@@ -95,13 +94,7 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
     root = args.bench_root or (QUICK if args.quick else SHARED)
     result = run(benchmark_folders(root), model=args.model, fast=args.precision, cache=args.cache)
-    name = "encode_quality.quick.json" if args.quick else "encode_quality.json"
-    out = args.out or RESULTS / name
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    json.dump(result, sys.stdout)
-    sys.stdout.write("\n")
-    return result
+    return publish(result, "encode_quality", quick=args.quick, out=args.out)
 
 
 if __name__ == "__main__":

@@ -24,9 +24,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -35,11 +33,11 @@ from pathlib import Path
 import numpy as np
 import torch
 from _dutch_texts import word_windows
+from _results import publish
 
 from matcher.encoders import DEFAULT_MODEL, SentenceEncoder, resolve_model_path
 from matcher.precision import detect_bf16
 
-RESULTS = Path(__file__).parent / "results"
 ROUTES = (
     "fp32",
     "fp32-1thread",
@@ -253,13 +251,7 @@ def main(argv: list[str] | None = None) -> dict:
     sizes = {key: getattr(args, key) or value for key, value in sizes.items()}
     rounds = args.rounds or (1 if args.quick else 3)
     result = run(names, rounds=rounds, **sizes)
-    name = "encode_speed.quick.json" if args.quick else "encode_speed.json"
-    out = args.out or RESULTS / name
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    json.dump(result, sys.stdout)
-    sys.stdout.write("\n")
-    return result
+    return publish(result, "encode_speed", quick=args.quick, out=args.out)
 
 
 if __name__ == "__main__":

@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from _dutch_texts import demo_path, demo_students, word_windows
+from _results import publish
 from sqlalchemy import update
 from sqlmodel import Session, select
 
@@ -39,7 +39,6 @@ from service.matching import Matching, text_view
 from service.tables import StudentProfile
 from service.transfer import import_data
 
-RESULTS = Path(__file__).parent / "results"
 PER = 10_000
 
 
@@ -149,12 +148,7 @@ def main(argv: list[str] | None = None) -> dict:
             result["encoders"]["real"] = measure(
                 real, profiles(real_size), Path(folder), one_transaction=False
             )
-    RESULTS.mkdir(exist_ok=True)
-    name = "import_speed.quick.json" if args.quick else "import_speed.json"
-    (RESULTS / name).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    json.dump(result, sys.stdout)
-    sys.stdout.write("\n")
-    return result
+    return publish(result, "import_speed", quick=args.quick)
 
 
 if __name__ == "__main__":

@@ -35,13 +35,13 @@ from pathlib import Path
 
 import numpy as np
 import psutil
+from _results import publish
 from threadpoolctl import threadpool_limits
 
 from matcher.ann import AnnSettings
 from matcher.encoders import DEFAULT_MODEL, resolve_model_path
 from matcher.index import VectorIndex
 
-RESULTS = Path(__file__).parent / "results"
 K = 10
 SIZES = (10_000, 100_000, 1_000_000)
 QUICK_SIZES = (10_000,)
@@ -254,13 +254,7 @@ def main(argv: list[str] | None = None) -> dict:
     # graph; where the graph starts to pay is what this benchmark tells.
     ann = AnnSettings(threshold=min(sizes), storage=args.storage, ef_search=args.ef_search)
     result = run(sizes, queries, args.timed_exact, ann)
-    name = "vector_search.quick.json" if args.quick else "vector_search.json"
-    out = args.out or RESULTS / name
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    json.dump(result, sys.stdout)
-    sys.stdout.write("\n")
-    return result
+    return publish(result, "vector_search", quick=args.quick, out=args.out)
 
 
 if __name__ == "__main__":
