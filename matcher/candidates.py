@@ -89,10 +89,10 @@ def rank_at_scale(
     if "lexical" in used:
         # The lexical score of every row: the product is sparse (rows sharing no n-gram with
         # the query are absent), and its best entries are the lexical half of the candidates.
-        lexical = sp.csr_matrix(sparse_queries["lexical"] @ ranker._sparse_matrices["lexical"].T)
+        lexical = sp.csr_matrix(ranker._sparse_products("lexical", sparse_queries["lexical"]))
     skill = None
     if "skill" in used:
-        skill = sp.csr_matrix(sparse_queries["skill"] @ ranker._sparse_matrices["skill"].T)
+        skill = sp.csr_matrix(ranker._sparse_products("skill", sparse_queries["skill"]))
     passing = len(index) if mask is None else int(mask.sum())
     results = []
     for row, query in enumerate(queries):

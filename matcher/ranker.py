@@ -295,11 +295,17 @@ class HybridRanker:
             scores["dense"] = index.scores(query_vectors)
         for component in ("lexical", "skill"):
             if self._uses(component):
-                # rows @ queries.T, not queries @ rows.T: the latter converts the whole indexed
-                # matrix to another sparse format on every query (most of a query's time at 100k).
-                product = (self._sparse_matrices[component] @ self._sparse(component, queries).T).T
+                product = self._sparse_products(component, self._sparse(component, queries))
                 scores[component] = np.asarray(product.todense(), dtype=np.float32)
         return scores
+
+    def _sparse_products(self, component: str, sparse_queries: sp.spmatrix) -> sp.spmatrix:
+        """Each query's product with every indexed row of a sparse component (queries × rows).
+
+        Computed as rows @ queries.T, not queries @ rows.T: the latter converts the whole
+        indexed matrix to another sparse format on every query (most of a query's time at 100k).
+        """
+        return (self._sparse_matrices[component] @ sparse_queries.T).T
 
     def rank(
         self,

@@ -35,6 +35,7 @@ from service.web.auth import require_roles
 from service.web.charts import Series, bar_chart, line_chart
 from service.web.i18n import N_, _, current_language
 from service.web.render import render
+from service.web.review_view import STATUS_LABELS
 
 router = APIRouter()
 
@@ -76,14 +77,7 @@ HEADINGS = {
     "exposure_share": N_("Aandeel blootstelling"),
     "exposure_ratio": N_("Verhouding blootstelling"),
     # The weekly table has one column per stage: their headings are the stage names.
-    "suggested": N_("voorgesteld"),
-    "approved": N_("goedgekeurd"),
-    "rejected": N_("afgewezen"),
-    "introduced": N_("geïntroduceerd"),
-    "accepted": N_("geaccepteerd"),
-    "declined": N_("afgeslagen"),
-    "active": N_("lopend"),
-    "completed": N_("afgerond"),
+    **STATUS_LABELS,
 }
 #: Values of a column that are words, not data: shown in the user's language.
 STAGE_LABELS = {stage.value: HEADINGS[stage.value] for stage in dashboard.STAGES}
