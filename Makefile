@@ -62,10 +62,11 @@ eval-mini: install
 # with its baseline measured in the same run. The full run takes hours on 2 cores (100k-row
 # databases are built once and cached in var/bench/); bench-quick runs every script small.
 BENCHMARKS := encode_speed encode_quality vector_search pgvector_search import_speed \
-	service_startup service_load
+	service_startup service_load service_profile refit_drift
 bench: install tools
 	@for name in $(BENCHMARKS); do echo "== $$name"; $(BIN)/python benchmarks/$$name.py || exit 1; done
 	$(BIN)/python benchmarks/service_load.py --database postgresql
+	$(BIN)/python benchmarks/hnsw_settings.py build && $(BIN)/python benchmarks/hnsw_settings.py sweep
 
 bench-quick: install tools
 	@for name in $(BENCHMARKS); do echo "== $$name"; $(BIN)/python benchmarks/$$name.py --quick || exit 1; done

@@ -8,6 +8,8 @@ Times ~150-word Dutch paragraphs and ~20-word Dutch texts (windows of the demo d
 - fp32-1thread: the same on one thread (what a second thread buys);
 - bf16-autocast: the fp32 weights under `torch.autocast(bfloat16)`;
 - bf16, bf16-batch16, bf16-batch64: the weights cast to bfloat16;
+- int8-dynamic: torch's dynamic int8 quantisation of every Linear layer (VNNI kernels);
+- bf16-compile: the bf16 model through `torch.compile` (inductor);
 - onnx, onnx-int8: sentence-transformers' ONNX backend, and its dynamic int8 quantisation
   (skipped, saying why, where `onnxruntime`/`optimum` are missing: installing them downgrades
   sentence-transformers, so they are measured in a separate venv, see the README);
@@ -45,6 +47,8 @@ ROUTES = (
     "bf16",
     "bf16-batch16",
     "bf16-batch64",
+    "int8-dynamic",
+    "bf16-compile",
     "onnx",
     "onnx-int8",
     "lcmatch",
@@ -135,6 +139,17 @@ def build_route(name: str, path: str, workdir: Path) -> Encode:
     if name.startswith("bf16"):
         batch_size = int(name.removeprefix("bf16-batch")) if "batch" in name else 32
         return _plain(_sentence_transformer(path).to(torch.bfloat16), batch_size)
+    if name == "int8-dynamic":
+        model = _fp32(path)
+        transformer = model[0]
+        transformer.model = torch.ao.quantization.quantize_dynamic(
+            transformer.model, {torch.nn.Linear}, dtype=torch.qint8
+        )
+        return _plain(model)
+    if name == "bf16-compile":
+        model = _sentence_transformer(path).to(torch.bfloat16)
+        model[0].model = torch.compile(model[0].model)
+        return _plain(model)
     if name in ("onnx", "onnx-int8"):
         return _plain(_onnx_model(path, workdir, quantised=name == "onnx-int8"))
     if name == "lcmatch":

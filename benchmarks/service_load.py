@@ -7,9 +7,9 @@ Needs `wrk` (Debian/Ubuntu: `apt-get install -y wrk`). Starts the real service
 (`lcmatch serve`: uvicorn, one process) on the benchmark database of
 benchmarks/_service_db.py (100 communities of 1,000 students; built once under var/bench/),
 logs in as the intermediary of community 0, asks once for the suggested students of one of
-its challenges (the first request after start-up learns the n-gram and skill weights of the
-whole corpus: its time is reported on its own), then runs wrk on loopback with 16 connections
-for 60 s against `/health` (the baseline) and against
+its challenges (the first request ranks; its time is reported on its own: the corpus
+statistics are learned at start-up, never on a request), then runs wrk on loopback with
+16 connections for 60 s against `/health` (the baseline) and against
 `/api/v1/challenges/{id}/suggestions/students` (the per-user suggestion limit raised through
 LCMATCH_SUGGESTION_REQUESTS for the run). Reports requests/s, p50/p99 latency and errors.
 

@@ -8,7 +8,7 @@ For each size, on vectors of the default model's dimension, in the same run:
   the ground truth for recall);
 - exact index: `matcher.VectorIndex` without ANN settings (what a small community gets);
 - hnsw index: `matcher.VectorIndex` with `AnnSettings` (faiss HNSW, int8 rows by default, the
-  graph's top-50 re-ranked with 4-bit residuals), built in one `add` from the vectors as the
+  graph's top-50 re-ranked with residual codes), built in one `add` from the vectors as the
   service builds it from stored embeddings;
 
 with p50/p99 of one top-10 query, recall@10 against the exact answer, build time, and memory

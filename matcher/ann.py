@@ -15,6 +15,8 @@ from matcher.errors import MatcherError
 
 Storage = Literal["int8", "float16"]
 STORAGES = ("int8", "float16")
+#: Residual bits per dimension that pack whole into a byte (`matcher.residual`).
+RESIDUAL_BITS = (2, 4)
 
 
 @dataclass(frozen=True)
@@ -23,24 +25,29 @@ class AnnSettings:
 
     threshold: rows from which the index uses HNSW (below it: exact search, exact fusion).
     candidates: rows per component (dense and lexical) that the ranker fuses above the threshold.
-    m, ef_construction, ef_search: the HNSW graph's degree and its build and search breadth
-        (ef_construction 64 gave recall@10 0.993 at 100k re-ranked, too little margin for 1M;
-        128 doubles the build time and gives 0.998).
-    storage: how vectors are kept in the graph; int8 is a quarter of float32 (plus 4-bit
-        residuals, an eighth, that re-rank the graph's candidates).
+    m, ef_construction, ef_search: the HNSW graph's degree and its build and search breadth.
+        At a million clustered rows (benchmarks/hnsw_settings.py) M 16 found recall@10 0.958 at
+        efSearch 256 and M 32 0.984 at about the same latency: its search reaches the query's
+        cluster more often. ef_construction 64 gave 0.993 at 100k, 128 0.998.
+    storage: how vectors are kept in the graph; int8 is a quarter of float32 (plus residuals
+        that re-rank the graph's candidates).
     rerank: rows the graph returns per query (at least k) that the int8 storage re-ranks by
-        their codes plus residuals: int8 alone misorders near-ties (recall 0.991 by brute
-        force at 100k), the residuals set them right (0.9987).
+        their codes plus residuals: int8 alone misorders near-ties (recall 0.958 at 1M for
+        the M 32 graph's top-50 kept in int8 order), the residuals set them right.
+    residual_bits: bits per dimension of those residuals (2 or 4; int8 storage only). 4 bits
+        re-rank to 0.984 at 1M, 2 bits to 0.980; with M 32 only 2 bits keep a vector within
+        0.5x of float32 (760 bytes: codes 384, residuals 96, links ~270, maps 8).
     compact_ratio: deleted rows, as a share of live rows, that make the graph be rebuilt.
     """
 
     threshold: int = 20_000
     candidates: int = 300
-    m: int = 16
+    m: int = 32
     ef_construction: int = 128
     ef_search: int = 256
     storage: Storage = "int8"
     rerank: int = 50
+    residual_bits: int = 2
     compact_ratio: float = 0.25
 
     def __post_init__(self) -> None:
@@ -50,6 +57,11 @@ class AnnSettings:
         if self.storage not in STORAGES:
             raise MatcherError(
                 f"ann setting storage must be one of {', '.join(STORAGES)}, not {self.storage!r}"
+            )
+        if self.residual_bits not in RESIDUAL_BITS:
+            raise MatcherError(
+                f"ann setting residual_bits must be one of {RESIDUAL_BITS}, "
+                f"not {self.residual_bits!r}"
             )
         if not self.compact_ratio > 0:
             raise MatcherError("ann setting compact_ratio must be positive")

@@ -78,7 +78,6 @@ def rank_at_scale(
 ) -> list[list[Match]]:
     """For each query, the k best rows that pass the mask, fused over its candidates."""
     index = ranker._index()
-    ranker._relearn()
     weights = ranker.weights_
     wanted = ranker.ann_.candidates
     used = [name for name in COMPONENTS if getattr(weights, name) > 0]

@@ -1,8 +1,9 @@
 """HNSW rows for large indexes: a faiss graph over int8 or float16 vectors, addressed by position.
 
-`HnswRows` stores each vector once, quantised, inside the graph; with int8 storage a 4-bit
-residual per dimension (`matcher.residual`) re-ranks the graph's wider candidate list, which
-lifts recall@10 from the int8 codes' ~0.98 to above 0.99 at 100k and 1M rows.
+`HnswRows` stores each vector once, quantised, inside the graph; with int8 storage a 2- or
+4-bit residual per dimension (`matcher.residual`) re-ranks the graph's wider candidate list:
+int8 order alone misses near-ties (recall@10 0.958 at 1M where re-ranking gives 0.980-0.984).
+A graph can be saved and read back (`save`, `load`): seconds, where a rebuild takes minutes.
 
 Rows keep the positions `VectorIndex` gives them (a removed row is replaced by the last one),
 so the ranker's column numbers mean the same on the exact and the approximate path.
@@ -16,11 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
+from pathlib import Path
 
 import faiss
 import numpy as np
 
 from matcher.ann import AnnSettings, Nearest
+from matcher.errors import MatcherError
 from matcher.residual import ResidualCodes
 
 _QUANTISERS = {
@@ -34,6 +37,9 @@ _MIN_TRAINING_ROWS = 1000
 #: A filter that keeps this few rows is answered by a scan of their codes: it costs about what
 #: a graph search costs, and a graph search through so sparse a subset misses rows.
 _SCAN_ROWS = 4096
+#: The type of the label <-> position maps: faiss numbers a graph's nodes with 32-bit ints, and
+#: at a million rows the 8 bytes a vector this saves over int64 keep the index within 0.5x.
+_MAP = np.int32
 #: Rows whose residuals are computed at once when many are added.
 _RESIDUAL_CHUNK = 65_536
 
@@ -69,8 +75,8 @@ class HnswRows:
         self._index = self._new_index()
         self._train(rows)
         self._residuals = self._new_residuals()
-        self._label_position = np.zeros(0, np.int64)  # label -> position, -1 when dead
-        self._position_label = np.zeros(0, np.int64)  # position -> label
+        self._label_position = np.zeros(0, _MAP)  # label -> position, -1 when dead
+        self._position_label = np.zeros(0, _MAP)  # position -> label
         self._size = 0
         self._dead = 0
         self._alive_bits: np.ndarray | None = None  # only while there are tombstones
@@ -104,7 +110,7 @@ class HnswRows:
             return None
         trained = faiss.vector_to_array(self._storage.sq.trained)
         # QT_8bit trains a minimum and a range per dimension; a code decodes to its bin's middle.
-        return ResidualCodes(trained[self.dimension :] / 255)
+        return ResidualCodes(trained[self.dimension :] / 255, self.settings.residual_bits)
 
     def _add(self, vectors: np.ndarray) -> None:
         """Add rows to the graph at the next labels, and their residual codes."""
@@ -134,8 +140,8 @@ class HnswRows:
             return
         first_label = self._index.ntotal
         self._add(vectors)
-        labels = np.arange(first_label, first_label + count, dtype=np.int64)
-        positions = np.arange(self._size, self._size + count, dtype=np.int64)
+        labels = np.arange(first_label, first_label + count, dtype=_MAP)
+        positions = np.arange(self._size, self._size + count, dtype=_MAP)
         self._label_position = np.concatenate([self._label_position, positions])
         self._position_label = np.concatenate([self._position_label[: self._size], labels])
         self._size += count
@@ -147,8 +153,8 @@ class HnswRows:
         old = self._position_label[positions].copy()
         first_label = self._index.ntotal
         self._add(np.ascontiguousarray(vectors, dtype=np.float32))
-        labels = np.arange(first_label, first_label + len(positions), dtype=np.int64)
-        self._label_position = np.concatenate([self._label_position, positions])
+        labels = np.arange(first_label, first_label + len(positions), dtype=_MAP)
+        self._label_position = np.concatenate([self._label_position, positions.astype(_MAP)])
         self._position_label[positions] = labels
         self._kill(old)
         self._maybe_compact()
@@ -216,12 +222,62 @@ class HnswRows:
             faiss.copy_array_to_vector(trained, self._storage.sq.trained)
             self._storage.is_trained = True
             self._index.is_trained = True
-        self._label_position = np.zeros(0, np.int64)
-        self._position_label = np.zeros(0, np.int64)
+        self._label_position = np.zeros(0, _MAP)
+        self._position_label = np.zeros(0, _MAP)
         self._size = 0
         self._dead = 0
         self._alive_bits = None
         self.append(live)
+
+    # -- persisting -------------------------------------------------------------------
+
+    def save(self, folder: Path) -> None:
+        """Write the graph, its codes and residuals and the position maps into a folder.
+
+        Reading them back (`load`) takes seconds where building the graph again from the
+        stored vectors takes minutes at a million rows (benchmarks/hnsw_settings.py)."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        faiss.write_index(self._index, str(folder / "graph.faiss"))
+        residuals = self._residuals
+        np.savez(
+            folder / "rows.npz",
+            label_position=self._label_position,
+            position_label=self._position_label[: self._size],
+            dead=np.int64(self._dead),
+            residual_bits=np.int64(residuals.bits if residuals else 0),
+            residual_codes=residuals.codes if residuals else np.zeros((0, 0), np.uint8),
+        )
+
+    @classmethod
+    def load(cls, folder: Path, settings: AnnSettings) -> HnswRows:
+        """Rows saved by `save`, searched with these settings (their graph-shaping ones, m
+        and storage, must be those the graph was built with)."""
+        folder = Path(folder)
+        index = faiss.read_index(str(folder / "graph.faiss"))
+        with np.load(folder / "rows.npz") as saved:
+            stored = {name: saved[name] for name in saved.files}
+        rows = cls.__new__(cls)
+        rows.dimension = index.d
+        rows.settings = settings
+        rows._index = index
+        if rows._storage.sq.qtype != _QUANTISERS[settings.storage] or (
+            index.hnsw.nb_neighbors(0) != 2 * settings.m
+        ):
+            raise MatcherError(f"the graph in {folder} was not built with these ann settings")
+        rows._residuals = None
+        if settings.storage == "int8":
+            bits = int(stored["residual_bits"])
+            rows._residuals = rows._new_residuals() if bits == settings.residual_bits else None
+            if rows._residuals is None:
+                raise MatcherError(f"the graph in {folder} has {bits}-bit residuals")
+            rows._residuals.restore(stored["residual_codes"])
+        rows._label_position = stored["label_position"].astype(_MAP)
+        rows._position_label = stored["position_label"].astype(_MAP)
+        rows._size = rows._position_label.shape[0]
+        rows._dead = int(stored["dead"])
+        rows._alive_bits = None
+        return rows
 
     # -- reading ----------------------------------------------------------------------
 
@@ -314,7 +370,7 @@ class HnswRows:
         labels, scores = labels[0][keep], scores[0][keep]
         live = self._label_position[labels] >= 0
         labels, scores = self._refine(query, labels[live], scores[live], k)
-        return Nearest(self._label_position[labels], scores)
+        return Nearest(self._label_position[labels].astype(np.int64), scores)
 
     def _scan(self, query: np.ndarray, mask: np.ndarray | None, k: int) -> Nearest:
         """Exact top-k over the stored codes of the rows the mask keeps (faiss' flat scan of
@@ -328,4 +384,4 @@ class HnswRows:
             scores, labels = self._storage.search(query, self._fetch(k), params=params)
         keep = labels[0] >= 0
         labels, scores = self._refine(query, labels[0][keep], scores[0][keep], k)
-        return Nearest(self._label_position[labels], scores)
+        return Nearest(self._label_position[labels].astype(np.int64), scores)

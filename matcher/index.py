@@ -221,17 +221,21 @@ class VectorIndex:
         """Boolean row mask of the rows that pass every filter and are allowed; None if all."""
         if not filters and allowed is None:
             return None
-        keep = np.ones(self._size, dtype=bool)
-        for name, accepted in (filters or {}).items():
-            by_value = self._attributes.get(name, {})
-            passing = set().union(*(by_value.get(str(value), set()) for value in accepted))
-            row_mask = np.zeros(self._size, dtype=bool)
-            row_mask[[self._position[id_] for id_ in passing]] = True
-            keep &= row_mask
+        # Each condition as the sets of ids it accepts (any of them); the ids that pass are
+        # found from the narrowest condition (a community, some allowed ids) by membership
+        # tests, never by building the broad ones (all Dutch speakers of 100k profiles).
+        conditions = [
+            [self._attributes.get(name, {}).get(str(value), set()) for value in accepted]
+            for name, accepted in (filters or {}).items()
+        ]
         if allowed is not None:
-            row_mask = np.zeros(self._size, dtype=bool)
-            row_mask[[self._position[id_] for id_ in allowed if id_ in self._position]] = True
-            keep &= row_mask
+            conditions.append([allowed if isinstance(allowed, set | frozenset) else set(allowed)])
+        conditions.sort(key=lambda sets: sum(len(ids) for ids in sets))
+        passing = set().union(*conditions[0])
+        for sets in conditions[1:]:
+            passing = {id_ for id_ in passing if any(id_ in ids for ids in sets)}
+        keep = np.zeros(self._size, dtype=bool)
+        keep[[self._position[id_] for id_ in passing if id_ in self._position]] = True
         return keep
 
     def _tally(self, rows: np.ndarray, sign: int) -> None:

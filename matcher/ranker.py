@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
@@ -15,10 +16,22 @@ from matcher.encoders import TextEncoder, check_texts
 from matcher.errors import MatcherError
 from matcher.fusion import learned_weights
 from matcher.index import Attributes, Filters, VectorIndex, top_k
-from matcher.lexical import CharTfidfEncoder, common_words, matching_terms
+from matcher.lexical import CharTfidfEncoder, QueryTerms, common_words
 from matcher.skills import SkillTag, SkillTagger, default_tagger
+from matcher.sparse_rows import SparseRows
 
 METHODS = ("dense", "lexical", "hybrid")
+COMPONENTS = ("dense", "lexical", "skill")
+#: Rows added, changed or removed since the last fit, as a share of the rows fitted on, from
+#: which the n-gram and skill weights are learned again (see `HybridRanker.refit`).
+REFIT_DRIFT = 0.1
+#: Up to this many rows every write learns the statistics again (it costs milliseconds there),
+#: so a corpus the size of one community always answers as a fresh fit on its rows would.
+REFIT_ALWAYS_UP_TO = 1000
+#: Above this many indexed rows a filtered query scores only the rows that pass its filters,
+#: and standardises each sparse component with its mean over every row (exact) and its spread
+#: over this many rows spread evenly over the index (an estimate); below, every row is scored.
+MOMENT_SAMPLE = 2048
 #: the fusion fitted by `lcmatch train fusion` (models/fusion.json); hand-set ones if none ships
 LEARNED = learned_weights()
 
@@ -86,6 +99,13 @@ class Match:
     explanation: Explanation = field(default_factory=Explanation)
 
 
+def _standardised(scores: np.ndarray, mean: np.ndarray, spread: np.ndarray) -> np.ndarray:
+    """Per row, z-scores with a given mean and spread (0 where the spread is 0, as below)."""
+    mean, spread = mean[:, None], spread[:, None]
+    safe = np.where(spread > 1e-9, spread, 1.0)
+    return np.where(spread > 1e-9, (scores - mean) / safe, 0.0).astype(np.float32)
+
+
 def standardise(scores: np.ndarray) -> np.ndarray:
     """Per row: subtract the mean, divide by the standard deviation (a constant row gives 0)."""
     mean = scores.mean(axis=1, keepdims=True)
@@ -99,6 +119,14 @@ class HybridRanker:
     `fit` indexes a corpus (texts with ids, optionally their stored vectors and filter
     attributes); `add`, `update` and `remove` keep it current one row at a time; `rank` and
     `search` answer queries. Components with weight 0 are not computed.
+
+    The corpus statistics (the n-gram vocabulary and weights, the skill weights, the words
+    most texts have) are learned by `fit` and kept while the corpus changes little: a row
+    written later is weighted with them, so a write costs one row and a query never learns
+    anything. Once the rows added, changed or removed since reach `refit_drift` of the rows
+    fitted on, the write that crosses it learns them again from every row (`refit`); up to
+    `REFIT_ALWAYS_UP_TO` rows every write does, so a small corpus answers as a fresh fit would.
+    `version_` counts the changes, so a caller can tell whether an answer it kept still holds.
     """
 
     def __init__(
@@ -110,6 +138,7 @@ class HybridRanker:
         tagger: SkillTagger | None = None,
         batch_size: int = 256,
         ann: AnnSettings | None = None,
+        refit_drift: float = REFIT_DRIFT,
     ) -> None:
         self.encoder = encoder
         self.weights = weights
@@ -117,6 +146,7 @@ class HybridRanker:
         self.tagger = tagger
         self.batch_size = batch_size
         self.ann = ann
+        self.refit_drift = refit_drift
 
     # -- indexing -----------------------------------------------------------------------
 
@@ -144,13 +174,18 @@ class HybridRanker:
         """Index a corpus; `vectors` (stored embeddings) skip the encoder."""
         if self._uses("dense") and self.encoder is None and vectors is None:
             raise MatcherError("the dense component needs an encoder or stored vectors")
+        if not (math.isfinite(self.refit_drift) and self.refit_drift >= 0):
+            raise MatcherError(f"refit_drift must be a number >= 0, not {self.refit_drift}")
         self.tagger_ = self.tagger if self.tagger is not None else default_tagger()
         self.texts_: dict[str, str] = {}
         self.index_: VectorIndex | None = None
         self.lexical_: CharTfidfEncoder | None = None
         self.skill_weighting_: TfidfTransformer | None = None
-        self._sparse_matrices: dict[str, sp.csr_matrix] = {}
-        self._stale = True
+        self.common_words_: frozenset[str] = frozenset()
+        self._rows: dict[str, SparseRows] = {}  # component -> weighted rows, in index order
+        self._fitted_rows = 0  # rows the statistics were learned from
+        self._changes = 0  # rows written since
+        self.version_ = 0
         self.add(ids, texts, vectors=vectors, attributes=attributes, progress=progress)
         return self
 
@@ -188,7 +223,9 @@ class HybridRanker:
             self.index_ = VectorIndex(dimension=np.asarray(vectors).shape[1], ann=self.ann_)
         self.index_.add(ids, vectors, attributes)
         self.texts_.update(zip(ids, texts, strict=True))
-        self._stale = True
+        if not self._changed(len(ids)):
+            for component, rows in self._weighted(texts).items():
+                self._rows[component].append(rows)
 
     def update(
         self,
@@ -208,22 +245,30 @@ class HybridRanker:
             if vectors is None and self._uses("dense"):
                 vectors = self._dense(texts, "passage")
         index.update(ids, vectors, attributes)
+        self.version_ += 1  # attributes decide what filters keep
         if texts is not None:
             self.texts_.update(zip(ids, texts, strict=True))
-            self._stale = True
+            if not self._changed(len(ids)):
+                positions = [index.position(id_) for id_ in ids]
+                for component, rows in self._weighted(texts).items():
+                    self._rows[component].replace(positions, rows)
 
     def remove(self, ids: Sequence[str]) -> None:
-        """Take rows out of the index."""
+        """Take rows out of the index (their texts and weighted rows at once)."""
         ids = list(ids)
-        self._index(ids).remove(ids)
+        index = self._index(ids)
+        if len(set(ids)) != len(ids):
+            raise MatcherError("ids repeat within one call")
         for id_ in ids:
+            # One at a time, as the index moves its last row into the freed place.
+            position = index.position(id_)
+            index.remove([id_])
+            for rows in self._rows.values():
+                rows.remove(position)
             self.texts_.pop(id_, None)
-        self._stale = True
-        # Nothing learned from a removed text outlives it (it may be personal data, erased on
-        # request): the weights are learned again before the next query.
-        self._sparse_matrices.clear()
-        self.lexical_ = None
-        self.skill_weighting_ = None
+        # The corpus statistics may still count a removed text (as document frequencies of
+        # n-grams, not as text) until the next refit; a small corpus refits at once.
+        self._changed(len(ids))
 
     def __contains__(self, id_: object) -> bool:
         return getattr(self, "index_", None) is not None and id_ in self.index_
@@ -247,25 +292,48 @@ class HybridRanker:
             return VectorIndex(dimension=1)
         return self.index_
 
-    def _relearn(self) -> None:
-        """Learn the n-gram and skill weights from the texts indexed now.
+    def _changed(self, rows: int) -> bool:
+        """Count rows written; learn the statistics again once they drifted. Returns whether
+        it did (then every row is weighted already)."""
+        self.version_ += 1
+        self._changes += rows
+        small = len(self._index()) <= REFIT_ALWAYS_UP_TO
+        if small or self._changes > self.refit_drift * self._fitted_rows:
+            self.refit()
+            return True
+        return False
 
-        Done lazily, before the first query after a change, so the ranker always answers as a
-        fresh fit on its current rows would (and so as it does after a restart).
+    def refit(self) -> None:
+        """Learn the n-gram and skill weights, and the words most texts have, from every
+        indexed row, and weight every row with them.
+
+        Called by `fit` and by the write that takes the corpus past `refit_drift`, never by a
+        query; about half a minute for 90k profiles, most of it tagging skills.
         """
-        if not self._stale:
-            return
         texts = [self.texts_[id_] for id_ in self._index().ids]
-        if self._uses("lexical"):
-            self.lexical_ = (self.lexical or CharTfidfEncoder()).fit(texts)
-            self._sparse_matrices["lexical"] = self.lexical_.transform(texts)
-        if self._uses("skill"):
+        self._rows = {}
+        self.lexical_ = None
+        self.skill_weighting_ = None
+        if texts and self._uses("lexical"):
+            # A copy: whoever holds the previous statistics can tell they changed.
+            self.lexical_ = copy.copy(self.lexical) if self.lexical else CharTfidfEncoder()
+            self._rows["lexical"] = SparseRows.of(self.lexical_.fit_transform(texts))
+        if texts and self._uses("skill"):
             tagged = self.tagger_.transform(texts)
             self.skill_weighting_ = TfidfTransformer(sublinear_tf=True).fit(tagged)
-            weighted = self.skill_weighting_.transform(tagged)
-            self._sparse_matrices["skill"] = sp.csr_matrix(weighted, dtype=np.float32)
-        self.common_words_: frozenset[str] | None = None  # learned when first explaining
-        self._stale = False
+            self._rows["skill"] = SparseRows.of(self.skill_weighting_.transform(tagged))
+        self.common_words_ = common_words(texts)
+        self._fitted_rows = len(texts)
+        self._changes = 0
+        self.version_ += 1
+
+    def _weighted(self, texts: list[str]) -> dict[str, sp.csr_matrix]:
+        """The rows of new texts, weighted with the statistics learned last."""
+        return {component: self._sparse(component, texts) for component in self._rows}
+
+    def sparse_rows(self, component: str, positions: Sequence[int] | np.ndarray) -> sp.csr_matrix:
+        """The weighted rows (lexical or skill) of the indexed rows at these positions."""
+        return self._rows[component].take(positions)
 
     def _sparse(self, component: str, texts: list[str]) -> sp.csr_matrix:
         """Query rows of a sparse component, weighted as the indexed rows are."""
@@ -288,7 +356,6 @@ class HybridRanker:
         scores = {name: np.zeros(shape, dtype=np.float32) for name in ("dense", "lexical", "skill")}
         if not len(index):
             return scores
-        self._relearn()
         if self._uses("dense"):
             if query_vectors is None:
                 query_vectors = self._dense(queries, "query")
@@ -305,7 +372,7 @@ class HybridRanker:
         Computed as rows @ queries.T, not queries @ rows.T: the latter converts the whole
         indexed matrix to another sparse format on every query (most of a query's time at 100k).
         """
-        return (self._sparse_matrices[component] @ sparse_queries.T).T
+        return (self._rows[component].matrix() @ sparse_queries.T).T
 
     def rank(
         self,
@@ -330,7 +397,6 @@ class HybridRanker:
             return [[] for _ in queries]
         index = self._index()
         mask = index.mask(filters=filters, allowed=allowed)
-        ids = index.ids
         results: list[list[Match]] = []
         batches = range(0, len(queries), self.batch_size)
         if progress:
@@ -340,6 +406,11 @@ class HybridRanker:
         for start in batches:
             batch = queries[start : start + self.batch_size]
             vectors = None if query_vectors is None else query_vectors[start : start + len(batch)]
+            if mask is not None and len(index) > MOMENT_SAMPLE:
+                passing = np.flatnonzero(mask)
+                if passing.shape[0] <= self.ann_.threshold:
+                    results += self._rank_pool(batch, k, passing, vectors, explain)
+                    continue
             if index.approximate:
                 # Past the ANN threshold: fuse over candidates (matcher.candidates builds on
                 # this module, hence the late import).
@@ -358,6 +429,7 @@ class HybridRanker:
             if mask is not None:
                 fused = np.where(mask, fused, -np.inf)
             limit = k if mask is None else min(k, int(mask.sum()))
+            ids = index.ids
             for row, query in enumerate(batch):
                 columns = top_k(fused[row], limit)
                 found = [ids[column] for column in columns]
@@ -379,6 +451,70 @@ class HybridRanker:
                 )
         return results
 
+    def _rank_pool(
+        self,
+        queries: list[str],
+        k: int,
+        positions: np.ndarray,
+        query_vectors: np.ndarray | None,
+        explain: bool,
+    ) -> list[list[Match]]:
+        """Each query against the rows that pass its filters, and only those, so that what a
+        query costs grows with the rows it may return (a community's students), not with the
+        corpus. Each component is standardised as over every row: the dense mean and spread
+        and the sparse means are exact, the sparse spreads are estimated (`MOMENT_SAMPLE`)."""
+        index = self._index()
+        shape = (len(queries), positions.shape[0])
+        scores = {name: np.zeros(shape, dtype=np.float32) for name in COMPONENTS}
+        moments: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        if self._uses("dense"):
+            if query_vectors is None:
+                query_vectors = self._dense(queries, "query")
+            scores["dense"] = index.scores_at(query_vectors, positions)
+            moments["dense"] = index.score_moments(query_vectors)
+        for component in ("lexical", "skill"):
+            if self._uses(component) and component in self._rows:
+                rows = self._rows[component]
+                sparse_queries = self._sparse(component, queries)
+                product = rows.take(positions) @ sparse_queries.T
+                scores[component] = np.asarray(product.T.todense(), dtype=np.float32)
+                moments[component] = self._sparse_moments(rows, sparse_queries)
+        fused = sum(
+            getattr(self.weights_, name) * _standardised(scores[name], *moments[name])
+            for name in moments
+        )
+        if not moments:  # nothing to score on (say, lexical only over an empty vocabulary)
+            fused = np.zeros(shape, dtype=np.float32)
+        results = []
+        for row, query in enumerate(queries):
+            chosen = top_k(fused[row], k)
+            found = [index.id_at(int(positions[at])) for at in chosen]
+            reasons = self.explain(query, found) if explain else [Explanation()] * len(found)
+            results.append(
+                [
+                    Match(
+                        id=id_,
+                        score=float(fused[row, at]),
+                        components=Components(
+                            **{name: float(scores[name][row, at]) for name in COMPONENTS}
+                        ),
+                        explanation=reason,
+                    )
+                    for id_, at, reason in zip(found, chosen, reasons, strict=True)
+                ]
+            )
+        return results
+
+    @staticmethod
+    def _sparse_moments(rows: SparseRows, queries: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        """Per query: the mean of its products with every row (exact) and their spread
+        (estimated on `MOMENT_SAMPLE` rows at even steps through the index)."""
+        mean = rows.mean_products(queries)
+        sample = np.linspace(0, len(rows) - 1, min(MOMENT_SAMPLE, len(rows))).astype(np.int64)
+        products = (rows.take(sample) @ queries.T).T.toarray().astype(np.float64)
+        second = (products**2).mean(axis=1)
+        return mean, np.sqrt(np.maximum(second - mean**2, 0.0))
+
     def search(
         self,
         query: str,
@@ -394,10 +530,8 @@ class HybridRanker:
 
     def corpus_common_words(self) -> frozenset[str]:
         """The words most indexed texts have (`matcher.lexical.common_words`): never a reason.
-        Learned lazily, and again after a change, so scoring never pays for it."""
-        self._relearn()
-        if self.common_words_ is None:
-            self.common_words_ = common_words([self.texts_[id_] for id_ in self._index().ids])
+        Learned with the other statistics (`refit`)."""
+        self._fitted()
         return self.common_words_
 
     def explain(self, query: str, ids: Sequence[str]) -> list[Explanation]:
@@ -405,14 +539,27 @@ class HybridRanker:
         tagger = self.tagger_
         common = self.corpus_common_words()
         query_skills = tagger.tag(query)
-        explanations = []
-        for id_ in ids:
-            text = self.texts_[id_]
-            row_skills = {tag.uri for tag in tagger.tag(text)}
-            explanations.append(
-                Explanation(
-                    shared_skills=tuple(tag for tag in query_skills if tag.uri in row_skills),
-                    matching_terms=tuple(matching_terms(query, text, common=common)),
-                )
+        skills = self._row_skills(ids) if query_skills else [set()] * len(ids)
+        terms = QueryTerms(query, common=common)
+        return [
+            Explanation(
+                shared_skills=tuple(tag for tag in query_skills if tag.uri in row_skills),
+                matching_terms=tuple(terms.found_in(self.texts_[id_])),
             )
-        return explanations
+            for id_, row_skills in zip(ids, skills, strict=True)
+        ]
+
+    def _row_skills(self, ids: Sequence[str]) -> list[set[str]]:
+        """The skill URIs of indexed rows: read from their weighted skill rows where the
+        ranker keeps them (tagging a text again costs milliseconds), else by tagging."""
+        if "skill" not in self._rows:
+            return [{tag.uri for tag in self.tagger_.tag(self.texts_[id_])} for id_ in ids]
+        index = self._index()
+        rows = self._rows["skill"].take([index.position(id_) for id_ in ids])
+        uris = self.__dict__.get("_skill_uris")
+        if uris is None:
+            uris = self._skill_uris = [skill.uri for skill in self.tagger_.skills_]
+        return [
+            {uris[column] for column in rows.indices[rows.indptr[i] : rows.indptr[i + 1]]}
+            for i in range(len(ids))
+        ]

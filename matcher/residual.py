@@ -1,36 +1,45 @@
-"""4-bit codes of what int8 scalar quantisation leaves out of each vector, by faiss label.
+"""Low-bit codes of what int8 scalar quantisation leaves out of each vector, by faiss label.
 
 faiss' per-dimension int8 quantiser decodes a code to the middle of its bin, so the residual of
-a vector the quantiser was trained on lies within half a bin of zero in every dimension.
-Sixteen levels over that half-bin bring the error down to 1/32 of a bin (about what float16
-keeps) for half a byte per dimension: int8 codes plus these are 0.375 of float32, where float16
-would be 0.5 and leave no room for the graph's links under the issue's 0.5x budget.
+a vector the quantiser was trained on lies within half a bin of zero in every dimension. `bits`
+levels per dimension over that bin bring the error down to 1/(2 * 2**bits) of a bin: 4 bits
+(1/32 of a bin, about what float16 keeps) for half a byte per dimension, 2 bits (1/8 of a bin)
+for a quarter of a byte.
 
 Measured on 100k embedding-like vectors (benchmarks/vector_search.py's): the int8 codes alone
-rank the true top-10 at recall 0.991; re-ranking their top-50 with these residuals added gives
-0.9987, float16 0.9990.
+rank the true top-10 at recall 0.991; re-ranking their top-50 with 4-bit residuals added gives
+0.9987, float16 0.9990. At 1M rows (benchmarks/hnsw_settings.py, M 32 graph, efSearch 256)
+4 bits re-rank to 0.984 and 2 bits to 0.980; the quarter byte 2 bits save per dimension pays
+for that denser graph within the 0.5x budget.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-_LEVELS = 16
+from matcher.ann import RESIDUAL_BITS as BITS
+
 #: Spare rows kept when the array grows, as a share of the rows held: single-row adds stay
 #: cheap, at a memory cost of at most this share.
 _GROWTH = 1 / 16
 
 
 class ResidualCodes:
-    """Residuals of int8-quantised vectors, two dimensions per byte, rows addressed by label."""
+    """Residuals of int8-quantised vectors, `bits` per dimension, rows addressed by label."""
 
-    def __init__(self, bin_width: np.ndarray) -> None:
-        """bin_width: per dimension, the width of one int8 bin (the trained range / 255)."""
+    def __init__(self, bin_width: np.ndarray, bits: int = 4) -> None:
+        """bin_width: per dimension, the width of one int8 bin (the trained range / 255);
+        bits: per dimension, one of `BITS`."""
+        if bits not in BITS:
+            raise ValueError(f"residual bits must be one of {BITS}, not {bits}")
+        self.bits = bits
+        self._levels = 1 << bits
+        self._per_byte = 8 // bits
         width = np.asarray(bin_width, dtype=np.float32)
         # A dimension with no spread in training has no bins: its residuals are clipped to 0.
         self._width = np.where(width > 0, width, np.float32(np.finfo(np.float32).tiny))
         self.dimension = width.shape[0]
-        self._codes = np.zeros((0, (self.dimension + 1) // 2), np.uint8)
+        self._codes = np.zeros((0, -(-self.dimension // self._per_byte)), np.uint8)
         self._rows = 0
 
     def __len__(self) -> int:
@@ -40,6 +49,22 @@ class ResidualCodes:
     def nbytes(self) -> int:
         """What the codes take, spare rows included."""
         return int(self._codes.nbytes)
+
+    @property
+    def codes(self) -> np.ndarray:
+        """The packed codes of every row held, by label (what `restore` takes back)."""
+        return self._codes[: self._rows]
+
+    def restore(self, codes: np.ndarray) -> None:
+        """Hold these packed codes (from `codes`), replacing any held."""
+        codes = np.asarray(codes, dtype=np.uint8)
+        if codes.ndim != 2 or codes.shape[1] != self._codes.shape[1]:
+            raise ValueError(
+                f"residual codes must have {self._codes.shape[1]} bytes per row, "
+                f"got shape {codes.shape}"
+            )
+        self._codes = np.array(codes)
+        self._rows = codes.shape[0]
 
     def reserve(self, rows: int) -> None:
         """Room for this many rows in all, so that appends in chunks do not copy the codes."""
@@ -68,17 +93,20 @@ class ResidualCodes:
     def decode(self, labels: np.ndarray) -> np.ndarray:
         """The residuals of labels, as float32 rows of the vectors' dimension."""
         packed = self._codes[np.asarray(labels, dtype=np.int64)]
-        levels = np.empty((packed.shape[0], packed.shape[1] * 2), np.float32)
-        levels[:, 0::2] = packed & 0x0F
-        levels[:, 1::2] = packed >> 4
-        levels = levels[:, : self.dimension]
-        return (levels - (_LEVELS - 1) / 2) * (self._width / _LEVELS)
+        shifts = np.arange(self._per_byte, dtype=np.uint8) * self.bits
+        levels = (packed[:, :, None] >> shifts) & (self._levels - 1)  # low bits: first dimension
+        levels = levels.reshape(packed.shape[0], -1)[:, : self.dimension].astype(np.float32)
+        return (levels - (self._levels - 1) / 2) * (self._width / self._levels)
 
     def _encode(self, residuals: np.ndarray) -> np.ndarray:
         # A row outside the trained range has a residual beyond half a bin: it is clipped, and
         # that row keeps only its int8 precision in the clipped dimensions.
-        scaled = np.asarray(residuals, dtype=np.float32) / self._width * _LEVELS
-        levels = np.clip(np.rint(scaled + (_LEVELS - 1) / 2), 0, _LEVELS - 1).astype(np.uint8)
-        if self.dimension % 2:
-            levels = np.hstack([levels, np.zeros((levels.shape[0], 1), np.uint8)])
-        return levels[:, 0::2] | (levels[:, 1::2] << 4)
+        scaled = np.asarray(residuals, dtype=np.float32) / self._width * self._levels
+        top = self._levels - 1
+        levels = np.clip(np.rint(scaled + top / 2), 0, top).astype(np.uint8)
+        spare = -self.dimension % self._per_byte
+        if spare:
+            levels = np.hstack([levels, np.zeros((levels.shape[0], spare), np.uint8)])
+        grouped = levels.reshape(levels.shape[0], -1, self._per_byte)
+        shifts = np.arange(self._per_byte, dtype=np.uint8) * self.bits
+        return np.bitwise_or.reduce(grouped << shifts, axis=2).astype(np.uint8)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -103,13 +104,19 @@ def create_app(
             weights=settings.weights(),
             store=vector_store(settings, app.state.engine),
             ann=settings.ann(),
+            refit_drift=settings.refit_drift,
         )
         with Session(app.state.engine, expire_on_commit=False) as session:
             if settings.demo_data:
                 load_demo_once(session, settings)
             encoded = app.state.matching.rebuild(session)
         log.info("indexes built; %d texts encoded", encoded)
+        # What start-up built (indexes, their texts and weights, the skill list) lives as long
+        # as the process: out of the garbage collector's sight, so that its full collections
+        # do not pause every request to walk 100k profiles again.
+        gc.freeze()
         yield
+        gc.unfreeze()  # collectable again once this app is gone (tests start many)
         if app.state.matching.store is not None:
             app.state.matching.store.close()
         if engine is None:

@@ -19,8 +19,17 @@ from collections.abc import Iterable
 from sqlalchemy import or_, true, update
 from sqlmodel import Session, select
 
+from service.db import commit
 from service.deps import Actor
-from service.tables import AuditEntry, Membership, Suggestion, SuggestionEvent, TargetKind
+from service.group_commit import group_writer
+from service.tables import (
+    AuditEntry,
+    Membership,
+    Suggestion,
+    SuggestionEvent,
+    TargetKind,
+    utcnow,
+)
 
 #: Actions that show a student to someone else; their entries answer "who saw my data".
 VIEWS = ("student.view", "student.list", "suggestion.view")
@@ -33,6 +42,30 @@ def pseudonym(secret: str, id_: str) -> str:
     without the secret key it cannot be traced back."""
     digest = hmac.new(secret.encode(), id_.encode(), hashlib.sha256).hexdigest()
     return ERASED + digest[:16]
+
+
+def entry(
+    actor: Actor,
+    action: str,
+    object_kind: str,
+    object_id: str,
+    *,
+    subject_id: str | None = None,
+    community_id: str | None = None,
+    reason: str | None = None,
+    details: dict | None = None,
+) -> AuditEntry:
+    """One entry, not yet stored."""
+    return AuditEntry(
+        actor_id=actor.id,
+        action=action,
+        object_kind=object_kind,
+        object_id=object_id,
+        subject_id=subject_id,
+        community_id=community_id,
+        reason=reason,
+        details=details or {},
+    )
 
 
 def record(
@@ -48,18 +81,18 @@ def record(
     details: dict | None = None,
 ) -> AuditEntry:
     """Add one entry to the session (committed with the caller's change)."""
-    entry = AuditEntry(
-        actor_id=actor.id,
-        action=action,
-        object_kind=object_kind,
-        object_id=object_id,
+    made = entry(
+        actor,
+        action,
+        object_kind,
+        object_id,
         subject_id=subject_id,
         community_id=community_id,
         reason=reason,
-        details=details or {},
+        details=details,
     )
-    session.add(entry)
-    return entry
+    session.add(made)
+    return made
 
 
 def record_student_views(
@@ -78,22 +111,37 @@ def record_suggestion_views(
     session: Session, actor: Actor, suggestions: Iterable[Suggestion], reason: str
 ) -> None:
     """Log every suggestion naming a student that is shown to someone else than that student;
-    commits, so that nothing is shown without its entry."""
-    for suggestion in suggestions:
-        if suggestion.target_kind != TargetKind.student or suggestion.target_id == actor.student_id:
-            continue
-        record(
-            session,
-            actor,
-            "suggestion.view",
-            "suggestion",
-            suggestion.id,
-            subject_id=suggestion.target_id,
-            community_id=suggestion.community_id,
-            reason=reason,
-            details={"challenge_id": suggestion.challenge_id, "status": suggestion.status},
-        )
-    session.commit()
+    commits, so that nothing is shown without its entry.
+
+    On SQLite, when the caller has nothing else to commit, the entries go through the group
+    writer (`service.group_commit`): requests that arrive together share one commit, and
+    each still returns only once its entries are stored."""
+    now = utcnow()
+    values = [
+        {
+            "at": now,
+            "actor_id": actor.id,
+            "action": "suggestion.view",
+            "object_kind": "suggestion",
+            "object_id": suggestion.id,
+            "subject_id": suggestion.target_id,
+            "community_id": suggestion.community_id,
+            "reason": reason,
+            "details": {"challenge_id": suggestion.challenge_id, "status": suggestion.status},
+        }
+        for suggestion in suggestions
+        if suggestion.target_kind == TargetKind.student and suggestion.target_id != actor.student_id
+    ]
+    own_changes = session.new or session.dirty or session.deleted
+    engine = session.get_bind()
+    if values and not own_changes and engine.dialect.name == "sqlite":
+        # End this session's (read) transaction first: its connection goes back to the
+        # pool, which the writer may need while many requests wait for it.
+        session.commit()
+        group_writer(engine).write(AuditEntry, values)
+        return
+    session.add_all(AuditEntry(**row) for row in values)
+    commit(session)
 
 
 def audit_filter(actor: Actor):

@@ -18,7 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from matcher.index import top_k
-from matcher.lexical import matching_terms
+from matcher.lexical import QueryTerms
 from matcher.ranker import Components, Explanation, HybridRanker, Match, standardise
 from matcher.skills import SkillTagger
 from service.vector_store import Candidate
@@ -92,12 +92,11 @@ def _sparse_rows(
     fresh: Fresh,
 ) -> sp.csr_matrix:
     """The candidates' weighted rows of a sparse component (lexical or skill)."""
-    indexed = ranker._sparse_matrices[component]
     index = ranker.index_
     positions = [
         index.position(c.id) if ok else 0 for c, ok in zip(candidates, current, strict=True)
     ]
-    rows = indexed[positions] if positions else indexed[:0]
+    rows = ranker.sparse_rows(component, positions)
     stale = [i for i, ok in enumerate(current) if not ok]
     if stale:
         keys = [(component, candidates[i].id, candidates[i].text_hash) for i in stale]
@@ -149,8 +148,6 @@ def rank_candidates(
     # The n-gram and skill weights are learned from the rows this process indexes; with none
     # (it started on an empty kind that other processes filled since), only dense counts.
     learned = len(ranker) > 0
-    if learned:
-        ranker._relearn()
     fresh.check(ranker)
     texts, current = _texts(ranker, candidates, hashes, texts_of, fresh)
     scores = {
@@ -176,6 +173,7 @@ def rank_candidates(
     query_skills = tagger.tag(query)
     # Words most of the corpus has are no reason (as in the ranker's own explanations).
     common = ranker.corpus_common_words() if learned else frozenset()
+    terms = QueryTerms(query, common=common)  # the query's side once, not per candidate
     matches = []
     for column in chosen:
         text = texts[column]
@@ -191,7 +189,7 @@ def rank_candidates(
                 ),
                 explanation=Explanation(
                     shared_skills=_shared_skills(tagger, query_skills, skill_row, text),
-                    matching_terms=tuple(matching_terms(query, text, common=common)),
+                    matching_terms=tuple(terms.found_in(text)),
                 ),
             )
         )

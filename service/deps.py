@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Query, Request, status
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlalchemy.exc import DataError
-from sqlmodel import Session, select
+from sqlmodel import Session, and_, select
 
 from service.security import hash_api_key, read_token
 from service.settings import Settings
@@ -107,8 +107,11 @@ def get_actor(
     user: User | None = None
     if token:
         user_id = read_token(token, settings.secret_key)
-        user = session.get(User, user_id) if user_id else None
-    elif api_key:
+        actor = actor_by_id(session, user_id) if user_id else None
+        if actor is None or not actor.user.is_active:
+            raise UNAUTHENTICATED
+        return actor
+    if api_key:
         key = session.exec(select(ApiKey).where(ApiKey.key_hash == hash_api_key(api_key))).first()
         if key is not None and key.revoked_at is None:
             user = session.get(User, key.user_id)
@@ -123,6 +126,28 @@ def actor_of(session: Session, user: User) -> Actor:
         select(StudentProfile.id).where(StudentProfile.user_id == user.id)
     ).first()
     return Actor(user, frozenset(community_ids_of(session, user.id, "user")), student_id)
+
+
+def actor_by_id(session: Session, user_id: str) -> Actor | None:
+    """`actor_of` the user with this id (None if there is none) in one query instead of
+    three: every authenticated request asks this first."""
+    own_student = (
+        select(StudentProfile.id)
+        .where(StudentProfile.user_id == User.id)
+        .limit(1)
+        .correlate(User)
+        .scalar_subquery()
+    )
+    memberships = and_(Membership.member_id == User.id, Membership.kind == "user")
+    rows = session.exec(
+        select(User, Membership.community_id, own_student)
+        .outerjoin(Membership, memberships)
+        .where(User.id == user_id)
+    ).all()
+    if not rows:
+        return None
+    communities = frozenset(row[1] for row in rows if row[1] is not None)
+    return Actor(rows[0][0], communities, rows[0][2])
 
 
 CurrentUser = Annotated[Actor, Depends(get_actor)]

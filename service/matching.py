@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Literal
+from typing import Literal, TypeVar
 
 import numpy as np
 from sqlmodel import Session, select
@@ -14,7 +15,7 @@ from sqlmodel import Session, select
 from matcher.ann import AnnSettings
 from matcher.cache import text_hash
 from matcher.encoders import TextEncoder, prefix_of
-from matcher.ranker import HybridRanker, Match, Weights
+from matcher.ranker import REFIT_DRIFT, HybridRanker, Match, Weights
 from service.database_ranking import Fresh, rank_candidates
 from service.tables import (
     Challenge,
@@ -27,6 +28,9 @@ from service.tables import (
 from service.vector_store import PgVectorStore
 
 Kind = Literal["challenge", "student", "research_group"]
+T = TypeVar("T")
+#: Answers of `Matching.rank` kept for repeated questions (a review page asked again and again).
+ANSWERS_KEPT = 1024
 Row = Challenge | StudentProfile | ResearchGroup
 TABLES: dict[str, type[Row]] = {
     "challenge": Challenge,
@@ -181,9 +185,11 @@ class Matching:
         weights: Weights | None = None,
         store: PgVectorStore | None = None,
         ann: AnnSettings | None = None,
+        refit_drift: float = REFIT_DRIFT,
     ) -> None:
         self.encoder = encoder
         self.weights = weights or Weights()
+        self.refit_drift = refit_drift
         self.ann = ann  # when a kind's index turns approximate (None: matcher's default)
         # With a store, dense candidates come from PostgreSQL (see service.vector_store) and
         # the rankers serve the lexical and skill halves: an HNSW graph in memory would go
@@ -199,14 +205,20 @@ class Matching:
         # A stored (passage) vector can stand in for the query's only when both kinds of text
         # get the same prefix; e5-style models with "query: " need the query encoded.
         self._symmetric = prefix_of(encoder, "query") == prefix_of(encoder, "passage")
+        self._model_version: str | None = None
+        # Answers of `rank` kept while nothing they rest on changed: see `_remembered`.
+        self._answers: OrderedDict[tuple, list[Match]] = OrderedDict()
 
     @property
     def model_version(self) -> str:
         """Names the model and weights, so a suggestion says what produced its score."""
-        w = self.weights
-        return (
-            f"{self.encoder.model_id}; weights dense={w.dense} lexical={w.lexical} skill={w.skill}"
-        )
+        if self._model_version is None:  # the model id hashes the weights' files: once
+            w = self.weights
+            self._model_version = (
+                f"{self.encoder.model_id}; "
+                f"weights dense={w.dense} lexical={w.lexical} skill={w.skill}"
+            )
+        return self._model_version
 
     def embed(self, kind: Kind, rows: Sequence[Row], *, progress: bool = False) -> int:
         """Give every row whose text or model changed a fresh embedding; returns how many."""
@@ -256,7 +268,12 @@ class Matching:
             encoded += fresh
             live = [row for row in rows if indexable(kind, row)]
             communities = memberships(session, [row.id for row in live], kind)
-            ranker = HybridRanker(encoder=self.encoder, weights=self.weights, ann=self.ann)
+            ranker = HybridRanker(
+                encoder=self.encoder,
+                weights=self.weights,
+                ann=self.ann,
+                refit_drift=self.refit_drift,
+            )
             ranker.fit(
                 [row.id for row in live],
                 [text_view(kind, row) for row in live],
@@ -271,6 +288,7 @@ class Matching:
             self.rankers = rankers
             self.hashes = hashes
             self.fresh = {kind: Fresh() for kind in TABLES}
+            self._answers.clear()
         return encoded
 
     @staticmethod
@@ -282,6 +300,7 @@ class Matching:
     def sync(self, kind: Kind, row: Row, communities: set[str]) -> None:
         """Bring one row's index entry in line with the row (after its commit)."""
         with self._lock:
+            self._forget_answers()
             ranker = self.rankers[kind]
             present = row.id in ranker
             if not indexable(kind, row):
@@ -302,6 +321,7 @@ class Matching:
     def forget(self, kind: Kind, id_: str) -> None:
         """Take a deleted row out of its index."""
         with self._lock:
+            self._forget_answers()
             ranker = self.rankers[kind]
             if id_ in ranker:
                 ranker.remove([id_])
@@ -329,16 +349,68 @@ class Matching:
         if self.store is not None:
             return self._rank_in_database(kind, query_kind, query, text, k, filters, allowed)
         with self._lock:
-            found = self.rankers[kind].search(
+            ranker = self.rankers[kind]
+            key = (
+                kind,
+                query_kind,
+                query.id,
+                text_hash(text),
+                k,
+                tuple(sorted((name, tuple(sorted(values))) for name, values in filters.items())),
+                None if allowed is None else frozenset(allowed),
+                ranker.version_,
+            )
+            found = self._answers.get(key)
+            if found is not None:
+                self._answers.move_to_end(key)
+                return list(found)
+            found = ranker.search(
                 text,
                 k,
                 filters=filters,
                 allowed=allowed,
                 query_vector=query.embedding if self._symmetric else None,
             )
+            self._remember(key, found)
         if query_kind == "student" and not self._symmetric:
             self._uncache([text])  # the profile's query vector is not kept either
         return found
+
+    def _remember(self, key: tuple, found: list[Match]) -> None:
+        """Keep an answer of `rank` for the same question while the index is unchanged.
+
+        The key holds everything the answer rests on: the query row and its text, k, the
+        filters, the allowed ids (consent, membership, availability: read from the database,
+        or kept by `kept` until a write) and the index's version, which every write to it
+        changes; a write also drops every kept answer (`_forget_answers`), so none outlives,
+        say, an erased profile. Only in memory mode: with pgvector, other processes write too."""
+        self._answers[key] = list(found)
+        while len(self._answers) > ANSWERS_KEPT:
+            self._answers.popitem(last=False)
+
+    def _forget_answers(self) -> None:
+        self._answers.clear()
+
+    def kept(self, kind: Kind, key: tuple, compute: Callable[[], T]) -> T:
+        """`compute()`, a value read from the rows of `kind` (say, which students are free in
+        a period), kept until the next write through this process, as `rank`'s answers are.
+
+        With pgvector other processes write too: then always computed."""
+        if self.store is not None:
+            return compute()
+        with self._lock:
+            # The version is read before computing: a write meanwhile changes it, and the
+            # value kept under the old one is never found again.
+            key = ("kept", kind, *key, self.rankers[kind].version_)
+            if key in self._answers:
+                self._answers.move_to_end(key)
+                return self._answers[key]
+        value = compute()
+        with self._lock:
+            self._answers[key] = value
+            while len(self._answers) > ANSWERS_KEPT:
+                self._answers.popitem(last=False)
+        return value
 
     def _rank_in_database(
         self,

@@ -11,7 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from matcher.ann import AnnSettings, Storage
 from matcher.encoders import DEFAULT_MODEL
-from matcher.ranker import Weights
+from matcher.ranker import REFIT_DRIFT, Weights
 
 #: The secret the settings start with; the service refuses it outside development.
 PLACEHOLDER_SECRET = "change-me-this-placeholder-is-for-development-only"
@@ -82,6 +82,13 @@ class Settings(BaseSettings):
     )
     ann_storage: Storage = Field(
         AnnSettings.storage, description="How the HNSW graph keeps vectors: int8 or float16."
+    )
+    refit_drift: float = Field(
+        REFIT_DRIFT,
+        ge=0,
+        description="Rows written since the n-gram and skill weights were learned, as a share "
+        "of the rows they were learned from, at which they are learned again (0: on every "
+        "write). Up to 1,000 rows of a kind they always are.",
     )
     vector_backend: Literal["auto", "memory", "pgvector"] = Field(
         "auto",

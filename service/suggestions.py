@@ -6,10 +6,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, SQLModel, delete, or_, select
+from sqlalchemy.orm import defer
+from sqlalchemy.orm.util import identity_key
+from sqlmodel import Session, SQLModel, and_, delete, or_, select
 
 from matcher.ranker import Match
 from service.access import student_name_for
+from service.db import commit
 from service.deps import Actor
 from service.matching import Matching, constraint_notes, memberships
 from service.tables import (
@@ -100,6 +103,23 @@ def suggestion_public(
     )
 
 
+def suggestions_public(
+    session: Session, suggestions: list[Suggestion], *, viewer: Actor
+) -> list[SuggestionPublic]:
+    """`suggestion_public` of many suggestions, reading their challenges and targets in one
+    query per table instead of one per suggestion."""
+    wanted = {
+        Challenge: {s.challenge_id for s in suggestions},
+        StudentProfile: {s.target_id for s in suggestions if s.target_kind == TargetKind.student},
+        ResearchGroup: {s.target_id for s in suggestions if s.target_kind != TargetKind.student},
+    }
+    for table, ids in wanted.items():
+        missing = {id_ for id_ in ids if identity_key(table, id_) not in session.identity_map}
+        if missing:
+            _by_id(session, table, sorted(missing))
+    return [suggestion_public(session, s, viewer=viewer) for s in suggestions]
+
+
 def persist(
     session: Session,
     matching: Matching,
@@ -110,7 +130,8 @@ def persist(
     *,
     stored: dict[tuple[str, str, str], Suggestion] | None = None,
 ) -> Suggestion:
-    """Store a suggestion; one already reviewed keeps the score it was reviewed on.
+    """Store a suggestion; one already reviewed keeps the score it was reviewed on, and one
+    whose score, reasons and notes are unchanged is not written again.
 
     `stored`: the stored suggestions of this batch by (challenge, target kind, target), read
     in one query by the caller; without it, this pair's is looked up."""
@@ -130,16 +151,20 @@ def persist(
         skill=0.0,
         model_version="",
     )
-    suggestion.score = match.score
-    suggestion.dense = match.components.dense
-    suggestion.lexical = match.components.lexical
-    suggestion.skill = match.components.skill
-    suggestion.explanation = explanation_json(match)
     kind = "student" if target_kind == TargetKind.student else "research_group"
-    suggestion.constraint_notes = [
-        note.as_json() for note in constraint_notes(challenge, target, kind)
-    ]
-    suggestion.model_version = matching.model_version
+    values = {
+        "score": match.score,
+        "dense": match.components.dense,
+        "lexical": match.components.lexical,
+        "skill": match.components.skill,
+        "explanation": explanation_json(match),
+        "constraint_notes": [note.as_json() for note in constraint_notes(challenge, target, kind)],
+        "model_version": matching.model_version,
+    }
+    if found is not None and all(getattr(found, name) == value for name, value in values.items()):
+        return found  # the same answer as stored: nothing to write
+    for name, value in values.items():
+        setattr(suggestion, name, value)
     suggestion.updated_at = utcnow()
     session.add(suggestion)
     return suggestion
@@ -156,26 +181,41 @@ def _stored(session: Session, items: list[tuple]) -> dict[tuple[str, str, str], 
     return {(s.challenge_id, s.target_kind, s.target_id): s for s in session.exec(query)}
 
 
-def _save_once(session: Session, matching: Matching, items: list[tuple]) -> list[Suggestion]:
-    stored = _stored(session, items)
+def _save_once(
+    session: Session, matching: Matching, items: list[tuple], stored: dict | None
+) -> list[Suggestion]:
+    if stored is None:
+        stored = _stored(session, items)
     saved = [persist(session, matching, *item, stored=stored) for item in items]
-    session.commit()
+    if session.new or session.dirty:
+        commit(session)
     return saved
 
 
-def save(session: Session, matching: Matching, items: list[tuple]) -> list[Suggestion]:
-    """Persist (challenge, target kind, target, match) items in one commit."""
+def save(
+    session: Session, matching: Matching, items: list[tuple], *, stored: dict | None = None
+) -> list[Suggestion]:
+    """Persist (challenge, target kind, target, match) items in one commit, or none when
+    every one is stored as it is. `stored`: their stored suggestions as `_stored` gives
+    them, when the caller read them already."""
     try:
-        return _save_once(session, matching, items)
+        return _save_once(session, matching, items, stored)
     except IntegrityError:
         # A concurrent request stored one of these pairs first; the second try finds it.
         session.rollback()
-        return _save_once(session, matching, items)
+        return _save_once(session, matching, items, None)
 
 
 def _by_id(session: Session, table, ids: list[str]) -> dict:
-    """Rows of a table by id, read in one query (not one per id)."""
-    return {row.id: row for row in session.exec(select(table).where(table.id.in_(ids)))}
+    """Rows of a table by id, read in one query (not one per id), without their embedding
+    (read only if asked for); kept for the rest of the request (`session.info`), so that
+    later lookups of them in this session need no query."""
+    query = select(table).where(table.id.in_(ids))
+    if hasattr(table, "embedding"):
+        query = query.options(defer(table.embedding))
+    rows = {row.id: row for row in session.exec(query)}
+    session.info.setdefault("read", []).extend(rows.values())
+    return rows
 
 
 @dataclass(frozen=True)
@@ -189,7 +229,7 @@ class StudentFilters:
 
 def _available_students(
     session: Session, community_id: str, start: date | None, end: date | None
-) -> set[str]:
+) -> frozenset[str]:
     """Consenting students of a community whose availability overlaps the period."""
     query = select(StudentProfile.id).where(
         StudentProfile.consent_matching,
@@ -202,7 +242,8 @@ def _available_students(
             or_(StudentProfile.available_from.is_(None), StudentProfile.available_from <= end),
             or_(StudentProfile.available_until.is_(None), StudentProfile.available_until >= start),
         )
-    return set(session.exec(query))
+    # Through the connection: a thousand ids need no ORM objects.
+    return frozenset(session.connection().execute(query).scalars())
 
 
 def students_for_challenge(
@@ -225,13 +266,43 @@ def students_for_challenge(
         hard["level"] = list(levels)
     allowed = None
     if filters.available:
-        allowed = _available_students(
-            session, challenge.community_id, challenge.period_start, challenge.period_end
+        period = (challenge.community_id, challenge.period_start, challenge.period_end)
+        allowed = matching.kept(
+            "student", ("available", *period), lambda: _available_students(session, *period)
         )
     matches = matching.rank("student", "challenge", challenge, k=k, filters=hard, allowed=allowed)
-    students = _by_id(session, StudentProfile, [m.id for m in matches])
+    students, stored = _students_and_stored(session, challenge, [m.id for m in matches])
     items = [(challenge, TargetKind.student, students[m.id], m) for m in matches]
-    return save(session, matching, items)
+    return save(session, matching, items, stored=stored)
+
+
+def _students_and_stored(
+    session: Session, challenge: Challenge, ids: list[str]
+) -> tuple[dict[str, StudentProfile], dict[tuple[str, str, str], Suggestion]]:
+    """The students with these ids (without their embedding) and their stored suggestions
+    for the challenge, in one query (this runs on every request for suggested students); the
+    rows are kept for the rest of the request like `_by_id`'s."""
+    same_pair = and_(
+        Suggestion.target_id == StudentProfile.id,
+        Suggestion.challenge_id == challenge.id,
+        Suggestion.target_kind == TargetKind.student,
+    )
+    query = (
+        select(StudentProfile, Suggestion)
+        .outerjoin(Suggestion, same_pair)
+        .where(StudentProfile.id.in_(ids))
+        .options(defer(StudentProfile.embedding))
+    )
+    students: dict[str, StudentProfile] = {}
+    stored: dict[tuple[str, str, str], Suggestion] = {}
+    for student, suggestion in session.exec(query):
+        students[student.id] = student
+        if suggestion is not None:
+            stored[(suggestion.challenge_id, suggestion.target_kind, suggestion.target_id)] = (
+                suggestion
+            )
+    session.info.setdefault("read", []).extend([*students.values(), *stored.values()])
+    return students, stored
 
 
 def research_groups_for_challenge(

@@ -1,25 +1,80 @@
 """Honest figures: every dev query is scored by a model (and fusion) fitted without it.
 
-Fold k's adapter is trained on pairs that exclude fold k's queries and their judgements
-(folds by query text, see `data.fold_of`); its dense scores are used for fold k's queries
-only. The fusion weights for fold k are fitted on the other folds' queries.
+Fold k's model is trained on pairs that exclude fold k's queries and their judgements
+(folds by query text, see `data.fold_of`); right after training it encodes every benchmark
+document and fold k's queries (`FoldVectors`), and those dense scores are used for fold k's
+queries only. The fusion weights for fold k are fitted on the other folds' queries.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from matcher.encoders import TextEncoder
+from matcher.errors import MatcherError
 from matcher.evaluation import Benchmark, Match, score_run
 from matcher.fusion import HAND_SET, Pool, build_pool, fit_weights, standardise
 from matcher.ranker import HybridRanker, Weights
 from matcher.training.data import BENCHMARKS, fold_of
-from matcher.training.trainer import Adapter
 
 DEPTH = 100
+
+
+@dataclass
+class FoldVectors:
+    """One fold model's vectors, per benchmark: every document (in corpus order) and the
+    queries of its fold (in query order), as `lcmatch eval` would encode them."""
+
+    documents: dict[str, np.ndarray]
+    queries: dict[str, np.ndarray]
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        arrays = {f"documents/{n}": v for n, v in self.documents.items()}
+        arrays |= {f"queries/{n}": v for n, v in self.queries.items()}
+        np.savez(path, **arrays)
+
+    @classmethod
+    def load(cls, path: Path) -> FoldVectors:
+        if not path.is_file():
+            raise MatcherError(f"{path} not found: run `lcmatch train encoder --folds K` first")
+        documents, queries = {}, {}
+        with np.load(path) as stored:
+            for key in stored.files:
+                kind, name = key.split("/", 1)
+                (documents if kind == "documents" else queries)[name] = stored[key]
+        return cls(documents, queries)
+
+
+def fold_query_ids(benchmark: Benchmark, fold: int, folds: int) -> list[str]:
+    """The ids of the benchmark's queries in one fold, in query order."""
+    return [q for q, text in benchmark.queries.items() if fold_of(text, folds) == fold]
+
+
+def encode_fold(
+    benchmarks: Mapping[str, Benchmark],
+    fold: int,
+    folds: int,
+    encode: Callable[[list[str]], np.ndarray],
+) -> FoldVectors:
+    """A fold model's vectors of every document and of its fold's queries.
+
+    Documents shared by benchmarks (the MELO sets share one corpus) are encoded once."""
+    texts = {text for b in benchmarks.values() for text in b.corpus.values()}
+    texts |= {b.queries[q] for b in benchmarks.values() for q in fold_query_ids(b, fold, folds)}
+    ordered = sorted(texts)
+    row = {text: n for n, text in enumerate(ordered)}
+    vectors = encode(ordered)
+    documents, queries = {}, {}
+    for name, b in benchmarks.items():
+        documents[name] = vectors[[row[b.corpus[d]] for d in b.corpus]]
+        ids = fold_query_ids(b, fold, folds)
+        queries[name] = vectors[[row[b.queries[q]] for q in ids]].reshape(len(ids), -1)
+    return FoldVectors(documents, queries)
 
 
 @dataclass
@@ -38,16 +93,16 @@ class BenchScores:
     def dense_base(self) -> np.ndarray:
         return self.query_vectors @ self.doc_vectors.T
 
-    def dense_adapted(self, adapters: Sequence[Adapter]) -> np.ndarray:
-        """Each query scored by the adapter of its own fold (one adapter: all queries by it)."""
+    def dense_adapted(self, fold_vectors: Sequence[FoldVectors]) -> np.ndarray:
+        """Each query scored by the model of its own fold."""
+        name = self.benchmark.name
         scores = np.zeros((len(self.query_ids), len(self.doc_ids)), dtype=np.float32)
-        for fold, adapter in enumerate(adapters):
-            rows = (
-                np.flatnonzero(self.folds == fold) if len(adapters) > 1 else np.arange(len(scores))
-            )
+        for fold, vectors in enumerate(fold_vectors):
+            rows = np.flatnonzero(self.folds == fold)
+            if len(rows) != len(vectors.queries[name]):
+                raise MatcherError(f"fold {fold} vectors do not match the {name} queries")
             if len(rows):
-                documents = adapter.apply(self.doc_vectors)
-                scores[rows] = adapter.apply(self.query_vectors[rows]) @ documents.T
+                scores[rows] = vectors.queries[name] @ vectors.documents[name].T
         return scores
 
 
@@ -112,20 +167,20 @@ def figures(run: Mapping[str, Sequence[Match]], benchmark: Benchmark) -> dict:
     return score_run(run, benchmark.qrels).as_json()
 
 
-def dense_table(all_scores: Mapping[str, BenchScores], fold_adapters: Sequence[Adapter]) -> dict:
-    """Base against adapted dense scores (each query by its own fold's adapter)."""
+def dense_table(all_scores: Mapping[str, BenchScores], fold_vectors: Sequence[FoldVectors]) -> dict:
+    """Base against adapted dense scores (each query by its own fold's model)."""
     table = {}
     for name, s in all_scores.items():
         table[name] = {
             "base dense": figures(run_of(s.dense_base(), s), s.benchmark),
-            "adapted dense (CV)": figures(run_of(s.dense_adapted(fold_adapters), s), s.benchmark),
+            "adapted dense (CV)": figures(run_of(s.dense_adapted(fold_vectors), s), s.benchmark),
         }
     return table
 
 
 def cross_validated_table(
     all_scores: Mapping[str, BenchScores],
-    fold_adapters: Sequence[Adapter],
+    fold_vectors: Sequence[FoldVectors],
     *,
     log: Callable[[str], None] = lambda message: None,
 ) -> tuple[dict, dict[str, float], dict]:
@@ -133,8 +188,8 @@ def cross_validated_table(
 
     Columns: base dense, adapted dense (CV), lexical, hybrid before (hand-set weights, base
     dense), hybrid after (weights fitted on the other folds, CV dense)."""
-    folds = len(fold_adapters)
-    adapted = {name: s.dense_adapted(fold_adapters) for name, s in all_scores.items()}
+    folds = len(fold_vectors)
+    adapted = {name: s.dense_adapted(fold_vectors) for name, s in all_scores.items()}
     pools: dict[str, Pool] = {}
     for name, s in all_scores.items():
         log(f"{name}: candidate pools for the fusion fit")

@@ -1,13 +1,15 @@
 """The two training jobs behind `lcmatch train`: the encoder, then the fusion.
 
-`train_encoder` learns one adapter per fold (for honest figures) and one on all dev data (the
-shipped model), and writes the sentence-transformers folder with its model card.
-`train_fusion` scores every benchmark with the fold adapters, fits the hybrid's weights by
+`train_encoder` fine-tunes one model per fold (for honest figures; each encodes the benchmarks
+and is then dropped, only its vectors are kept) and one on all dev data (the shipped model), and
+writes the sentence-transformers folder with its model card.
+`train_fusion` scores every benchmark with the fold vectors, fits the hybrid's weights by
 cross-validation and writes `models/fusion.json` and the README table (`models/figures.json`).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import platform
 import random
@@ -20,7 +22,13 @@ from matcher.encoders import TextEncoder, resolve_model_path
 from matcher.errors import MatcherError
 from matcher.evaluation import Benchmark
 from matcher.fusion import save_weights
-from matcher.training.crossval import bench_scores, cross_validated_table, dense_table
+from matcher.training.crossval import (
+    FoldVectors,
+    bench_scores,
+    cross_validated_table,
+    dense_table,
+    encode_fold,
+)
 from matcher.training.data import (
     BENCHMARKS,
     Pair,
@@ -29,14 +37,8 @@ from matcher.training.data import (
     training_pairs,
     without_folds,
 )
-from matcher.training.trainer import (
-    Adapter,
-    TrainConfig,
-    adapted_model,
-    base_vectors,
-    save_fp16,
-    train_adapter,
-)
+from matcher.training.linear import Adapter, adapted_model, base_vectors, train_adapter
+from matcher.training.trainer import TrainConfig, encode_with, fine_tune, save_fp16
 
 Log = Callable[[str], None]
 
@@ -56,17 +58,18 @@ def _fold_pairs(
     seed: int,
     excluded: set[int],
     folds: int,
+    limit: int | None,
 ) -> list[Pair]:
-    """The training pairs of a model that must not see the queries of the `excluded` folds
-    (sampled down to `config.max_pairs` first, so a tiny run encodes only what it uses)."""
+    """The training pairs of a model that must not see the queries of the `excluded` folds,
+    sampled down to `limit` (every source in proportion)."""
     kept = (
         {n: without_folds(b, folds, excluded) for n, b in benchmarks.items()}
         if excluded
         else benchmarks
     )
     pairs = training_pairs(kept, skills, seed=seed, judged_per_query=dict(config.judged_per_query))
-    if config.max_pairs is not None and len(pairs) > config.max_pairs:
-        pairs = random.Random(seed).sample(pairs, config.max_pairs)
+    if limit is not None and len(pairs) > limit:
+        pairs = random.Random(seed).sample(pairs, limit)
     return pairs
 
 
@@ -81,27 +84,37 @@ def train_encoder(
     seed: int,
     folds: int,
     command: str,
+    bf16_vectors: bool = False,
     log: Log = print,
 ) -> dict:
-    """Train the fold adapters (if folds >= 2) and the shipped one; write the model folder."""
+    """Fine-tune the fold models (if folds >= 2) and the shipped one; write the model folder.
+
+    `encoder` gives the base model's vectors (the "base dense" column); `bf16_vectors` encodes
+    the fold models' vectors in bf16, as the service does where the CPU runs bf16."""
+    started = time.perf_counter()
     names = present_benchmarks(bench_root)
     benchmarks = load_benchmarks(bench_root, names)
     skills = read_esco_skills()
-    fold_adapters = []
+    base_path = resolve_model_path(base_model)
+    fold_vectors, fold_stats = [], []
     for fold in range(folds if folds >= 2 else 0):
-        pairs = _fold_pairs(benchmarks, skills, config, seed, {fold}, folds)
-        adapter, stats = train_adapter(pairs, base_vectors(encoder, pairs), config, seed=seed)
-        adapter.save(cv_dir / f"fold-{fold}.npz")
-        log(f"fold {fold}/{folds}: {stats['pairs']} pairs, {stats['seconds']} s")
-        fold_adapters.append(adapter)
-    started = time.perf_counter()
-    pairs = _fold_pairs(benchmarks, skills, config, seed, set(), folds)
-    vectors = base_vectors(encoder, pairs)
-    encoded = time.perf_counter() - started
-    adapter, stats = train_adapter(pairs, vectors, config, seed=seed, log=log)
-    model = adapted_model(resolve_model_path(base_model), adapter)
+        pairs = _fold_pairs(benchmarks, skills, config, seed, {fold}, folds, config.max_pairs)
+        model, stats = _train_one(
+            pairs, config.fold_fine_tune_pairs, encoder, base_path, config, seed, log
+        )
+        encoding = time.perf_counter()
+        vectors = encode_fold(
+            benchmarks, fold, folds, functools.partial(encode_with, model, bf16=bf16_vectors)
+        )
+        stats["seconds_encoding_benchmarks"] = round(time.perf_counter() - encoding, 1)
+        vectors.save(cv_dir / f"fold-{fold}.npz")
+        log(f"fold {fold}/{folds}: {stats}")
+        fold_vectors.append(vectors)
+        fold_stats.append(stats)
+        del model
+    pairs = _fold_pairs(benchmarks, skills, config, seed, set(), folds, config.max_pairs)
+    model, stats = _train_one(pairs, config.fine_tune_pairs, encoder, base_path, config, seed, log)
     save_fp16(model, out)
-    adapter.save(cv_dir / "all.npz")
     summary = {
         "base_model": base_model,
         "config": config.as_json(),
@@ -112,18 +125,51 @@ def train_encoder(
         "machine": f"{platform.machine()}, {platform.python_version()}",
         "pairs_by_source": _count_sources(pairs),
         "training": stats,
-        "seconds_total": round(time.perf_counter() - started, 1),
-        "seconds_base_vectors": round(encoded, 1),
+        "fold_training": fold_stats,
     }
-    if fold_adapters:
+    if fold_vectors:
         scores = {
             n: bench_scores(b, encoder, folds, sparse=False, log=log) for n, b in benchmarks.items()
         }
-        summary["cross_validated"] = dense_table(scores, fold_adapters)
+        summary["cross_validated"] = dense_table(scores, fold_vectors)
+    summary["seconds_total"] = round(time.perf_counter() - started, 1)
     (out / "training.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     (out / "README.md").write_text(model_card(out.name, summary), encoding="utf-8")
     (cv_dir / "folds.json").write_text(json.dumps({"folds": folds, "seed": seed}) + "\n")
     return summary
+
+
+def _train_one(
+    pairs: list[Pair],
+    fine_tune_pairs: int | None,
+    encoder: TextEncoder,
+    base_path: str,
+    config: TrainConfig,
+    seed: int,
+    log: Log,
+):
+    """One model: the linear map on all `pairs` (if configured), then fine-tuning every layer
+    on a sample of them. Returns the model and what each part took."""
+    start: Adapter | None = None
+    linear_stats = None
+    if config.linear is not None:
+        began = time.perf_counter()
+        vectors = base_vectors(encoder, pairs)
+        start, linear_stats = train_adapter(pairs, vectors, config.linear, seed=seed)
+        linear_stats["seconds_with_base_vectors"] = round(time.perf_counter() - began, 1)
+        log(f"linear map: {linear_stats}")
+    sample = pairs
+    if fine_tune_pairs is not None and len(pairs) > fine_tune_pairs:
+        sample = random.Random(seed).sample(pairs, fine_tune_pairs)
+    if not sample and start is not None:
+        # The linear map alone (the model lcmatch shipped before fine-tuning): nothing to tune.
+        model = adapted_model(base_path, start)
+        stats = {"pairs": 0, "steps": 0, "seconds": 0.0, "loss_per_epoch": []}
+    else:
+        model, stats = fine_tune(sample, base_path, config, seed=seed, start=start, log=log)
+    stats["pairs_by_source"] = _count_sources(sample)
+    stats["linear"] = linear_stats
+    return model, stats
 
 
 def _count_sources(pairs) -> dict[str, int]:
@@ -133,23 +179,40 @@ def _count_sources(pairs) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
+def _linear_seconds(stats: dict) -> str:
+    linear = stats.get("linear")
+    return "(none)" if not linear else str(linear["seconds_with_base_vectors"])
+
+
 def model_card(name: str, summary: dict) -> str:
     """The model folder's README: what it is, what it learned from, how, and how well."""
     lines = [
         f"# {name}",
         "",
-        f"`{summary['base_model']}` adapted to Dutch and to lcmatch's domain: the base model",
-        "unchanged, followed by one learned linear layer (384 x 384) and normalisation, so it",
-        "encodes as fast as the base model. Weights are stored in fp16.",
+        f"`{summary['base_model']}` adapted to Dutch and to lcmatch's domain in two stages: a",
+        "linear map (384 x 384, a `Dense` layer after the normalised mean pooling) learned on",
+        "all pairs from the frozen base model's cached vectors, then every layer (transformer",
+        "and map) fine-tuned together on a sample of the pairs. Same architecture as the base",
+        "model plus one 384 x 384 layer, so it encodes as fast. Weights are stored in fp16 and",
+        "loaded as float32.",
         "",
         "## Data",
         "",
         "Pairs (anchor, positive), learned with MultipleNegativesRankingLoss (in-batch negatives,",
-        "both directions, no two pairs of one group in a batch):",
+        "both directions, no two pairs of one group in a batch). All pairs (the linear map):",
         "",
         "| source | pairs |",
         "|---|---|",
         *[f"| {source} | {count} |" for source, count in summary["pairs_by_source"].items()],
+        "",
+        "The fine-tuning sample, by source:",
+        "",
+        "| source | pairs |",
+        "|---|---|",
+        *[
+            f"| {source} | {count} |"
+            for source, count in summary["training"]["pairs_by_source"].items()
+        ],
         "",
         "- `esco-*`: the ESCO v1.1.1 skill list (Dutch label against English label, one English",
         "  alternative label, English description). This service uses the ESCO classification",
@@ -162,10 +225,17 @@ def model_card(name: str, summary: dict) -> str:
         "## How",
         "",
         f"Command: `{summary['command']}` (seed {summary['seed']}), {summary['trained_at']},",
-        f"{summary['machine']}. Training {summary['training']['seconds']} s for",
-        f"{summary['training']['steps']} steps; {summary['seconds_total']} s in all, of which",
-        f"{summary['seconds_base_vectors']} s fetching the base model's vectors (from the",
-        "embedding cache; encoding them afresh takes minutes). Configuration:",
+        f"{summary['machine']}, 2 shared CPU cores. This model: the linear map"
+        f" {_linear_seconds(summary['training'])} s, fine-tuning {summary['training']['steps']}",
+        f"steps in {summary['training']['seconds']} s. Cross-validation fold models:",
+        *[
+            f"- fold {k}: linear map {_linear_seconds(s)} s; fine-tuning {s['pairs']} pairs,"
+            f" {s['steps']} steps in {s['seconds']} s; then"
+            f" {s['seconds_encoding_benchmarks']} s encoding the benchmarks"
+            for k, s in enumerate(summary["fold_training"])
+        ],
+        "",
+        f"{summary['seconds_total']} s in all. Configuration:",
         "",
         "```json",
         json.dumps(summary["config"], indent=2),
@@ -177,7 +247,7 @@ def model_card(name: str, summary: dict) -> str:
             "",
             f"## Figures ({summary['folds']}-fold cross-validation over dev queries)",
             "",
-            "Each query scored by the adapter trained without its fold (folds by query text).",
+            "Each query scored by the model trained without its fold (folds by query text).",
             "",
             "| benchmark | base MRR | adapted MRR | base nDCG@10 | adapted nDCG@10 |",
             "|---|---|---|---|---|",
@@ -201,16 +271,18 @@ def train_fusion(
     training_json: Path | None,
     log: Log = print,
 ) -> dict:
-    """Fit the fusion by cross-validation with the fold adapters; write weights and table."""
+    """Fit the fusion by cross-validation with the fold vectors; write weights and table."""
     folds_file = cv_dir / "folds.json"
     if not folds_file.is_file():
         raise MatcherError(f"{folds_file} not found: run `lcmatch train encoder --folds K` first")
     folds = json.loads(folds_file.read_text())["folds"]
-    adapters = [Adapter.load(cv_dir / f"fold-{k}.npz") for k in range(folds)]
+    if folds < 2:
+        raise MatcherError(f"{folds_file} holds no folds: run `lcmatch train encoder --folds K`")
+    fold_vectors = [FoldVectors.load(cv_dir / f"fold-{k}.npz") for k in range(folds)]
     names = present_benchmarks(bench_root)
     benchmarks = load_benchmarks(bench_root, names)
     scores = {n: bench_scores(b, encoder, folds, log=log) for n, b in benchmarks.items()}
-    table, weights, detail = cross_validated_table(scores, adapters, log=log)
+    table, weights, detail = cross_validated_table(scores, fold_vectors, log=log)
     about = {"folds": folds, "fold_weights": detail["fold_weights"], "benchmarks": names}
     save_weights(weights, out, **about)
     training = None

@@ -20,7 +20,7 @@ from service.suggestions import (
     challenges_for_student,
     research_groups_for_challenge,
     students_for_challenge,
-    suggestion_public,
+    suggestions_public,
 )
 from service.tables import ChallengeStatus, Level
 
@@ -70,7 +70,7 @@ def suggest_students(
         session, request.app.state.matching, challenge, k=k, filters=filters
     )
     record_suggestion_views(session, actor, found, "suggested students for a challenge")
-    data = [suggestion_public(session, s, viewer=actor) for s in found]
+    data = suggestions_public(session, found, viewer=actor)
     return SuggestionsPublic(data=data, count=len(found))
 
 
@@ -84,7 +84,7 @@ def suggest_research_groups(
         raise not_found("Challenge", challenge_id)
     _published(challenge)
     found = research_groups_for_challenge(session, request.app.state.matching, challenge, k=k)
-    data = [suggestion_public(session, s, viewer=actor) for s in found]
+    data = suggestions_public(session, found, viewer=actor)
     return SuggestionsPublic(data=data, count=len(found))
 
 
@@ -104,5 +104,5 @@ def suggest_challenges(
         session, request.app.state.matching, student, k=k, available=available
     )
     record_suggestion_views(session, actor, found, "suggested challenges for a student")
-    data = [suggestion_public(session, s, viewer=actor) for s in found]
+    data = suggestions_public(session, found, viewer=actor)
     return SuggestionsPublic(data=data, count=len(found))

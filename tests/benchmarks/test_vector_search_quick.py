@@ -42,6 +42,6 @@ def test_the_quick_run_measures_both_routes_against_the_same_truth(tmp_path: Pat
         assert 0 < row[route]["p50_ms"] <= row[route]["p99_ms"]
     memory = row["memory_bytes_per_vector"]
     assert memory["float32_matrix"] == 4 * result["dimension"]
-    # int8 codes (a quarter of float32), 4-bit residuals (an eighth) and the graph's links
+    # int8 codes (a quarter of float32), 2-bit residuals (a sixteenth) and the graph's links
     assert 0.25 < memory["ratio_own_count_vs_float32"] < 0.5
     assert result["largest"]["size"] == 10_000

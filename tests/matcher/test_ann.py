@@ -7,6 +7,7 @@ nearly exhaustively by it, so its answers must be the exact index's.
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -14,6 +15,7 @@ import pytest
 from matcher import MatcherError, VectorIndex
 from matcher.ann import AnnSettings
 from matcher.encoders import HashingEncoder
+from matcher.hnsw import HnswRows
 from matcher.ranker import HybridRanker, Match, Weights
 
 DIMENSION = 32
@@ -200,15 +202,28 @@ def test_a_removed_or_replaced_vector_leaves_no_int8_residual_behind() -> None:
         assert abs(np.corrcoef(kept_row, old_row)[0, 1]) < 0.5
 
 
-def test_int8_scores_carry_the_residuals_precision() -> None:
-    """int8 codes alone are off by up to ~0.005 here; with the residuals, by far less."""
-    exact, approximate = indexes("int8")
+@pytest.mark.parametrize(("bits", "tolerance"), [(2, 2.5e-3), (4, 1e-3)])
+def test_int8_scores_carry_the_residuals_precision(bits: int, tolerance: float) -> None:
+    """int8 codes alone are off by up to ~0.005 here; with the residuals, by far less, and
+    the more bits, the less."""
+    exact = VectorIndex(dimension=DIMENSION)
+    exact.add(IDS, VECTORS)
+    approximate = VectorIndex(
+        dimension=DIMENSION, ann=AnnSettings(threshold=20, storage="int8", residual_bits=bits)
+    )
+    approximate.add(IDS, VECTORS)
+    graph = approximate._graph
+    assert graph is not None
+    storage = graph._storage
+    int8_only = storage.sa_decode(storage.sa_encode(VECTORS)) @ QUERIES.T
+    assert np.abs(int8_only - VECTORS @ QUERIES.T).max() > 2 * tolerance
     for query in QUERIES:
         hits = approximate.search(query, 10)
         cosines = [float(VECTORS[IDS.index(hit.id)] @ query) for hit in hits]
-        assert [hit.score for hit in hits] == pytest.approx(cosines, abs=1e-3)
+        assert [hit.score for hit in hits] == pytest.approx(cosines, abs=tolerance)
         # the same rows, up to the order of rows closer than that
-        assert cosines == pytest.approx([hit.score for hit in exact.search(query, 10)], abs=1e-3)
+        expected = [hit.score for hit in exact.search(query, 10)]
+        assert cosines == pytest.approx(expected, abs=tolerance)
 
 
 @pytest.mark.parametrize("storage", STORAGES)
@@ -230,6 +245,43 @@ def test_a_rebuild_from_the_stored_vectors_gives_the_same_answers(storage: str) 
             assert_exact(found, before, storage, vectors)
 
 
+@pytest.mark.parametrize("storage", STORAGES)
+def test_a_saved_graph_reads_back_with_the_same_answers_and_keeps_changing(
+    storage: str, tmp_path
+) -> None:
+    _, approximate = indexes(storage)
+    approximate.update(IDS[:20], unit_rows(20, seed=6))
+    approximate.remove(IDS[300:310])  # tombstones and moved rows are saved too
+    graph = approximate._graph
+    assert graph is not None
+    graph.save(tmp_path / "graph")
+    loaded = HnswRows.load(tmp_path / "graph", approximate.ann)
+    mask = approximate.mask(filters={"level": ["wo"]})
+    for query in QUERIES:
+        for row_mask in (None, mask):
+            before, after = graph.nearest(query, 10, row_mask), loaded.nearest(query, 10, row_mask)
+            assert after.positions.tolist() == before.positions.tolist()
+            assert after.scores == pytest.approx(before.scores)
+    assert loaded.memory_bytes() == graph.memory_bytes()
+    # the loaded rows take further changes like the built ones
+    for rows in (graph, loaded):
+        rows.replace(np.array([0]), QUERIES[:1])
+        assert rows.nearest(QUERIES[0], 1).positions.tolist() == [0]
+
+
+def test_a_saved_graph_is_refused_under_settings_it_was_not_built_with(tmp_path) -> None:
+    _, approximate = indexes("int8")
+    assert approximate._graph is not None
+    approximate._graph.save(tmp_path / "graph")
+    for other in (
+        replace(approximate.ann, m=approximate.ann.m * 2),
+        replace(approximate.ann, storage="float16"),
+        replace(approximate.ann, residual_bits=6 - approximate.ann.residual_bits),  # 2 <-> 4
+    ):
+        with pytest.raises(MatcherError, match="graph"):
+            HnswRows.load(tmp_path / "graph", other)
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
     [
@@ -238,6 +290,7 @@ def test_a_rebuild_from_the_stored_vectors_gives_the_same_answers(storage: str) 
         ("m", 0),
         ("rerank", 0),
         ("storage", "int4"),
+        ("residual_bits", 3),
         ("compact_ratio", 0),
     ],
 )

@@ -1,4 +1,4 @@
-"""The encoder's training: folds, pairs, batches, the adapter, and `lcmatch train` end to end."""
+"""The encoder's training: folds, pairs, batches, fine-tuning, and `lcmatch train` end to end."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from matcher import MatcherError
+from matcher.encoders import BASE_MODEL, resolve_model_path
 from matcher.evaluation import Benchmark
+from matcher.training.crossval import FoldVectors, encode_fold, fold_query_ids
 from matcher.training.data import (
     Pair,
     batches,
@@ -21,7 +23,8 @@ from matcher.training.data import (
     training_pairs,
     without_folds,
 )
-from matcher.training.trainer import Adapter, TrainConfig, config_named, train_adapter
+from matcher.training.linear import Adapter, LinearConfig, train_adapter
+from matcher.training.trainer import TrainConfig, config_named, encode_with, fine_tune
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 
@@ -103,7 +106,8 @@ def test_a_batch_never_holds_two_pairs_of_one_group() -> None:
 
 def test_config_names_are_checked() -> None:
     assert config_named("tiny").name == "tiny"
-    with pytest.raises(MatcherError, match="full, tiny"):
+    assert config_named("linear").fine_tune_pairs == 0
+    with pytest.raises(MatcherError, match="full, linear, tiny"):
         config_named("huge")
 
 
@@ -121,28 +125,100 @@ def _toy_problem(seed: int = 0) -> tuple[list[Pair], dict[str, np.ndarray]]:
     return pairs, vectors
 
 
-def _top1(adapter: Adapter, pairs: list[Pair], vectors: dict[str, np.ndarray]) -> float:
+def _linear_top1(adapter: Adapter, pairs: list[Pair], vectors: dict[str, np.ndarray]) -> float:
     anchors = adapter.apply(np.stack([vectors[p.anchor] for p in pairs]))
     positives = adapter.apply(np.stack([vectors[p.positive] for p in pairs]))
     return float(np.mean((anchors @ positives.T).argmax(axis=1) == np.arange(len(pairs))))
 
 
-def test_the_adapter_learns_to_find_the_positive_and_is_seeded() -> None:
+def test_the_linear_warm_start_learns_to_find_the_positive_and_is_seeded() -> None:
     pairs, vectors = _toy_problem()
-    config = TrainConfig(epochs=30, batch_size=32, identity_penalty=0.0, learning_rate=1e-2)
+    config = LinearConfig(epochs=30, batch_size=32, identity_penalty=0.0, learning_rate=1e-2)
     adapter, stats = train_adapter(pairs, vectors, config, seed=7)
-    before = _top1(Adapter.identity(16), pairs, vectors)
-    assert _top1(adapter, pairs, vectors) > before + 0.3
+    before = _linear_top1(Adapter.identity(16), pairs, vectors)
+    assert _linear_top1(adapter, pairs, vectors) > before + 0.3
     assert stats["loss_per_epoch"][-1] < stats["loss_per_epoch"][0]
     again, _ = train_adapter(pairs, vectors, config, seed=7)
     np.testing.assert_array_equal(adapter.weight, again.weight)
 
 
-def test_training_refuses_a_text_without_a_vector() -> None:
+def test_the_linear_map_refuses_a_text_without_a_vector() -> None:
     pairs, vectors = _toy_problem()
     del vectors["p3"]
     with pytest.raises(MatcherError, match="no base vector"):
-        train_adapter(pairs, vectors, TrainConfig(epochs=1), seed=0)
+        train_adapter(pairs, vectors, LinearConfig(epochs=1), seed=0)
+
+
+#: Dutch words the English base model cannot tell apart by meaning, each paired with an
+#: arbitrary code name: only training can teach which code belongs to which word.
+TOY_WORDS = (
+    "lassen boren zagen schuren verven metselen tegelen stukadoren timmeren loodgieten "
+    "bakken koken brouwen slachten oogsten melken snoeien zaaien ploegen maaien"
+).split()
+
+
+def _toy_pairs() -> list[Pair]:
+    return [
+        Pair(word, f"code {n * 7 % 23} {n * 11 % 17}", word, "toy")
+        for n, word in enumerate(TOY_WORDS)
+    ]
+
+
+def _top1(model, pairs: list[Pair]) -> float:
+    anchors = encode_with(model, [p.anchor for p in pairs], bf16=False)
+    positives = encode_with(model, [p.positive for p in pairs], bf16=False)
+    return float(np.mean((anchors @ positives.T).argmax(axis=1) == np.arange(len(pairs))))
+
+
+@pytest.mark.slow
+def test_fine_tuning_learns_to_find_the_positive_and_is_seeded() -> None:
+    from sentence_transformers import SentenceTransformer
+
+    pairs, base = _toy_pairs(), resolve_model_path(BASE_MODEL)
+    config = TrainConfig(epochs=12, batch_size=10, learning_rate=2e-4, max_length=16, bf16=False)
+    model, stats = fine_tune(pairs, base, config, seed=7)
+    before = _top1(SentenceTransformer(base, device="cpu"), pairs)
+    assert _top1(model, pairs) > before + 0.3, (before, stats)
+    assert stats["loss_per_epoch"][-1] < stats["loss_per_epoch"][0]
+    assert stats["steps"] == 24 and stats["pairs"] == len(pairs)
+    again, _ = fine_tune(pairs, base, config, seed=7)
+    for (name, weight), other in zip(model.named_parameters(), again.parameters(), strict=True):
+        assert torch_equal(weight, other), name
+    assert model.max_seq_length == SentenceTransformer(base, device="cpu").max_seq_length
+
+
+def torch_equal(a, b) -> bool:
+    import torch
+
+    return bool(torch.equal(a, b))
+
+
+def test_training_refuses_fewer_than_two_pairs() -> None:
+    with pytest.raises(MatcherError, match="at least 2 pairs"):
+        fine_tune(_toy_pairs()[:1], "unused", TrainConfig(), seed=0)
+
+
+def test_each_fold_encodes_every_document_and_only_its_own_queries(tmp_path: Path) -> None:
+    queries = {f"Q{n}": f"beroep {n}" for n in range(30)}
+    corpus = {"C1_nl_000": "kapper", "C2_nl_000": "bakker"}
+    bench = Benchmark("melo-nld", corpus, queries, {})
+    encoded: list[str] = []
+
+    def encode(texts: list[str]) -> np.ndarray:
+        encoded.extend(texts)
+        return np.array([[len(t), 1.0] for t in texts], dtype=np.float32)
+
+    vectors = encode_fold({"melo-nld": bench, "melo-bel": bench}, 1, 3, encode)
+    own = fold_query_ids(bench, 1, 3)
+    assert own and len(own) < len(queries)
+    assert sorted(encoded) == sorted({"kapper", "bakker", *(queries[q] for q in own)})
+    assert vectors.documents["melo-bel"][:, 0].tolist() == [6.0, 6.0]
+    assert vectors.queries["melo-nld"][:, 0].tolist() == [len(queries[q]) for q in own]
+    vectors.save(tmp_path / "fold-1.npz")
+    back = FoldVectors.load(tmp_path / "fold-1.npz")
+    np.testing.assert_array_equal(back.queries["melo-nld"], vectors.queries["melo-nld"])
+    with pytest.raises(MatcherError, match="lcmatch train encoder"):
+        FoldVectors.load(tmp_path / "fold-2.npz")
 
 
 @pytest.mark.slow
@@ -172,7 +248,10 @@ def test_train_encoder_and_fusion_run_end_to_end_on_the_tiny_config(
     )
     assert result.exit_code == 0, result.output
     training = json.loads((model / "training.json").read_text())
-    assert training["training"]["pairs"] == 48 and training["seed"] == 3
+    assert sum(training["pairs_by_source"].values()) == 48 and training["seed"] == 3
+    assert training["training"]["pairs"] == 32  # the tiny config's fine-tuning sample
+    assert [fold["pairs"] for fold in training["fold_training"]] == [16, 16]
+    assert training["training"]["linear"]["pairs"] == 48  # the map learns on all of them
     assert set(training["cross_validated"]) == {"melo-nld"}
     assert "## Figures (2-fold" in (model / "README.md").read_text()
     loaded = SentenceTransformer(str(model), device="cpu")
@@ -242,3 +321,35 @@ def test_train_encoder_refuses_one_fold(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["train", "encoder", "--folds", "1", "--out", str(tmp_path)])
     assert result.exit_code == 2
     assert "--folds" in result.output
+
+
+def test_the_learning_rate_warms_up_then_falls_to_zero() -> None:
+    from matcher.training.trainer import _warmup_then_linear
+
+    factor = _warmup_then_linear(warmup=4, total=20)
+    assert [factor(step) for step in range(4)] == [0.25, 0.5, 0.75, 1.0]
+    assert factor(12) == 0.5 and factor(20) == 0.0
+    assert all(factor(s) >= factor(s + 1) for s in range(4, 20))
+
+
+@pytest.mark.slow
+def test_the_linear_config_ships_the_base_model_plus_the_map_untuned() -> None:
+    from matcher.encoders import HashingEncoder
+    from matcher.training.pipeline import _train_one
+
+    pairs = _toy_pairs()
+    config = config_named("linear")
+    encoder = HashingEncoder(dimension=384)
+    model, stats = _train_one(
+        pairs, 0, encoder, resolve_model_path(BASE_MODEL), config, 5, lambda message: None
+    )
+    assert stats["steps"] == 0 and stats["linear"]["pairs"] == len(pairs)
+    vectors = {t: v for t, v in zip(*_texts_and_vectors(encoder, pairs), strict=True)}
+    adapter, _ = train_adapter(pairs, vectors, config.linear, seed=5)
+    dense = list(model)[-2]  # base modules, then the map, then normalisation
+    np.testing.assert_allclose(dense.linear.weight.detach().numpy(), adapter.weight, atol=1e-6)
+
+
+def _texts_and_vectors(encoder, pairs: list[Pair]) -> tuple[list[str], np.ndarray]:
+    texts = sorted({text for pair in pairs for text in (pair.anchor, pair.positive)})
+    return texts, encoder.encode(texts)

@@ -296,6 +296,29 @@ def test_students_without_consent_and_other_communities_never_come_back(exact: R
     assert all(int(id_[1:]) < 24 for id_ in ids)  # c1 holds students s00-s23
 
 
+def test_one_compiled_statement_answers_each_call_by_its_own_filter_values(exact: Routes) -> None:
+    store = exact.database.store
+    statements = []
+
+    def remember(_connection, _cursor, statement, _parameters, _context, _many) -> None:
+        statements.append(statement)
+
+    sa.event.listen(store.engine, "before_cursor_execute", remember)
+    with Session(exact.engine) as session:
+        challenge = session.get(Challenge, "ch-warmtepomp")
+    passing = {}
+    for community in ("c1", "c2", "c1"):
+        found = store.candidates(
+            "student", challenge.embedding, filters={"community": [community]}, indexed=36
+        )
+        passing.setdefault(community, []).append({c.id for c in found if c.passes})
+    sa.event.remove(store.engine, "before_cursor_execute", remember)
+    assert len(statements) == 3 and len(set(statements)) == 1  # compiled once, run thrice
+    assert passing["c1"][0] == passing["c1"][1]
+    assert passing["c1"][0] and passing["c2"][0] and not passing["c1"][0] & passing["c2"][0]
+    assert all(int(id_[1:]) < 24 for id_ in passing["c1"][0])  # c1 holds students s00-s23
+
+
 def test_research_groups_without_capacity_are_left_out_by_the_allowed_ids(exact: Routes) -> None:
     with Session(exact.engine) as session:
         challenge = session.get(Challenge, "ch-warmtepomp")
