@@ -433,23 +433,34 @@ class HybridRanker:
             for row, query in enumerate(batch):
                 columns = top_k(fused[row], limit)
                 found = [ids[column] for column in columns]
-                reasons = self.explain(query, found) if explain else [Explanation()] * len(found)
                 results.append(
-                    [
-                        Match(
-                            id=id_,
-                            score=float(fused[row, column]),
-                            components=Components(
-                                dense=float(components["dense"][row, column]),
-                                lexical=float(components["lexical"][row, column]),
-                                skill=float(components["skill"][row, column]),
-                            ),
-                            explanation=reason,
-                        )
-                        for id_, column, reason in zip(found, columns, reasons, strict=True)
-                    ]
+                    self._matches(query, found, columns, fused[row], components, row, explain)
                 )
         return results
+
+    def _matches(
+        self,
+        query: str,
+        found: list[str],
+        columns: np.ndarray,
+        fused: np.ndarray,
+        components: dict[str, np.ndarray],
+        row: int,
+        explain: bool,
+    ) -> list[Match]:
+        """The matches of one query: the rows `found` at `columns` of its scores."""
+        reasons = self.explain(query, found) if explain else [Explanation()] * len(found)
+        return [
+            Match(
+                id=id_,
+                score=float(fused[column]),
+                components=Components(
+                    **{name: float(components[name][row, column]) for name in COMPONENTS}
+                ),
+                explanation=reason,
+            )
+            for id_, column, reason in zip(found, columns, reasons, strict=True)
+        ]
 
     def _rank_pool(
         self,
@@ -489,20 +500,7 @@ class HybridRanker:
         for row, query in enumerate(queries):
             chosen = top_k(fused[row], k)
             found = [index.id_at(int(positions[at])) for at in chosen]
-            reasons = self.explain(query, found) if explain else [Explanation()] * len(found)
-            results.append(
-                [
-                    Match(
-                        id=id_,
-                        score=float(fused[row, at]),
-                        components=Components(
-                            **{name: float(scores[name][row, at]) for name in COMPONENTS}
-                        ),
-                        explanation=reason,
-                    )
-                    for id_, at, reason in zip(found, chosen, reasons, strict=True)
-                ]
-            )
+            results.append(self._matches(query, found, chosen, fused[row], scores, row, explain))
         return results
 
     @staticmethod
