@@ -44,30 +44,6 @@ def pseudonym(secret: str, id_: str) -> str:
     return ERASED + digest[:16]
 
 
-def entry(
-    actor: Actor,
-    action: str,
-    object_kind: str,
-    object_id: str,
-    *,
-    subject_id: str | None = None,
-    community_id: str | None = None,
-    reason: str | None = None,
-    details: dict | None = None,
-) -> AuditEntry:
-    """One entry, not yet stored."""
-    return AuditEntry(
-        actor_id=actor.id,
-        action=action,
-        object_kind=object_kind,
-        object_id=object_id,
-        subject_id=subject_id,
-        community_id=community_id,
-        reason=reason,
-        details=details or {},
-    )
-
-
 def record(
     session: Session,
     actor: Actor,
@@ -81,15 +57,15 @@ def record(
     details: dict | None = None,
 ) -> AuditEntry:
     """Add one entry to the session (committed with the caller's change)."""
-    made = entry(
-        actor,
-        action,
-        object_kind,
-        object_id,
+    made = AuditEntry(
+        actor_id=actor.id,
+        action=action,
+        object_kind=object_kind,
+        object_id=object_id,
         subject_id=subject_id,
         community_id=community_id,
         reason=reason,
-        details=details,
+        details=details or {},
     )
     session.add(made)
     return made
