@@ -1,10 +1,12 @@
 """The quality gate of the fast encoding route: dense nDCG@10 of bf16 against fp32.
 
     python benchmarks/encode_quality.py [--quick] [--bench-root ../shared/benchmarks]
+        [--precision bf16|openvino-bf16|openvino-int8] [--out results/encode_quality.ROUTE.json]
 
 Ranks every dev benchmark in the BEIR layout under `--bench-root` (default: the shared ones,
 `../shared/benchmarks` beside the checkout) with the dense component alone, once with the
-default model in fp32 and once in the fast precision (bf16), and prints both scores and their
+default model in fp32 and once in the fast route (`--precision`: torch's bf16 by default, or
+an OpenVINO route, see `matcher.openvino_encoder`), and prints both scores and their
 difference per benchmark. The gate: nDCG@10 may differ by at most 0.005 on every benchmark.
 Vectors are cached per (model, precision) in var/bench/encode_quality.sqlite, so a second run
 only scores. Prints one JSON object and writes it to benchmarks/results/encode_quality.json
@@ -77,6 +79,8 @@ def run(folders: list[Path], *, model: str, fast: str, cache: Path) -> dict:
         "split": "dev",
         "baseline": "fp32",
         "fast_precision": fast,
+        # what computed the fast vectors: an OpenVINO route that cannot load falls back to torch
+        "fast_route_used": encoders[fast].encoder.precision_,
         "tolerance_ndcg@10": TOLERANCE,
         "benchmarks": results,
         "all_within_tolerance": all(figures["within_tolerance"] for figures in results.values()),
@@ -87,7 +91,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="the tiny fixture benchmark only")
     parser.add_argument("--bench-root", type=Path, default=None, help=f"default {SHARED}")
-    parser.add_argument("--precision", default="bf16", help="the fast precision (default bf16)")
+    parser.add_argument("--precision", default="bf16", help="the fast route (default bf16)")
     parser.add_argument("--cache", type=Path, default=CACHE, help="embedding cache file")
     parser.add_argument("--model", default=DEFAULT_MODEL, help=f"default {DEFAULT_MODEL}")
     parser.add_argument("--out", type=Path, default=None, help="write the JSON here instead")

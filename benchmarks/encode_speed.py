@@ -13,6 +13,13 @@ Times ~150-word Dutch paragraphs and ~20-word Dutch texts (windows of the demo d
 - onnx, onnx-int8: sentence-transformers' ONNX backend, and its dynamic int8 quantisation
   (skipped, saying why, where `onnxruntime`/`optimum` are missing: installing them downgrades
   sentence-transformers, so they are measured in a separate venv, see the README);
+- openvino-fp32, openvino-bf16: the transformer converted to OpenVINO (`matcher.openvino_encoder`)
+  and computed by its CPU plugin in fp32 or in native bf16; tokenizer, pooling, dense and
+  normalising layers stay sentence-transformers' own;
+- openvino-int8, openvino-int8-bf16: the same quantised to int8 by nncf (weights and
+  activations, calibrated on other demo texts than the timed ones), the rest in fp32 or bf16
+  (the OpenVINO routes are skipped, saying why, where `openvino` or `nncf` is missing; nncf is
+  not a project dependency, as int8 failed the quality gate: `pip install nncf==3.4.0`);
 - lcmatch: `SentenceEncoder(precision="auto")`, the route the service takes on this CPU.
 
 Rounds interleave the routes, and each ratio is the median over rounds of (route / fp32 of the
@@ -51,6 +58,10 @@ ROUTES = (
     "bf16-compile",
     "onnx",
     "onnx-int8",
+    "openvino-fp32",
+    "openvino-bf16",
+    "openvino-int8",
+    "openvino-int8-bf16",
     "lcmatch",
 )
 QUICK_ROUTES = ("fp32", "bf16", "lcmatch")
@@ -116,6 +127,24 @@ def _onnx_model(path: str, workdir: Path, quantised: bool):
     return _sentence_transformer(str(folder), backend="onnx", model_kwargs=kwargs)
 
 
+def _openvino_model(name: str, path: str, workdir: Path):
+    """The model with its transformer run by OpenVINO, converted into `workdir` (int8 routes
+    share one quantised conversion, fp32/bf16 one plain conversion)."""
+    from matcher import openvino_encoder
+
+    weights = "int8" if "int8" in name else "fp32"
+    lacking = openvino_encoder.missing(weights)
+    if lacking:
+        raise Skipped(f"{lacking} is not installed: pip install {lacking}")
+    model = _fp32(path)
+    calibration = word_windows(48, 150, seed=101) + word_windows(48, 20, seed=102)
+    xml = openvino_encoder.convert(
+        model, workdir / f"openvino-{weights}", weights=weights, calibration=calibration
+    )
+    compute = "bf16" if name.endswith("bf16") else "fp32"
+    return openvino_encoder.attach(model, xml, compute=compute)
+
+
 def build_route(name: str, path: str, workdir: Path) -> Encode:
     """The encode function of a named route (loaded and warmed up by the caller)."""
     if name == "fp32":
@@ -152,6 +181,8 @@ def build_route(name: str, path: str, workdir: Path) -> Encode:
         return _plain(model)
     if name in ("onnx", "onnx-int8"):
         return _plain(_onnx_model(path, workdir, quantised=name == "onnx-int8"))
+    if name.startswith("openvino"):
+        return _plain(_openvino_model(name, path, workdir))
     if name == "lcmatch":
         encoder = SentenceEncoder(model=DEFAULT_MODEL, precision="auto", batch_size=32)
         return lambda texts: encoder.encode(texts)

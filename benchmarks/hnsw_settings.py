@@ -154,6 +154,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--ef-construction", type=int, default=AnnSettings.ef_construction)
     parser.add_argument("--storage", choices=("int8", "float16"), default=AnnSettings.storage)
     parser.add_argument("--residual-bits", default=str(AnnSettings.residual_bits))
+    parser.add_argument(
+        "--repair-share", type=float, default=AnnSettings.repair_share, help="build only"
+    )
     parser.add_argument("--ef-search", default=str(AnnSettings.ef_search))
     parser.add_argument(
         "--rerank", default=str(AnnSettings.rerank), help="depths, e.g. 50,100,ef (= efSearch)"
@@ -167,6 +170,7 @@ def main(argv: list[str] | None = None) -> dict:
         ef_construction=args.ef_construction,
         storage=args.storage,
         residual_bits=bits[0],
+        repair_share=args.repair_share,
     )
     if args.step == "build":
         facts = build(args.size, ann, args.cache)

@@ -2,6 +2,7 @@
 
     python benchmarks/service_load.py [--quick] [--database sqlite|postgresql]
                                       [--students N] [--seconds S] [--connections C]
+                                      [--workers N]
 
 Needs `wrk` (Debian/Ubuntu: `apt-get install -y wrk`). Starts the real service
 (`lcmatch serve`: uvicorn, one process) on the benchmark database of
@@ -11,14 +12,17 @@ its challenges (the first request ranks; its time is reported on its own: the co
 statistics are learned at start-up, never on a request), then runs wrk on loopback with
 16 connections for 60 s against `/health` (the baseline) and against
 `/api/v1/challenges/{id}/suggestions/students` (the per-user suggestion limit raised through
-LCMATCH_SUGGESTION_REQUESTS for the run). Reports requests/s, p50/p99 latency and errors.
+LCMATCH_SUGGESTION_REQUESTS for the run). Reports requests/s, p50/p99 latency and errors,
+and the CPU time the service's processes (and PostgreSQL's) spent per request: on a busy
+machine the latency says how much CPU the service got, the CPU time what it needs.
 
 `--database postgresql` runs the same on PostgreSQL 16 with pgvector (pgserver, kept under
-var/bench/): the dense candidates then come from the HNSW index, filtered in SQL.
+var/bench/): the dense candidates then come from the HNSW index, filtered in SQL, and
+`--workers N` runs N uvicorn worker processes (`lcmatch serve --workers N`).
 
 Prints one JSON object, written to benchmarks/results/service_load.json
-(service_load.postgresql.json for PostgreSQL; `--quick`: 2,000 students, 4 connections for
-3 s, service_load.quick.json).
+(service_load.postgresql.json for PostgreSQL, service_load.postgresql.workers2.json for two
+workers; `--quick`: 2,000 students, 4 connections for 3 s, service_load.quick.json).
 """
 
 from __future__ import annotations
@@ -50,7 +54,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_service(url: str, port: int, log: Path) -> subprocess.Popen:
+def start_service(url: str, port: int, log: Path, *, workers: int = 1) -> subprocess.Popen:
     """`lcmatch serve` on the database, in its own process group, logging to a file."""
     env = dict(
         os.environ,
@@ -63,7 +67,7 @@ def start_service(url: str, port: int, log: Path) -> subprocess.Popen:
     )
     lcmatch = Path(sys.executable).with_name("lcmatch")
     return subprocess.Popen(
-        [str(lcmatch), "serve", "--port", str(port)],
+        [str(lcmatch), "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
@@ -94,6 +98,32 @@ def stop(process: subprocess.Popen) -> None:
             os.killpg(process.pid, signal.SIGKILL)
 
 
+def cpu_seconds(leader: int) -> float:
+    """User + system CPU time of a process and every live process of its group or among its
+    children: the service (uvicorn and its workers share its group) or PostgreSQL (each
+    backend the postmaster forks starts a session of its own)."""
+    ticks = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+        except OSError:  # ended meanwhile
+            continue
+        # fields[1]: parent, [2]: process group; [11], [12]: user and system time in ticks
+        if int(entry.name) == leader or leader in (int(fields[1]), int(fields[2])):
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def postmaster(server) -> int | None:
+    """The pid of a pgserver's PostgreSQL postmaster (from its pid file)."""
+    pid_file = Path(server.pgdata) / "postmaster.pid"
+    if not pid_file.exists():
+        return None
+    return int(pid_file.read_text().split()[0])
+
+
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
 
@@ -121,15 +151,29 @@ def parse_wrk(output: str) -> dict:
     }
 
 
-def run_wrk(url: str, *, connections: int, seconds: int, token: str | None = None) -> dict:
+def run_wrk(
+    url: str,
+    *,
+    connections: int,
+    seconds: int,
+    token: str | None = None,
+    cpu_of: dict[str, int | None] | None = None,
+) -> dict:
+    """wrk's figures for the URL; with `cpu_of` (a name -> leading process, see
+    `cpu_seconds`), also the CPU milliseconds each spent per request meanwhile."""
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
     if token:
         command += ["-H", f"Authorization: Bearer {token}"]
+    groups = {name: group for name, group in (cpu_of or {}).items() if group is not None}
+    before = {name: cpu_seconds(group) for name, group in groups.items()}
     finished = subprocess.run(
         [*command, url], capture_output=True, text=True, check=True, timeout=seconds + 60
     )
     result = parse_wrk(finished.stdout)
     result["errors"] = result["non_2xx"] + result["socket_errors"]
+    for name, group in groups.items():
+        spent = cpu_seconds(group) - before[name]
+        result[f"{name}_cpu_ms_per_request"] = round(1000 * spent / max(result["requests"], 1), 3)
     return result
 
 
@@ -140,9 +184,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="uvicorn worker processes (PostgreSQL only)"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit(WRK_MISSING)
+    if args.workers > 1 and args.database != "postgresql":
+        raise SystemExit("--workers above 1 needs --database postgresql (see `lcmatch serve`)")
     students, seconds, connections = args.students, args.seconds, args.connections
     if args.quick:
         students, seconds, connections = 2000, 3, 4
@@ -156,8 +205,8 @@ def main() -> None:
         database = bench_db.build(support.CACHE, students, model.model_id, model.dimension)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    log = support.CACHE / f"service_load-{args.database}-{students}.log"
-    process = start_service(database.url, port, log)
+    log = support.CACHE / f"service_load-{args.database}-{students}-w{args.workers}.log"
+    process = start_service(database.url, port, log, workers=args.workers)
     try:
         startup_s = wait_healthy(base, process, timeout=3600)
         login = httpx.post(
@@ -174,8 +223,13 @@ def main() -> None:
         first_s = time.perf_counter() - started
         first.raise_for_status()
         found = first.json()["count"]
-        health = run_wrk(f"{base}/health", connections=connections, seconds=seconds)
-        suggestions = run_wrk(base + path, connections=connections, seconds=seconds, token=token)
+        cpu_of = {
+            "service": process.pid,  # the group leader: start_new_session
+            "database": postmaster(server) if server is not None else None,
+        }
+        load = {"connections": connections, "seconds": seconds, "cpu_of": cpu_of}
+        health = run_wrk(f"{base}/health", **load)
+        suggestions = run_wrk(base + path, token=token, **load)
     finally:
         stop(process)
         if server is not None:
@@ -186,7 +240,9 @@ def main() -> None:
         "students": students,
         "connections": connections,
         "seconds": seconds,
-        "server": f"lcmatch serve (uvicorn, 1 process), {args.database}, loopback",
+        "server": f"lcmatch serve (uvicorn, {args.workers} worker process(es)), "
+        f"{args.database}, loopback",
+        "workers": args.workers,
         "vector_backend": "pgvector" if args.database == "postgresql" else "memory",
         "startup_until_healthy_s": round(startup_s, 2),
         "first_suggestions_request_s": round(first_s, 2),
@@ -201,6 +257,7 @@ def main() -> None:
         "met": suggestions["p99_ms"] <= 100 and suggestions["errors"] == 0,
     }
     name = "service_load" + (".postgresql" if args.database == "postgresql" else "")
+    name += f".workers{args.workers}" if args.workers > 1 else ""
     support.emit(name + (".quick" if args.quick else ""), result)
 
 

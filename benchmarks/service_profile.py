@@ -1,12 +1,14 @@
 """Where the suggestions endpoint's CPU goes under load: py-spy samples the service while wrk
 asks for one challenge's suggested students (the ranking then comes from the kept cache).
 
-    python benchmarks/service_profile.py [--quick] [--students N] [--seconds S]
+    python benchmarks/service_profile.py [--quick] [--students N] [--seconds S] [--gil]
 
 Starts `lcmatch serve` on the benchmark database (see service_load.py), samples it with
 py-spy for S seconds (default 20) under 16 connections, and prints the share of samples per
 stage of a request (a stage is the first of its markers found in a sample's stack, from the
-leaf up) and the top functions by own time. Not a timing: run it under `nice -n 19`.
+leaf up) and the top functions by own time. `--gil` keeps only the samples of the thread
+that holds the GIL: where the one core that Python code runs on goes (without it, threads
+waiting in C, say for fsync, count as working). Not a timing: run it under `nice -n 19`.
 Writes benchmarks/results/service_profile.json (service_profile.quick.json with --quick).
 """
 
@@ -40,7 +42,7 @@ STAGES = [
     ("ranking (cache)", ("matching.py",)),
     ("students and stored suggestions", ("students_for_challenge",)),
     ("response model", ("suggestions_public",)),
-    ("response serialisation", ("serialize_response", "jsonable_encoder", "render")),
+    ("response serialisation", ("_answer", "serialize_response", "jsonable_encoder", "render")),
     ("endpoint, other", ("suggest_students",)),
     ("HTTP (uvicorn, h11 or httptools, asyncio)", ("h11", "httptools", "uvicorn", "asyncio")),
     ("starlette/fastapi", ("starlette", "fastapi")),
@@ -85,6 +87,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="2,000 students, 3 s")
     parser.add_argument("--students", type=int, default=100_000)
     parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--gil", action="store_true", help="only samples that hold the GIL")
     args = parser.parse_args()
     for tool in ("wrk", "py-spy"):
         if shutil.which(tool) is None:
@@ -113,11 +116,17 @@ def main() -> None:
         )
         load.start()
         spy = ["py-spy", "record", "-p", str(process.pid), "-d", str(seconds), "-f", "raw"]
+        spy += ["--gil"] if args.gil else []
         subprocess.run([*spy, "-o", str(raw), "--nonblocking"], check=True, capture_output=True)
         load.join()
     finally:
         stop(process)
-    result = {"benchmark": "service_profile", "quick": args.quick, "students": students}
+    result = {
+        "benchmark": "service_profile",
+        "quick": args.quick,
+        "students": students,
+        "samples_of": "the thread holding the GIL" if args.gil else "every thread not waiting",
+    }
     result |= summarise(raw)
     publish(result, "service_profile", quick=args.quick)
 

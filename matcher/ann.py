@@ -37,6 +37,12 @@ class AnnSettings:
     residual_bits: bits per dimension of those residuals (2 or 4; int8 storage only). 4 bits
         re-rank to 0.984 at 1M, 2 bits to 0.980; with M 32 only 2 bits keep a vector within
         0.5x of float32 (760 bytes: codes 384, residuals 96, links ~270, maps 8).
+    repair_share: the share of a bulk add's rows (the least well linked) that are searched for
+        again once the graph is built and linked to what that search finds (`matcher.hnsw_repair`);
+        0 turns this off. At 1M rows (M 32, efSearch 256, 2-bit residuals) 5 % took recall@10
+        from 0.980 to 0.988 at the same memory (build 726 s against 705 s); with 4-bit
+        residuals (856 bytes) 0.993. What is left is mostly the residuals' precision: this data's
+        top-10 scores lie ~1e-3 apart, 2 bits leave ~1e-4 of noise per score.
     compact_ratio: deleted rows, as a share of live rows, that make the graph be rebuilt.
     """
 
@@ -48,6 +54,7 @@ class AnnSettings:
     storage: Storage = "int8"
     rerank: int = 50
     residual_bits: int = 2
+    repair_share: float = 0.05
     compact_ratio: float = 0.25
 
     def __post_init__(self) -> None:
@@ -63,6 +70,8 @@ class AnnSettings:
                 f"ann setting residual_bits must be one of {RESIDUAL_BITS}, "
                 f"not {self.residual_bits!r}"
             )
+        if not 0 <= self.repair_share < 1:
+            raise MatcherError("ann setting repair_share must be at least 0 and below 1")
         if not self.compact_ratio > 0:
             raise MatcherError("ann setting compact_ratio must be positive")
 

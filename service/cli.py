@@ -170,11 +170,36 @@ def _revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+def _check_workers(settings: Settings, workers: int, *, reload: bool) -> None:
+    """Refuse several worker processes where they would not serve one picture of the data."""
+    from service.vector_store import choose_backend
+
+    if workers == 1:
+        return
+    if reload:
+        fail(f"--reload runs one process: leave out --workers {workers}")
+    try:
+        backend = choose_backend(settings.vector_backend, settings.database)
+    except ValueError as error:
+        fail(str(error))
+    if backend != "pgvector":
+        fail(
+            f"--workers {workers} needs PostgreSQL with the pgvector backend: on SQLite (or "
+            "with LCMATCH_VECTOR_BACKEND=memory) each process would keep its own index in "
+            "memory and never see the rows the others write. Run one worker, or set "
+            "DATABASE_URL to PostgreSQL."
+        )
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address; default LCMATCH_HOST.")] = None,
     port: Annotated[int | None, typer.Option(help="Port; default LCMATCH_PORT.")] = None,
     reload: Annotated[bool, typer.Option(help="Restart when the code changes.")] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Processes; default LCMATCH_WORKERS (1). PostgreSQL only."),
+    ] = None,
 ) -> None:
     """Run the web service.
 
@@ -190,6 +215,12 @@ def serve(
         check_secret(settings)
     except RuntimeError as error:
         fail(str(error))
+    workers = settings.workers if workers is None else workers
+    _check_workers(settings, workers, reload=reload)
+    if workers > 1:
+        # Migrated once here: the workers start at the same moment, and would each run the
+        # migrations at once (the one that loses a race to create a table stops).
+        open_database(settings).dispose()
     # uvicorn sets up only its own loggers; without this the app's start-up report ("indexes
     # built; N texts encoded") is dropped, and a slow first start looks like a hang.
     log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
@@ -200,6 +231,7 @@ def serve(
         host=settings.host if host is None else host,
         port=settings.port if port is None else port,
         reload=reload,
+        workers=workers,
         # The code's folders, not the working directory: serve may start anywhere.
         reload_dirs=[str(PROJECT_ROOT / "service"), str(PROJECT_ROOT / "matcher")]
         if reload

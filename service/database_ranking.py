@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
+from typing import TypeVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -25,6 +26,9 @@ from service.vector_store import Candidate
 
 #: Reads the current text of rows this process has no current copy of: ids -> id -> text.
 TextsOf = Callable[[Sequence[str]], Mapping[str, str]]
+T = TypeVar("T")
+#: Query texts whose side of the ranking `Fresh` keeps (4 entries each).
+QUERIES_KEPT = 4 * 1024
 
 
 class Fresh:
@@ -36,6 +40,7 @@ class Fresh:
         self.weights: tuple[object, object] | None = None
         self.texts: dict[tuple[str, str | None], str] = {}
         self.rows: dict[tuple[str, str, str | None], sp.csr_matrix] = {}
+        self.queries: dict[tuple[str, str], object] = {}  # (what, query text) -> its side
 
     def check(self, ranker: HybridRanker) -> None:
         """Forget everything when the ranker has learned new weights since."""
@@ -48,6 +53,19 @@ class Fresh:
             self.weights = weights
             self.texts.clear()
             self.rows.clear()
+            self.queries.clear()
+
+    def query_side(self, what: str, query: str, compute: Callable[[], T]) -> T:
+        """`compute()`, the query's side of the ranking (its weighted n-gram or skill row, its
+        skills, its words), kept per query text while the weights hold: it depends on nothing
+        else, and computing it took half of a request's CPU (the same challenge is asked
+        for again and again while its students are reviewed)."""
+        key = (what, query)
+        if key not in self.queries:
+            if len(self.queries) >= QUERIES_KEPT:
+                self.queries.clear()
+            self.queries[key] = compute()
+        return self.queries[key]
 
     def forget(self, id_: str) -> None:
         """Drop a row's text and weights (deleted or erased)."""
@@ -159,7 +177,10 @@ def rank_candidates(
     for component in ("lexical", "skill"):
         if learned and getattr(weights, component) > 0:
             rows[component] = _sparse_rows(ranker, component, candidates, texts, current, fresh)
-            product = rows[component] @ ranker._sparse(component, [query]).T
+            weighted = fresh.query_side(
+                component, query, lambda c=component: ranker._sparse(c, [query])
+            )
+            product = rows[component] @ weighted.T
             scores[component] = np.asarray(product.todense(), dtype=np.float32).ravel()
     fused = sum(
         getattr(weights, name) * standardise(values[None, :])[0]
@@ -170,10 +191,11 @@ def rank_candidates(
     fused = np.where(passes, fused, -np.inf)
     chosen = top_k(fused, min(k, int(passes.sum())))
     tagger = ranker.tagger_
-    query_skills = tagger.tag(query)
+    query_skills = fresh.query_side("skills", query, lambda: tagger.tag(query))
     # Words most of the corpus has are no reason (as in the ranker's own explanations).
     common = ranker.corpus_common_words() if learned else frozenset()
-    terms = QueryTerms(query, common=common)  # the query's side once, not per candidate
+    # The query's side once, not per candidate (and kept: see `Fresh.query_side`).
+    terms = fresh.query_side("terms", query, lambda: QueryTerms(query, common=common))
     matches = []
     for column in chosen:
         text = texts[column]

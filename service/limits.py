@@ -183,7 +183,8 @@ class Limits:
         )
 
 
-def get_limits(request: Request) -> Limits:
+async def get_limits(request: Request) -> Limits:
+    # `async def`: no I/O, and a plain `def` would cost a thread pool hand-off per request.
     return request.app.state.limits
 
 
@@ -196,8 +197,9 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def limit_suggestions(limits: LimitsDep, actor: CurrentUser) -> None:
-    """A dependency: 429 once the caller has made their allowance of suggestion requests."""
+async def limit_suggestions(limits: LimitsDep, actor: CurrentUser) -> None:
+    """A dependency: 429 once the caller has made their allowance of suggestion requests.
+    (`async def`: it only counts in memory, under a lock held for microseconds.)"""
     wait = limits.suggestions.hit(actor.id)
     if wait is not None:
         raise too_many_requests(wait, "Too many suggestion requests")

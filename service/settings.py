@@ -57,14 +57,21 @@ class Settings(BaseSettings):
     demo_password: str = Field("demo-wachtwoord", description="Password of the demo logins.")
     host: str = Field("127.0.0.1", description="Address `lcmatch serve` listens on.")
     port: int = Field(8000, description="Port `lcmatch serve` listens on.")
+    workers: int = Field(
+        1,
+        ge=1,
+        description="Processes `lcmatch serve` runs. More than one needs PostgreSQL with the "
+        "pgvector backend: in memory, each process would keep an index of its own.",
+    )
     model: str = Field(DEFAULT_MODEL, description="Dense model: a name or a folder.")
     query_prefix: str = Field("", description='Put before queries, e.g. "query: " for e5.')
     passage_prefix: str = Field("", description='Put before indexed texts, e.g. "passage: ".')
     batch_size: int = Field(32, ge=1, le=1024, description="Texts per encoder batch.")
-    precision: Literal["auto", "fp32", "bf16"] = Field(
+    precision: Literal["auto", "fp32", "bf16", "openvino-bf16"] = Field(
         "auto",
-        description="Number format of the dense model: auto takes bf16 (about 4x faster) where "
-        "the CPU has native bf16 instructions and fp32 elsewhere.",
+        description="Number format and runtime of the dense model: auto takes bf16 where the "
+        "CPU has native bf16 instructions (computed by OpenVINO where it is installed, by torch "
+        "where not) and fp32 elsewhere.",
     )
     weight_dense: float = Field(Weights.dense, ge=0, description="Weight of the dense score.")
     weight_lexical: float = Field(Weights.lexical, ge=0, description="Weight of the lexical score.")

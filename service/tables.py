@@ -182,9 +182,14 @@ class CommunitiesPublic(Page):
 class Membership(SQLModel, table=True):
     """Links a user, organisation, student or research group to a community."""
 
+    # A member's communities are looked up by (member, kind) on every authenticated request:
+    # one index on both. An index on `kind` alone (a handful of values) only misled SQLite's
+    # planner into reading every student's membership to find one user's.
+    __table_args__ = (sa.Index("ix_membership_member_id_kind", "member_id", "kind"),)
+
     community_id: str = Field(foreign_key="community.id", primary_key=True, ondelete="CASCADE")
-    member_id: str = Field(primary_key=True, max_length=64, index=True)
-    kind: str = Field(primary_key=True, max_length=20, index=True)
+    member_id: str = Field(primary_key=True, max_length=64)
+    kind: str = Field(primary_key=True, max_length=20)
 
 
 # -- organisation -------------------------------------------------------------------------

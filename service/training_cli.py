@@ -42,8 +42,9 @@ def train_encoder_command(
     config: Annotated[
         str,
         typer.Option(
-            help="full (the shipped model), linear (the linear map alone, no fine-tuning) or "
-            "tiny (a smoke run)."
+            help="full (the shipped model), challenge (a sample weighted to the challenge "
+            "judgements, 256 training tokens), linear (the linear map alone, no fine-tuning) "
+            "or tiny (a smoke run)."
         ),
     ] = "full",
     seed: Annotated[int, typer.Option(help="Seeds batches and initial state.")] = 0,
@@ -61,6 +62,14 @@ def train_encoder_command(
             min=0,
         ),
     ] = 0,
+    folds_only: Annotated[
+        bool,
+        typer.Option(
+            "--folds-only",
+            help="Train the fold models alone (their vectors and training.json go to "
+            "--cv-dir): a recipe's cross-validated figures without the shipped model.",
+        ),
+    ] = False,
 ) -> None:
     """Fine-tune the base model on Dutch (ESCO parallel text, MELO synonyms, dev judgements)."""
     from matcher.precision import choose_precision
@@ -69,6 +78,9 @@ def train_encoder_command(
 
     if folds == 1 or folds < 0:
         typer.echo(f"error: --folds must be 0 or at least 2, not {folds}", err=True)
+        raise typer.Exit(code=2)
+    if folds_only and folds < 2:
+        typer.echo(f"error: --folds-only needs --folds 2 or more, not {folds}", err=True)
         raise typer.Exit(code=2)
     if threads:
         import torch
@@ -88,11 +100,15 @@ def train_encoder_command(
             command="lcmatch train encoder " + " ".join(sys.argv[3:]),
             # the fold models' vectors in the precision `lcmatch eval` encodes in
             bf16_vectors=choose_precision(settings.precision) == "bf16",
+            folds_only=folds_only,
             log=_log,
         )
     except MatcherError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(code=2) from None
+    if folds_only:
+        typer.echo(f"wrote {cv_dir} ({folds} fold models, {summary['seconds_total']} s)")
+        return
     typer.echo(f"wrote {out} ({summary['training']['pairs']} pairs, {summary['seconds_total']} s)")
 
 

@@ -187,3 +187,27 @@ def batches(pairs: Sequence[Pair], batch_size: int, rng: random.Random) -> Itera
         if len(batch) < 2:
             return  # a lone pair has no negatives to learn from
         yield batch
+
+
+def weighted_sample(
+    pairs: Sequence[Pair], size: int, shares: Sequence[tuple[str, float]], seed: int
+) -> list[Pair]:
+    """`size` pairs, `share` of them from each named source (all it has, if fewer), the rest
+    drawn at random from the other sources; seeded.
+
+    Without shares it is a plain random sample, so every source comes in proportion."""
+    rng = random.Random(seed)
+    if not shares:
+        return rng.sample(list(pairs), min(size, len(pairs)))
+    if sum(share for _, share in shares) > 1:
+        raise MatcherError(f"fine-tuning shares add up to more than 1: {dict(shares)}")
+    by_source: dict[str, list[Pair]] = defaultdict(list)
+    for pair in pairs:
+        by_source[pair.source].append(pair)
+    sample: list[Pair] = []
+    for source, share in shares:
+        own = by_source.pop(source, [])
+        sample += rng.sample(own, min(len(own), round(share * size)))
+    rest = [pair for source_pairs in by_source.values() for pair in source_pairs]
+    sample += rng.sample(rest, min(len(rest), size - len(sample)))
+    return sample

@@ -35,6 +35,7 @@ from matcher.training.data import (
     load_benchmarks,
     read_esco_skills,
     training_pairs,
+    weighted_sample,
     without_folds,
 )
 from matcher.training.linear import Adapter, adapted_model, base_vectors, train_adapter
@@ -85,12 +86,18 @@ def train_encoder(
     folds: int,
     command: str,
     bf16_vectors: bool = False,
+    folds_only: bool = False,
     log: Log = print,
 ) -> dict:
     """Fine-tune the fold models (if folds >= 2) and the shipped one; write the model folder.
 
     `encoder` gives the base model's vectors (the "base dense" column); `bf16_vectors` encodes
-    the fold models' vectors in bf16, as the service does where the CPU runs bf16."""
+    the fold models' vectors in bf16, as the service does where the CPU runs bf16.
+    `folds_only` trains the fold models alone (to judge a recipe by its cross-validated
+    figures before paying for the shipped model) and writes no model folder: the summary goes
+    to `cv_dir/training.json`."""
+    if folds_only and folds < 2:
+        raise MatcherError(f"folds_only needs at least 2 folds, not {folds}")
     started = time.perf_counter()
     names = present_benchmarks(bench_root)
     benchmarks = load_benchmarks(bench_root, names)
@@ -113,8 +120,12 @@ def train_encoder(
         fold_stats.append(stats)
         del model
     pairs = _fold_pairs(benchmarks, skills, config, seed, set(), folds, config.max_pairs)
-    model, stats = _train_one(pairs, config.fine_tune_pairs, encoder, base_path, config, seed, log)
-    save_fp16(model, out)
+    stats = None
+    if not folds_only:
+        model, stats = _train_one(
+            pairs, config.fine_tune_pairs, encoder, base_path, config, seed, log
+        )
+        save_fp16(model, out)
     summary = {
         "base_model": base_model,
         "config": config.as_json(),
@@ -133,9 +144,12 @@ def train_encoder(
         }
         summary["cross_validated"] = dense_table(scores, fold_vectors)
     summary["seconds_total"] = round(time.perf_counter() - started, 1)
+    (cv_dir / "folds.json").write_text(json.dumps({"folds": folds, "seed": seed}) + "\n")
+    if folds_only:
+        (cv_dir / "training.json").write_text(json.dumps(summary, indent=2) + "\n")
+        return summary
     (out / "training.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     (out / "README.md").write_text(model_card(out.name, summary), encoding="utf-8")
-    (cv_dir / "folds.json").write_text(json.dumps({"folds": folds, "seed": seed}) + "\n")
     return summary
 
 
@@ -160,7 +174,7 @@ def _train_one(
         log(f"linear map: {linear_stats}")
     sample = pairs
     if fine_tune_pairs is not None and len(pairs) > fine_tune_pairs:
-        sample = random.Random(seed).sample(pairs, fine_tune_pairs)
+        sample = weighted_sample(pairs, fine_tune_pairs, config.fine_tune_shares, seed)
     if not sample and start is not None:
         # The linear map alone (the model lcmatch shipped before fine-tuning): nothing to tune.
         model = adapted_model(base_path, start)

@@ -53,6 +53,9 @@ class TrainConfig:
     fine_tune_pairs: int | None = None
     #: the same for each cross-validation fold model, which only has to give honest figures
     fold_fine_tune_pairs: int | None = None
+    #: shares of the fine-tuning sample drawn from named sources (capped at what they hold);
+    #: the rest is sampled from the other sources. Empty: every source in proportion.
+    fine_tune_shares: tuple[tuple[str, float], ...] = ()
     #: dev judgements per query and benchmark (0: that benchmark's judgements are not used)
     judged_per_query: tuple[tuple[str, int], ...] = (
         ("melo-nld", 2),
@@ -69,6 +72,17 @@ CONFIGS = {
     # Sized by the pilot and by the clock: on the shared 2-core machine a step of 64 pairs took
     # about 5 s, so the fold models get 64 steps each and the shipped model 128.
     "full": TrainConfig(fine_tune_pairs=8192, fold_fine_tune_pairs=4096),
+    # The fold-0 pilot's recipe: the challenge judgements are 14 % of all pairs but the
+    # weakest benchmarks, so they fill over half the sample; their profiles are long, so
+    # training keeps 256 tokens (the model's own limit). In the pilot, fold-0 dense profile
+    # nDCG@10 rose 0.18 -> 0.23 and melo-nld MRR held, at about 4x the cost of a `full` step.
+    "challenge": TrainConfig(
+        name="challenge",
+        max_length=256,
+        fine_tune_pairs=8192,
+        fold_fine_tune_pairs=4096,
+        fine_tune_shares=(("esco-challenge-profile", 0.3), ("esco-challenge-skill", 0.25)),
+    ),
     # The linear map alone, no fine-tuning: the recipe of the model shipped before.
     "linear": TrainConfig(name="linear", fine_tune_pairs=0, fold_fine_tune_pairs=0),
     "tiny": TrainConfig(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 
 from service.access import (
     can_edit_challenge,
@@ -16,6 +16,7 @@ from service.audit import record_suggestion_views
 from service.deps import CurrentUser, SessionDep, not_found
 from service.suggestions import (
     StudentFilters,
+    SuggestionPublic,
     SuggestionsPublic,
     challenges_for_student,
     research_groups_for_challenge,
@@ -35,6 +36,13 @@ ERRORS = {
 K = Annotated[int, Query(ge=1, le=100, description="How many suggestions (max 100).")]
 
 
+def _answer(data: list[SuggestionPublic], count: int) -> Response:
+    """The page as JSON. Serialised here, once: a route that returns the model has FastAPI
+    validate it a second time (in one more thread pool hand-off) before serialising it."""
+    page = SuggestionsPublic(data=data, count=count)
+    return Response(page.model_dump_json(), media_type="application/json")
+
+
 def _published(challenge) -> None:
     if challenge.status != ChallengeStatus.published:
         raise HTTPException(
@@ -43,7 +51,11 @@ def _published(challenge) -> None:
         )
 
 
-@router.get("/challenges/{challenge_id}/suggestions/students", responses=ERRORS)
+@router.get(
+    "/challenges/{challenge_id}/suggestions/students",
+    response_model=SuggestionsPublic,
+    responses=ERRORS,
+)
 def suggest_students(
     request: Request,
     session: SessionDep,
@@ -53,7 +65,7 @@ def suggest_students(
     level: Annotated[list[Level] | None, Query(description="Only these levels.")] = None,
     language: Annotated[str | None, Query(min_length=2, max_length=5)] = None,
     available: Annotated[bool, Query(description="Only students free in the period.")] = True,
-) -> SuggestionsPublic:
+) -> Response:
     """Ranked students for a challenge: intermediaries and admins. Students are shown to an
     SME only after an intermediary approves the match, except in a community whose
     approval_mode is "open": there the SME that owns the challenge may ask too (and sees each
@@ -71,13 +83,17 @@ def suggest_students(
     )
     record_suggestion_views(session, actor, found, "suggested students for a challenge")
     data = suggestions_public(session, found, viewer=actor)
-    return SuggestionsPublic(data=data, count=len(found))
+    return _answer(data, len(found))
 
 
-@router.get("/challenges/{challenge_id}/suggestions/research-groups", responses=ERRORS)
+@router.get(
+    "/challenges/{challenge_id}/suggestions/research-groups",
+    response_model=SuggestionsPublic,
+    responses=ERRORS,
+)
 def suggest_research_groups(
     request: Request, session: SessionDep, actor: CurrentUser, challenge_id: str, k: K = 5
-) -> SuggestionsPublic:
+) -> Response:
     """Ranked research groups (lectoraten) for a challenge: its SME and intermediaries."""
     challenge = visible_challenge(session, actor, challenge_id)
     if not can_edit_challenge(actor, challenge):
@@ -85,10 +101,14 @@ def suggest_research_groups(
     _published(challenge)
     found = research_groups_for_challenge(session, request.app.state.matching, challenge, k=k)
     data = suggestions_public(session, found, viewer=actor)
-    return SuggestionsPublic(data=data, count=len(found))
+    return _answer(data, len(found))
 
 
-@router.get("/students/{student_id}/suggestions/challenges", responses=ERRORS)
+@router.get(
+    "/students/{student_id}/suggestions/challenges",
+    response_model=SuggestionsPublic,
+    responses=ERRORS,
+)
 def suggest_challenges(
     request: Request,
     session: SessionDep,
@@ -96,7 +116,7 @@ def suggest_challenges(
     student_id: str,
     k: K = 10,
     available: Annotated[bool, Query(description="Only challenges in my free period.")] = True,
-) -> SuggestionsPublic:
+) -> Response:
     """Ranked published challenges for a student: the student and their intermediaries.
     A student who has not consented to matching gets none."""
     student = visible_student(session, actor, student_id)
@@ -105,4 +125,4 @@ def suggest_challenges(
     )
     record_suggestion_views(session, actor, found, "suggested challenges for a student")
     data = suggestions_public(session, found, viewer=actor)
-    return SuggestionsPublic(data=data, count=len(found))
+    return _answer(data, len(found))

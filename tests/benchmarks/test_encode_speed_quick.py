@@ -33,5 +33,8 @@ def test_the_quick_run_reports_every_route_against_fp32() -> None:
             # Any route computes the same model: its vectors are near fp32's, fp32 is itself.
             assert figures["cosine_min"] == 1.0 if name == "fp32" else figures["cosine_min"] > 0.99
     assert result["routes"]["fp32"]["paragraph_150_words"]["ratio_vs_fp32"] == 1.0
-    expected = "bf16" if result["cpu_bf16"]["native"] else "fp32"
+    from matcher.openvino_encoder import missing
+
+    torch_bf16 = "openvino-bf16" if missing() is None else "bf16"
+    expected = torch_bf16 if result["cpu_bf16"]["native"] else "fp32"
     assert result["lcmatch_route"]["precision"] == expected

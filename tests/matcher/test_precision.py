@@ -51,7 +51,8 @@ def test_auto_takes_bf16_on_a_cpu_with_native_bf16(tmp_path) -> None:
     assert support.bf16 == torch.ops.mkldnn._is_mkldnn_bf16_supported()
     if support.bf16:
         assert "amx_bf16" in support.reason
-    assert choose_precision("auto", detect=lambda: support) == ("bf16" if support.bf16 else "fp32")
+    without_openvino = choose_precision("auto", detect=lambda: support, openvino=lambda: "openvino")
+    assert without_openvino == ("bf16" if support.bf16 else "fp32")
 
 
 def test_an_explicit_precision_is_taken_whatever_the_cpu() -> None:
@@ -61,7 +62,8 @@ def test_an_explicit_precision_is_taken_whatever_the_cpu() -> None:
 
 
 def test_an_unknown_precision_is_refused_by_name() -> None:
-    with pytest.raises(MatcherError, match="precision must be one of auto, fp32, bf16, not 'fp16'"):
+    expected = "precision must be one of auto, fp32, bf16, openvino-bf16, openvino-int8, not 'fp16'"
+    with pytest.raises(MatcherError, match=expected):
         choose_precision("fp16")
 
 

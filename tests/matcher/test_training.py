@@ -21,6 +21,7 @@ from matcher.training.data import (
     fold_of,
     melo_synonym_pairs,
     training_pairs,
+    weighted_sample,
     without_folds,
 )
 from matcher.training.linear import Adapter, LinearConfig, train_adapter
@@ -107,8 +108,41 @@ def test_a_batch_never_holds_two_pairs_of_one_group() -> None:
 def test_config_names_are_checked() -> None:
     assert config_named("tiny").name == "tiny"
     assert config_named("linear").fine_tune_pairs == 0
-    with pytest.raises(MatcherError, match="full, linear, tiny"):
+    assert config_named("challenge").max_length == 256
+    with pytest.raises(MatcherError, match="full, challenge, linear, tiny"):
         config_named("huge")
+
+
+_SOURCES = {"melo-synonyms": 300, "esco-nl-en": 100, "esco-challenge-profile": 20}
+_SOURCES["esco-challenge-skill"] = 80
+
+
+def _sourced_pairs() -> list[Pair]:
+    return [
+        Pair(f"{source} {n}", f"positive {n}", f"{source} {n}", source)
+        for source, count in _SOURCES.items()
+        for n in range(count)
+    ]
+
+
+def test_the_weighted_sample_fills_its_shares_capped_at_what_a_source_holds() -> None:
+    pairs = _sourced_pairs()
+    shares = (("esco-challenge-profile", 0.3), ("esco-challenge-skill", 0.25))
+    sample = weighted_sample(pairs, 200, shares, seed=4)
+    counts = {source: sum(p.source == source for p in sample) for source in _SOURCES}
+    assert len(sample) == 200 and len(set(sample)) == 200
+    assert counts["esco-challenge-profile"] == 20  # wanted 60, holds 20
+    assert counts["esco-challenge-skill"] == 50
+    assert counts["melo-synonyms"] + counts["esco-nl-en"] == 130
+    assert weighted_sample(pairs, 200, shares, seed=4) == sample
+    assert weighted_sample(pairs, 200, shares, seed=5) != sample
+
+
+def test_without_shares_the_sample_is_the_plain_seeded_one_the_full_recipe_always_drew() -> None:
+    pairs = _sourced_pairs()
+    assert weighted_sample(pairs, 64, (), seed=2) == random.Random(2).sample(pairs, 64)
+    with pytest.raises(MatcherError, match="more than 1"):
+        weighted_sample(pairs, 64, (("melo-synonyms", 0.7), ("esco-nl-en", 0.4)), seed=2)
 
 
 def _toy_problem(seed: int = 0) -> tuple[list[Pair], dict[str, np.ndarray]]:
@@ -313,6 +347,41 @@ def test_train_fusion_without_fold_models_says_what_to_run(tmp_path: Path) -> No
     )
     assert result.exit_code == 2
     assert "lcmatch train encoder" in result.output
+
+
+@pytest.mark.slow
+def test_folds_only_writes_the_fold_vectors_and_no_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service.cli import app
+
+    monkeypatch.setenv("LCMATCH_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    model, cv = tmp_path / "model", tmp_path / "cv"
+    result = CliRunner().invoke(
+        app,
+        [
+            *"train encoder --config tiny --seed 3 --folds 2 --folds-only".split(),
+            *("--bench-dir", str(FIXTURES / "train-bench"), "--out", str(model)),
+            *("--cv-dir", str(cv)),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert not model.exists()
+    training = json.loads((cv / "training.json").read_text())
+    assert training["training"] is None and len(training["fold_training"]) == 2
+    assert set(training["cross_validated"]) == {"melo-nld"}
+    assert FoldVectors.load(cv / "fold-1.npz").documents["melo-nld"].shape[1] == 384
+
+
+def test_folds_only_needs_folds(tmp_path: Path) -> None:
+    from service.cli import app
+
+    result = CliRunner().invoke(
+        app, ["train", "encoder", "--folds", "0", "--folds-only", "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 2
+    assert "--folds-only needs --folds 2 or more" in result.output
 
 
 def test_train_encoder_refuses_one_fold(tmp_path: Path) -> None:
