@@ -144,7 +144,10 @@ def train_encoder(
         }
         summary["cross_validated"] = dense_table(scores, fold_vectors)
     summary["seconds_total"] = round(time.perf_counter() - started, 1)
-    (cv_dir / "folds.json").write_text(json.dumps({"folds": folds, "seed": seed}) + "\n")
+    if fold_vectors:
+        # Only beside the fold vectors it describes: a run without folds leaves the record of
+        # an earlier cross-validation (and its vectors) as they are.
+        (cv_dir / "folds.json").write_text(json.dumps({"folds": folds, "seed": seed}) + "\n")
     if folds_only:
         (cv_dir / "training.json").write_text(json.dumps(summary, indent=2) + "\n")
         return summary

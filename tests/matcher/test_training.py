@@ -373,6 +373,22 @@ def test_folds_only_writes_the_fold_vectors_and_no_model(
     assert set(training["cross_validated"]) == {"melo-nld"}
     assert FoldVectors.load(cv / "fold-1.npz").documents["melo-nld"].shape[1] == 384
 
+    # Then the shipped model alone (the other half of the recipe): it writes the model and
+    # leaves the fold run's record as it was, in a folder that exists or not.
+    for cv_dir in (cv, tmp_path / "no-cv"):
+        result = CliRunner().invoke(
+            app,
+            [
+                *"train encoder --config tiny --seed 3 --folds 0".split(),
+                *("--bench-dir", str(FIXTURES / "train-bench"), "--out", str(model)),
+                *("--cv-dir", str(cv_dir)),
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        assert json.loads((model / "training.json").read_text())["fold_training"] == []
+    assert json.loads((cv / "folds.json").read_text()) == {"folds": 2, "seed": 3}
+    assert not (tmp_path / "no-cv").exists()
+
 
 def test_folds_only_needs_folds(tmp_path: Path) -> None:
     from service.cli import app
