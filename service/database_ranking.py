@@ -67,6 +67,11 @@ class Fresh:
             self.queries[key] = compute()
         return self.queries[key]
 
+    def forget_queries(self) -> None:
+        """Drop every kept query side: an erased profile may have been a query (challenges
+        for a student), and what was derived from its text must not outlive it."""
+        self.queries.clear()
+
     def forget(self, id_: str) -> None:
         """Drop a row's text and weights (deleted or erased)."""
         self.texts = {key: text for key, text in self.texts.items() if key[0] != id_}

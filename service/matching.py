@@ -332,6 +332,9 @@ class Matching:
         """Forget an erased row everywhere this process keeps it: its index entry and any
         cached vector of its text."""
         self.forget(kind, row.id)
+        with self._lock:
+            for fresh in self.fresh.values():
+                fresh.forget_queries()
         self._uncache([text_view(kind, row)])
 
     def rank(

@@ -58,3 +58,21 @@ def test_new_weights_drop_the_kept_query_sides(corpus) -> None:
     after = ranked(ranker, corpus, QUERY, fresh)
     assert fresh.queries[("lexical", QUERY)] is not before
     assert after == ranked(ranker, corpus, QUERY, Fresh())
+
+
+def test_an_erasure_drops_every_kept_query_side(corpus) -> None:
+    from service.matching import Matching
+
+    ranker = ranker_of(corpus)
+    matching = Matching(encoder=ranker.encoder)
+    matching.fresh = {"challenge": Fresh(), "student": Fresh()}
+    matching.rankers, matching.hashes = {"student": ranker}, {"student": {}}
+    ranked(ranker, corpus, QUERY, matching.fresh["challenge"])
+    assert matching.fresh["challenge"].queries
+    row = type(
+        "Row",
+        (),
+        {"id": "stu-erased", "programme": "hbo", "about": QUERY, "skills": [], "interests": []},
+    )()
+    matching.erase("student", row)
+    assert not matching.fresh["challenge"].queries
