@@ -2,7 +2,7 @@
 
     python benchmarks/service_load.py [--quick] [--database sqlite|postgresql]
                                       [--students N] [--seconds S] [--connections C]
-                                      [--workers N]
+                                      [--workers N] [--recompute]
 
 Needs `wrk` (Debian/Ubuntu: `apt-get install -y wrk`). Starts the real service
 (`lcmatch serve`: uvicorn, one process) on the benchmark database of
@@ -19,6 +19,11 @@ machine the latency says how much CPU the service got, the CPU time what it need
 `--database postgresql` runs the same on PostgreSQL 16 with pgvector (pgserver, kept under
 var/bench/): the dense candidates then come from the HNSW index, filtered in SQL, and
 `--workers N` runs N uvicorn worker processes (`lcmatch serve --workers N`).
+
+The service keeps whole pages for identical requests until the next write
+(`service.answer_cache`), so on SQLite the load above is mostly answered from kept pages, as a
+review page reloaded is; `--recompute` (LCMATCH_KEEP_ANSWERS=false) makes every request build
+its page again, which is what a request after a write costs (service_load.recomputed.json).
 
 Prints one JSON object, written to benchmarks/results/service_load.json
 (service_load.postgresql.json for PostgreSQL, service_load.postgresql.workers2.json for two
@@ -54,10 +59,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_service(url: str, port: int, log: Path, *, workers: int = 1) -> subprocess.Popen:
+def start_service(
+    url: str, port: int, log: Path, *, workers: int = 1, keep_answers: bool = True
+) -> subprocess.Popen:
     """`lcmatch serve` on the database, in its own process group, logging to a file."""
     env = dict(
         os.environ,
+        LCMATCH_KEEP_ANSWERS=str(keep_answers).lower(),
         LCMATCH_DATABASE_URL=url,
         LCMATCH_HOME=str(support.CACHE / "home"),
         LCMATCH_DEMO_DATA="false",
@@ -187,6 +195,11 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, default=1, help="uvicorn worker processes (PostgreSQL only)"
     )
+    parser.add_argument(
+        "--recompute",
+        action="store_true",
+        help="LCMATCH_KEEP_ANSWERS=false: every request builds its page again",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit(WRK_MISSING)
@@ -206,7 +219,9 @@ def main() -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = support.CACHE / f"service_load-{args.database}-{students}-w{args.workers}.log"
-    process = start_service(database.url, port, log, workers=args.workers)
+    process = start_service(
+        database.url, port, log, workers=args.workers, keep_answers=not args.recompute
+    )
     try:
         startup_s = wait_healthy(base, process, timeout=3600)
         login = httpx.post(
@@ -244,6 +259,7 @@ def main() -> None:
         f"{args.database}, loopback",
         "workers": args.workers,
         "vector_backend": "pgvector" if args.database == "postgresql" else "memory",
+        "answers_kept": not args.recompute and args.database != "postgresql",
         "startup_until_healthy_s": round(startup_s, 2),
         "first_suggestions_request_s": round(first_s, 2),
         "suggestions_returned": found,
@@ -258,6 +274,7 @@ def main() -> None:
     }
     name = "service_load" + (".postgresql" if args.database == "postgresql" else "")
     name += f".workers{args.workers}" if args.workers > 1 else ""
+    name += ".recomputed" if args.recompute else ""
     support.emit(name + (".quick" if args.quick else ""), result)
 
 

@@ -15,9 +15,11 @@ from sqlmodel import Session
 
 from matcher.encoders import TextEncoder
 from service import limits
+from service.answer_cache import AnswerCache, WriteClock
 from service.db import make_engine, migrate
 from service.matching import Matching
 from service.settings import PLACEHOLDER_SECRET, Settings
+from service.tables import AuditEntry
 from service.vector_store import PgVectorStore, choose_backend
 
 log = logging.getLogger("lcmatch")
@@ -106,6 +108,12 @@ def create_app(
             ann=settings.ann(),
             refit_drift=settings.refit_drift,
         )
+        # Whole answers are kept only where this process sees every write: not with pgvector,
+        # where other processes write too (see service.answer_cache).
+        app.state.answers = None
+        if settings.keep_answers and app.state.matching.store is None:
+            clock = WriteClock(app.state.engine, ignored_tables=[AuditEntry.__tablename__])
+            app.state.answers = AnswerCache(clock)
         with Session(app.state.engine, expire_on_commit=False) as session:
             if settings.demo_data:
                 load_demo_once(session, settings)
@@ -117,6 +125,8 @@ def create_app(
         gc.freeze()
         yield
         gc.unfreeze()  # collectable again once this app is gone (tests start many)
+        if app.state.answers is not None:
+            app.state.answers.clock.close()
         if app.state.matching.store is not None:
             app.state.matching.store.close()
         if engine is None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from sqlalchemy import or_, true, update
 from sqlmodel import Session, select
@@ -27,6 +28,7 @@ from service.tables import (
     Membership,
     Suggestion,
     SuggestionEvent,
+    SuggestionStatus,
     TargetKind,
     utcnow,
 )
@@ -83,8 +85,27 @@ def record_student_views(
     session.commit()
 
 
+class ShownSuggestion(NamedTuple):
+    """What the audit log keeps of a suggestion shown to someone: enough to log the view of
+    an answer that was kept (`service.answer_cache`) without its rows."""
+
+    id: str
+    target_kind: TargetKind
+    target_id: str
+    community_id: str
+    challenge_id: str
+    status: SuggestionStatus
+
+    @classmethod
+    def of(cls, suggestion: Suggestion) -> ShownSuggestion:
+        return cls(*(getattr(suggestion, name) for name in cls._fields))
+
+
 def record_suggestion_views(
-    session: Session, actor: Actor, suggestions: Iterable[Suggestion], reason: str
+    session: Session,
+    actor: Actor,
+    suggestions: Iterable[Suggestion | ShownSuggestion],
+    reason: str,
 ) -> None:
     """Log every suggestion naming a student that is shown to someone else than that student;
     commits, so that nothing is shown without its entry.

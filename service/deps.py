@@ -39,6 +39,9 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     use); closing one that still holds a connection hands it back in a thread, since on
     PostgreSQL that is a round trip (a rollback) the event loop must not wait for."""
     session = Session(request.app.state.engine, expire_on_commit=False)
+    answers = getattr(request.app.state, "answers", None)
+    if answers is not None:
+        answers.clock.open(session)  # before it reads: see service.answer_cache
     try:
         yield session
     except DataError as error:

@@ -63,6 +63,11 @@ class Settings(BaseSettings):
         description="Processes `lcmatch serve` runs. More than one needs PostgreSQL with the "
         "pgvector backend: in memory, each process would keep an index of its own.",
     )
+    keep_answers: bool = Field(
+        True,
+        description="Keep whole pages of suggestions for identical requests until the next "
+        "write to the database (never with pgvector, where other processes write).",
+    )
     model: str = Field(DEFAULT_MODEL, description="Dense model: a name or a folder.")
     query_prefix: str = Field("", description='Put before queries, e.g. "query: " for e5.')
     passage_prefix: str = Field("", description='Put before indexed texts, e.g. "passage: ".')

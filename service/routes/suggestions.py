@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from sqlmodel import Session
 
 from service.access import (
     can_edit_challenge,
@@ -12,18 +15,18 @@ from service.access import (
     visible_challenge,
     visible_student,
 )
-from service.audit import record_suggestion_views
-from service.deps import CurrentUser, SessionDep, not_found
+from service.answer_cache import AnswerCache
+from service.audit import ShownSuggestion, record_suggestion_views
+from service.deps import Actor, CurrentUser, SessionDep, not_found
 from service.suggestions import (
     StudentFilters,
-    SuggestionPublic,
     SuggestionsPublic,
     challenges_for_student,
     research_groups_for_challenge,
     students_for_challenge,
     suggestions_public,
 )
-from service.tables import ChallengeStatus, Level
+from service.tables import ChallengeStatus, Level, Suggestion
 
 router = APIRouter(tags=["suggestions"])
 
@@ -36,11 +39,43 @@ ERRORS = {
 K = Annotated[int, Query(ge=1, le=100, description="How many suggestions (max 100).")]
 
 
-def _answer(data: list[SuggestionPublic], count: int) -> Response:
-    """The page as JSON. Serialised here, once: a route that returns the model has FastAPI
-    validate it a second time (in one more thread pool hand-off) before serialising it."""
-    page = SuggestionsPublic(data=data, count=count)
-    return Response(page.model_dump_json(), media_type="application/json")
+@dataclass(frozen=True)
+class _Page:
+    """An answer as it is sent, and what the audit log needs of it."""
+
+    body: bytes
+    shown: tuple[ShownSuggestion, ...]
+
+
+def _answer(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    key: tuple,
+    suggest: Callable[[], list[Suggestion]],
+    *,
+    audit_reason: str | None,
+) -> Response:
+    """The page of suggestions `suggest` makes, as JSON, or the same page kept from an
+    earlier identical request when nothing was written since (`service.answer_cache`); the
+    views of students are logged either way.
+
+    Serialised here, once: a route that returns the model has FastAPI validate it a second
+    time (in one more thread pool hand-off) before serialising it."""
+    answers: AnswerCache[_Page] | None = request.app.state.answers
+    key = (*key, actor.id)  # what a viewer may see of a student differs from viewer to viewer
+    page = answers.get(key) if answers is not None else None
+    if page is None:
+        read_since = answers.clock.opened_at(session) if answers is not None else 0
+        found = suggest()
+        data = suggestions_public(session, found, viewer=actor)
+        body = SuggestionsPublic(data=data, count=len(found)).model_dump_json().encode()
+        page = _Page(body, tuple(ShownSuggestion.of(suggestion) for suggestion in found))
+        if answers is not None:
+            answers.put(key, page, read_since=read_since)
+    if audit_reason is not None:
+        record_suggestion_views(session, actor, page.shown, audit_reason)
+    return Response(page.body, media_type="application/json")
 
 
 def _published(challenge) -> None:
@@ -78,12 +113,16 @@ def suggest_students(
         language=language,
         available=available,
     )
-    found = students_for_challenge(
-        session, request.app.state.matching, challenge, k=k, filters=filters
+    return _answer(
+        request,
+        session,
+        actor,
+        ("students", challenge.id, k, tuple(filters.levels or ()), language, available),
+        lambda: students_for_challenge(
+            session, request.app.state.matching, challenge, k=k, filters=filters
+        ),
+        audit_reason="suggested students for a challenge",
     )
-    record_suggestion_views(session, actor, found, "suggested students for a challenge")
-    data = suggestions_public(session, found, viewer=actor)
-    return _answer(data, len(found))
 
 
 @router.get(
@@ -99,9 +138,14 @@ def suggest_research_groups(
     if not can_edit_challenge(actor, challenge):
         raise not_found("Challenge", challenge_id)
     _published(challenge)
-    found = research_groups_for_challenge(session, request.app.state.matching, challenge, k=k)
-    data = suggestions_public(session, found, viewer=actor)
-    return _answer(data, len(found))
+    return _answer(
+        request,
+        session,
+        actor,
+        ("research-groups", challenge.id, k),
+        lambda: research_groups_for_challenge(session, request.app.state.matching, challenge, k=k),
+        audit_reason=None,  # research groups are no persons
+    )
 
 
 @router.get(
@@ -120,9 +164,13 @@ def suggest_challenges(
     """Ranked published challenges for a student: the student and their intermediaries.
     A student who has not consented to matching gets none."""
     student = visible_student(session, actor, student_id)
-    found = challenges_for_student(
-        session, request.app.state.matching, student, k=k, available=available
+    return _answer(
+        request,
+        session,
+        actor,
+        ("challenges", student.id, k, available),
+        lambda: challenges_for_student(
+            session, request.app.state.matching, student, k=k, available=available
+        ),
+        audit_reason="suggested challenges for a student",
     )
-    record_suggestion_views(session, actor, found, "suggested challenges for a student")
-    data = suggestions_public(session, found, viewer=actor)
-    return _answer(data, len(found))

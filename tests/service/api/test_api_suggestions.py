@@ -11,7 +11,7 @@ from sqlmodel import func, select
 
 from matcher import HashingEncoder
 from service.app import create_app
-from service.tables import Suggestion
+from service.tables import AuditEntry, Suggestion
 
 STUDENTS = "/challenges/ch-a-pub/suggestions/students"
 CONSTRAINTS = ["level", "period", "hours", "language", "place"]
@@ -115,6 +115,36 @@ def test_suggestions_are_persisted_once(world: World) -> None:
     mine = _rows(world, "/students/stu-a1/suggestions/challenges", "int-a")
     assert {row["challenge_id"]: row["id"] for row in mine}["ch-a-pub"] == first[0]["id"]
     assert _stored(world) == 2
+
+
+def _views(world: World) -> int:
+    """Entries in the audit log of suggestions shown."""
+    with world.session() as session:
+        query = select(func.count()).select_from(AuditEntry)
+        return session.exec(query.where(AuditEntry.action == "suggestion.view")).one()
+
+
+def test_a_page_asked_again_is_the_same_and_each_showing_is_logged(world: World) -> None:
+    path = STUDENTS + "?available=false"
+    first = world.get(path, "int-a")
+    again = world.get(path, "int-a")
+    assert again.status_code == 200
+    assert again.content == first.content
+    assert _views(world) == 2 * len(first.json()["data"]) == 4
+    # Another viewer's page is their own (and their own showing is logged).
+    assert world.get(path, "admin").status_code == 200
+    assert _views(world) == 6
+
+
+def test_a_page_asked_again_after_a_write_shows_the_write(world: World) -> None:
+    path = STUDENTS + "?available=false"
+    rows = _rows(world, path)
+    assert [row["status"] for row in rows] == ["suggested", "suggested"]
+    assert world.post(f"/suggestions/{rows[0]['id']}/approve", "int-a", json={}).status_code == 200
+    assert [row["status"] for row in _rows(world, path)] == ["approved", "suggested"]
+    withdrawn = world.patch("/students/stu-a2", "stu-a2", json={"consent_matching": False})
+    assert withdrawn.status_code == 200
+    assert [row["target_id"] for row in _rows(world, path)] == ["stu-a1"]
 
 
 def test_the_review_queue_is_best_score_first(world: World) -> None:
