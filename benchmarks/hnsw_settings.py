@@ -2,7 +2,7 @@
 
     nice -n 19 python benchmarks/hnsw_settings.py build --m 32 --ef-construction 128
     flock /tmp/timing.lock python benchmarks/hnsw_settings.py sweep --m 32 --ef-construction 128 \\
-        --ef-search 64,96,128 --rerank 30,50 --residual-bits 2,4
+        --ef-search 64,96,128 --rerank 30,50 --residual-bits 2,4 --entry-level 0,2
 
 A graph costs minutes to build and its search breadth is a query-time knob, so the two are
 separate steps. `build` builds `matcher.hnsw.HnswRows` over `vector_search.py`'s vectors (the
@@ -11,8 +11,8 @@ that, and saves the graph with `HnswRows.save` under var/bench/hnsw/ (with the e
 the queries, so that the timed step does not spend its time on the ground truth). `sweep` reads
 it back with `HnswRows.load` (timed: what a service start-up from a persisted graph costs), then
 in one run times the exact numpy full scan (the baseline) and one top-10 query at a time
-through the graph for every efSearch x re-rank depth x residual bits asked, with recall@10
-against the exact answer and the memory per vector the graph counts.
+through the graph for every efSearch x re-rank depth x residual bits x entry level asked, with
+recall@10 against the exact answer and the memory per vector the graph counts.
 
 Prints one JSON object and writes it to benchmarks/results/hnsw_settings.<graph>.json.
 """
@@ -23,6 +23,7 @@ import argparse
 import json
 import time
 from dataclasses import asdict, replace
+from itertools import product
 from pathlib import Path
 
 import numpy as np
@@ -82,6 +83,7 @@ def sweep(
     ef_values: list[int],
     depths: list[int | None],
     bits: list[int],
+    entry_levels: list[int] | None = None,
     cache: Path = CACHE,
 ) -> dict:
     folder = graph_folder(size, ann, cache)
@@ -100,9 +102,10 @@ def sweep(
     graph = HnswRows.load(folder, replace(ann, residual_bits=built["ann"]["residual_bits"]))
     load_s = time.perf_counter() - start
     rows = []
-    for residual_bits in bits:
+    for residual_bits, entry_level in product(bits, entry_levels or [ann.entry_level]):
         if ann.storage == "int8":
             with_residual_bits(graph, matrix, residual_bits)
+        graph.settings = replace(graph.settings, entry_level=entry_level)
         memory = graph.memory_bytes() / size
         for asked_depth in depths:
             for ef_search in ef_values:
@@ -113,6 +116,7 @@ def sweep(
                 rows.append(
                     {
                         "residual_bits": residual_bits if ann.storage == "int8" else None,
+                        "entry_level": entry_level,
                         "rerank": depth,
                         "ef_search": ef_search,
                         **latency,
@@ -159,6 +163,9 @@ def main(argv: list[str] | None = None) -> dict:
     )
     parser.add_argument("--ef-search", default=str(AnnSettings.ef_search))
     parser.add_argument(
+        "--entry-level", default=str(AnnSettings.entry_level), help="sweep only, e.g. 0,2"
+    )
+    parser.add_argument(
         "--rerank", default=str(AnnSettings.rerank), help="depths, e.g. 50,100,ef (= efSearch)"
     )
     parser.add_argument("--cache", type=Path, default=CACHE, help="where graphs are kept")
@@ -177,7 +184,8 @@ def main(argv: list[str] | None = None) -> dict:
         print(json.dumps(facts))
         return facts
     depths = _depths(args.rerank)
-    result = sweep(args.size, ann, _numbers(args.ef_search), depths, bits, args.cache)
+    entry_levels = _numbers(args.entry_level)
+    result = sweep(args.size, ann, _numbers(args.ef_search), depths, bits, entry_levels, args.cache)
     name = graph_folder(args.size, ann).name
     out = args.out or RESULTS / f"hnsw_settings.{name}.json"
     return publish(result, f"hnsw_settings.{name}", out=out)

@@ -4,8 +4,14 @@
 4-bit residual per dimension (`matcher.residual`) re-ranks the graph's wider candidate list:
 int8 order alone misses near-ties (recall@10 0.958 at 1M where re-ranking gives 0.980-0.984).
 A graph can be saved and read back (`save`, `load`): seconds, where a rebuild takes minutes.
-After a bulk add the worst linked rows are searched for again and re-linked (`matcher.hnsw_repair`):
-faiss links about 1 % of a million clustered rows into the wrong region, where no search finds them.
+After a bulk add the worst linked rows are searched for again (from the entry rows below) and
+re-linked (`matcher.hnsw_repair`): faiss links about 1 % of a million clustered rows into the wrong
+region, where no search finds them.
+A search starts its level-0 walk from the best of the upper-level rows, found by a scan of their
+codes (`AnnSettings.entry_level`), not from where faiss' one-wide greedy descent ends: on
+clustered rows that descent sometimes ends among the wrong cluster's rows, and no breadth of the
+level-0 search then finds the way out (at 1M rows, M 20: recall@10 0.985 at efSearch 192 from
+faiss' descent, 0.993 at efSearch 64 from the scan's best).
 
 Rows keep the positions `VectorIndex` gives them (a removed row is replaced by the last one),
 so the ranker's column numbers mean the same on the exact and the approximate path.
@@ -86,6 +92,7 @@ class HnswRows:
         # Rows added later whose closest link is less similar than this are re-linked: the
         # cut-off a bulk add's `repair_share` set (see `_repair`).
         self._repair_below = -np.inf
+        self._entries: _EntryRows | None = None  # built on the first search (`_entry_rows`)
         self.append(rows)
 
     # -- building ---------------------------------------------------------------------
@@ -154,7 +161,14 @@ class HnswRows:
         params = faiss.SearchParametersHNSW()
         params.efSearch = max(self.settings.ef_search, self.settings.ef_construction)
         width = self._index.hnsw.nb_neighbors(0)
-        _, found = self._index.search(vectors[suspects], width // 2 + 1, params=params)
+        queries = np.ascontiguousarray(vectors[suspects])
+        # From the entry rows, as searches start: a re-search that ends in the wrong cluster
+        # would link the row there (faiss' descent: recall@10 0.962 at 1M rows, efSearch 128).
+        entries = self._entry_rows()
+        if entries is None:
+            _, found = self._index.search(queries, width // 2 + 1, params=params)
+        else:
+            _, found = entries.search_level_0(self._index, queries, width // 2 + 1, params)
         relink(self._index, labels[suspects], found)
 
     @property
@@ -178,6 +192,7 @@ class HnswRows:
         self._position_label = np.concatenate([self._position_label[: self._size], labels])
         self._size += count
         self._alive_bits = None  # rebuilt on the next search, with the new labels
+        self._entries = None  # new rows may be upper-level rows
 
     def replace(self, positions: np.ndarray, vectors: np.ndarray) -> None:
         """New vectors for rows that are present: the old labels die, new ones take over."""
@@ -211,6 +226,8 @@ class HnswRows:
         with _one_thread():
             for label in labels:
                 self._stand_in(int(label))
+        # Only now: entry rows copied before the stand-ins were written would keep the old codes.
+        self._entries = None
 
     def _stand_in(self, label: int) -> None:
         """Overwrite a dead label's stored code with the mean of its graph neighbours' codes.
@@ -260,6 +277,7 @@ class HnswRows:
         self._dead = 0
         self._alive_bits = None
         self._repair_below = -np.inf
+        self._entries = None
         self.append(live)
 
     # -- persisting -------------------------------------------------------------------
@@ -311,6 +329,7 @@ class HnswRows:
         rows._size = rows._position_label.shape[0]
         rows._dead = int(stored["dead"])
         rows._alive_bits = None
+        rows._entries = None
         # Graphs saved before re-linking existed have no cut-off: later rows are not re-linked.
         rows._repair_below = float(stored.get("repair_below", -np.inf))
         return rows
@@ -354,6 +373,9 @@ class HnswRows:
         if self._residuals is not None:
             codes += self._residuals.nbytes
         maps = self._label_position.nbytes + self._position_label.nbytes
+        entries = self._entry_rows()
+        if entries is not None:
+            codes += entries.nbytes
         return int(graph + codes + maps)
 
     def _selector_bits(self, mask: np.ndarray | None) -> np.ndarray | None:
@@ -400,13 +422,27 @@ class HnswRows:
             selector = faiss.IDSelectorBitmap(self._index.ntotal, faiss.swig_ptr(bits))
             params.sel = selector
         query = np.ascontiguousarray(np.reshape(query, (1, -1)), dtype=np.float32)
+        entries = self._entry_rows()
         with _one_thread():
-            scores, labels = self._index.search(query, self._fetch(k), params=params)
+            if entries is None:
+                scores, labels = self._index.search(query, self._fetch(k), params=params)
+            else:
+                scores, labels = entries.search_level_0(self._index, query, self._fetch(k), params)
         keep = labels[0] >= 0
         labels, scores = labels[0][keep], scores[0][keep]
         live = self._label_position[labels] >= 0
         labels, scores = self._refine(query, labels[live], scores[live], k)
         return Nearest(self._label_position[labels].astype(np.int64), scores)
+
+    def _entry_rows(self) -> _EntryRows | None:
+        """The rows a search may start from (None: faiss' own descent), built when needed."""
+        level = self.settings.entry_level
+        if not level:
+            return None
+        entries = self._entries
+        if entries is None or (entries.total, entries.level) != (self._index.ntotal, level):
+            entries = self._entries = _EntryRows.of(self._index, level)
+        return entries if len(entries) else None
 
     def _scan(self, query: np.ndarray, mask: np.ndarray | None, k: int) -> Nearest:
         """Exact top-k over the stored codes of the rows the mask keeps (faiss' flat scan of
@@ -421,3 +457,78 @@ class HnswRows:
         keep = labels[0] >= 0
         labels, scores = self._refine(query, labels[0][keep], scores[0][keep], k)
         return Nearest(self._label_position[labels].astype(np.int64), scores)
+
+
+class _EntryRows:
+    """The graph's rows on one upper level and above, with copies of their codes, scanned to
+    choose where a search's level-0 walk starts.
+
+    faiss descends the upper levels greedily, one row wide, to the row where level 0 starts.
+    On clustered rows (benchmarks/vector_search.py, 1M rows, M 20) that descent ends in the
+    wrong cluster for about 0.6 % of the queries; their level-0 search, however broad, then
+    finds none of the top 10 (recall@10 0.985 at efSearch 192, 0.988 at 256). Starting from
+    the best of the ~2,500 rows on level 2 and above (a scan of 1 MB of codes, ~0.1 ms) gives
+    0.993 from efSearch 64 on (benchmarks/hnsw_settings.py --entry-level 0,2).
+    """
+
+    def __init__(
+        self, labels: np.ndarray, codes: faiss.IndexScalarQuantizer, level: int, total: int
+    ) -> None:
+        self.labels = labels
+        self._codes = codes
+        self.level = level
+        self.total = total  # the graph's label count they were taken at
+
+    @classmethod
+    def of(cls, index: faiss.IndexHNSWSQ, level: int) -> _EntryRows:
+        storage = faiss.downcast_index(index.storage)
+        levels = faiss.rev_swig_ptr(index.hnsw.levels.data(), index.hnsw.levels.size())
+        labels = np.flatnonzero(levels > level).astype(np.int32)  # faiss keeps level + 1
+        codes = faiss.IndexScalarQuantizer(index.d, storage.sq.qtype, faiss.METRIC_INNER_PRODUCT)
+        # The storage's training: a row's copy is its code in the graph.
+        faiss.copy_array_to_vector(faiss.vector_to_array(storage.sq.trained), codes.sq.trained)
+        codes.is_trained = True
+        stored = faiss.rev_swig_ptr(storage.codes.data(), storage.codes.size())
+        chosen = stored.reshape(-1, storage.code_size)[labels]
+        with _one_thread():
+            codes.add(storage.sa_decode(chosen))
+        return cls(labels, codes, level, index.ntotal)
+
+    def __len__(self) -> int:
+        return int(self.labels.shape[0])
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.labels.nbytes + self._codes.codes.size())
+
+    def search_level_0(
+        self,
+        index: faiss.IndexHNSWSQ,
+        queries: np.ndarray,
+        k: int,
+        params: faiss.SearchParametersHNSW,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The graph's k best for each query row (contiguous float32), scores and labels, each
+        level-0 walk started at the query's best entry row."""
+        count = queries.shape[0]
+        scores, best = self._codes.search(queries, 1)
+        starts = np.ascontiguousarray(self.labels[best[:, 0]])
+        # A faiss whose HNSW has `is_similarity` walks inner products as they are, one without
+        # it by their negation; a start given with the wrong sign looks like the worst row.
+        sign = 1 if getattr(index.hnsw, "is_similarity", False) else -1
+        start_distance = np.ascontiguousarray(sign * scores[:, 0], dtype=np.float32)
+        found_scores = np.empty((count, k), np.float32)
+        found = np.empty((count, k), np.int64)
+        index.search_level_0(
+            count,
+            faiss.swig_ptr(queries),
+            k,
+            faiss.swig_ptr(starts),
+            faiss.swig_ptr(start_distance),
+            faiss.swig_ptr(found_scores),
+            faiss.swig_ptr(found),
+            1,
+            2,  # the entry rows start one search (1: one search per entry row)
+            params,
+        )
+        return found_scores, found

@@ -9,8 +9,8 @@ for a quarter of a byte.
 Measured on 100k embedding-like vectors (benchmarks/vector_search.py's): the int8 codes alone
 rank the true top-10 at recall 0.991; re-ranking their top-50 with 4-bit residuals added gives
 0.9987, float16 0.9990. At 1M rows (benchmarks/hnsw_settings.py, M 32 graph, efSearch 256)
-4 bits re-rank to 0.984 and 2 bits to 0.980; the quarter byte 2 bits save per dimension pays
-for that denser graph within the 0.5x budget.
+4 bits re-rank to 0.984 and 2 bits to 0.980 (before the graph's repair and entry scan); the
+default is 4 bits on an M 20 graph, within the 0.5x budget (`matcher.ann.AnnSettings`).
 """
 
 from __future__ import annotations

@@ -110,10 +110,10 @@ def create_app(
         )
         # Whole answers are kept only where this process sees every write: not with pgvector,
         # where other processes write too (see service.answer_cache).
-        app.state.answers = None
+        clock = None
         if settings.keep_answers and app.state.matching.store is None:
             clock = WriteClock(app.state.engine, ignored_tables=[AuditEntry.__tablename__])
-            app.state.answers = AnswerCache(clock)
+        app.state.answers = AnswerCache(clock) if clock is not None else None
         with Session(app.state.engine, expire_on_commit=False) as session:
             if settings.demo_data:
                 load_demo_once(session, settings)
@@ -125,8 +125,8 @@ def create_app(
         gc.freeze()
         yield
         gc.unfreeze()  # collectable again once this app is gone (tests start many)
-        if app.state.answers is not None:
-            app.state.answers.clock.close()
+        if clock is not None:  # this run's own (a test may run an app's lifespan twice)
+            clock.close()
         if app.state.matching.store is not None:
             app.state.matching.store.close()
         if engine is None:

@@ -43,8 +43,9 @@ def train_encoder_command(
         str,
         typer.Option(
             help="full (the shipped model), challenge (a sample weighted to the challenge "
-            "judgements, 256 training tokens), linear (the linear map alone, no fine-tuning) "
-            "or tiny (a smoke run)."
+            "judgements, 256 training tokens), challenge-hn (challenge plus a hard negative "
+            "per challenge pair, mined with the lexical ranker), linear (the linear map "
+            "alone, no fine-tuning) or tiny (a smoke run)."
         ),
     ] = "full",
     seed: Annotated[int, typer.Option(help="Seeds batches and initial state.")] = 0,
@@ -70,6 +71,14 @@ def train_encoder_command(
             "--cv-dir): a recipe's cross-validated figures without the shipped model.",
         ),
     ] = False,
+    fold: Annotated[
+        int | None,
+        typer.Option(
+            help="With --folds-only: train this one fold model (0-based), a paired pilot "
+            "against the same fold of an earlier run.",
+            min=0,
+        ),
+    ] = None,
 ) -> None:
     """Fine-tune the base model on Dutch (ESCO parallel text, MELO synonyms, dev judgements)."""
     from matcher.precision import choose_precision
@@ -81,6 +90,9 @@ def train_encoder_command(
         raise typer.Exit(code=2)
     if folds_only and folds < 2:
         typer.echo(f"error: --folds-only needs --folds 2 or more, not {folds}", err=True)
+        raise typer.Exit(code=2)
+    if fold is not None and not (folds_only and fold < folds):
+        typer.echo(f"error: --fold needs --folds-only and a fold below --folds ({folds})", err=True)
         raise typer.Exit(code=2)
     if threads:
         import torch
@@ -101,13 +113,15 @@ def train_encoder_command(
             # the fold models' vectors in the precision `lcmatch eval` encodes in
             bf16_vectors=choose_precision(settings.precision) == "bf16",
             folds_only=folds_only,
+            only_fold=fold,
             log=_log,
         )
     except MatcherError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(code=2) from None
     if folds_only:
-        typer.echo(f"wrote {cv_dir} ({folds} fold models, {summary['seconds_total']} s)")
+        trained = f"fold model {fold}" if fold is not None else f"{folds} fold models"
+        typer.echo(f"wrote {cv_dir} ({trained}, {summary['seconds_total']} s)")
         return
     typer.echo(f"wrote {out} ({summary['training']['pairs']} pairs, {summary['seconds_total']} s)")
 

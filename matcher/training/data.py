@@ -3,7 +3,8 @@
 A pair is (anchor, positive, group): the model learns to put the positive nearest the anchor
 among the other positives of its batch. `group` names what the pair is about (an occupation,
 a skill, a query), so that a batch never holds two pairs of one group, which would turn a true
-synonym into a "negative".
+synonym into a "negative". A pair may also carry a hard negative (`training.negatives`), a
+third text the anchor must rank below its positive.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ class Pair:
     positive: str
     group: str
     source: str
+    #: a document close to the anchor that is not relevant to it (`training.negatives`)
+    negative: str | None = None
 
 
 def fold_of(query_text: str, folds: int) -> int:
@@ -164,7 +167,7 @@ def training_pairs(
 
 
 def batches(pairs: Sequence[Pair], batch_size: int, rng: random.Random) -> Iterator[list[Pair]]:
-    """Shuffled batches in which no group, anchor or positive text appears twice.
+    """Shuffled batches in which no group, anchor, positive or negative text appears twice.
 
     In-batch negatives are the other positives; a repeated group would make a synonym count
     as a wrong answer. A pair that clashes goes first in line for the next batch."""
@@ -178,6 +181,9 @@ def batches(pairs: Sequence[Pair], batch_size: int, rng: random.Random) -> Itera
         while queue and len(batch) < batch_size and len(skipped) < 8 * batch_size:
             pair = queue.popleft()
             keys = {pair.group, pair.anchor, pair.positive}
+            if pair.negative is not None:
+                # another pair's positive must not come back as a negative in its batch
+                keys.add(pair.negative)
             if keys & seen:
                 skipped.append(pair)
             else:

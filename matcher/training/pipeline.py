@@ -39,6 +39,7 @@ from matcher.training.data import (
     without_folds,
 )
 from matcher.training.linear import Adapter, adapted_model, base_vectors, train_adapter
+from matcher.training.negatives import with_hard_negatives
 from matcher.training.trainer import TrainConfig, encode_with, fine_tune, save_fp16
 
 Log = Callable[[str], None]
@@ -71,6 +72,9 @@ def _fold_pairs(
     pairs = training_pairs(kept, skills, seed=seed, judged_per_query=dict(config.judged_per_query))
     if limit is not None and len(pairs) > limit:
         pairs = random.Random(seed).sample(pairs, limit)
+    if config.hard_negative_depth:
+        # mined on the same training side the pairs come from
+        pairs = with_hard_negatives(pairs, kept, depth=config.hard_negative_depth, seed=seed)
     return pairs
 
 
@@ -87,6 +91,7 @@ def train_encoder(
     command: str,
     bf16_vectors: bool = False,
     folds_only: bool = False,
+    only_fold: int | None = None,
     log: Log = print,
 ) -> dict:
     """Fine-tune the fold models (if folds >= 2) and the shipped one; write the model folder.
@@ -95,16 +100,20 @@ def train_encoder(
     the fold models' vectors in bf16, as the service does where the CPU runs bf16.
     `folds_only` trains the fold models alone (to judge a recipe by its cross-validated
     figures before paying for the shipped model) and writes no model folder: the summary goes
-    to `cv_dir/training.json`."""
+    to `cv_dir/training.json`. `only_fold` (with `folds_only`) trains that one fold model, a
+    paired pilot against the same fold of an earlier run; no cross-validated table then."""
     if folds_only and folds < 2:
         raise MatcherError(f"folds_only needs at least 2 folds, not {folds}")
+    if only_fold is not None and not (folds_only and 0 <= only_fold < folds):
+        raise MatcherError(f"fold {only_fold} needs folds_only and a fold in 0..{folds - 1}")
     started = time.perf_counter()
     names = present_benchmarks(bench_root)
     benchmarks = load_benchmarks(bench_root, names)
     skills = read_esco_skills()
     base_path = resolve_model_path(base_model)
     fold_vectors, fold_stats = [], []
-    for fold in range(folds if folds >= 2 else 0):
+    trained_folds = range(folds if folds >= 2 else 0) if only_fold is None else [only_fold]
+    for fold in trained_folds:
         pairs = _fold_pairs(benchmarks, skills, config, seed, {fold}, folds, config.max_pairs)
         model, stats = _train_one(
             pairs, config.fold_fine_tune_pairs, encoder, base_path, config, seed, log
@@ -138,13 +147,15 @@ def train_encoder(
         "training": stats,
         "fold_training": fold_stats,
     }
-    if fold_vectors:
+    if only_fold is not None:
+        summary["only_fold"] = only_fold
+    elif fold_vectors:
         scores = {
             n: bench_scores(b, encoder, folds, sparse=False, log=log) for n, b in benchmarks.items()
         }
         summary["cross_validated"] = dense_table(scores, fold_vectors)
     summary["seconds_total"] = round(time.perf_counter() - started, 1)
-    if fold_vectors:
+    if fold_vectors and only_fold is None:
         # Only beside the fold vectors it describes: a run without folds leaves the record of
         # an earlier cross-validation (and its vectors) as they are.
         (cv_dir / "folds.json").write_text(json.dumps({"folds": folds, "seed": seed}) + "\n")
@@ -201,6 +212,17 @@ def _linear_seconds(stats: dict) -> str:
     return "(none)" if not linear else str(linear["seconds_with_base_vectors"])
 
 
+def _hard_negative_note(config: dict) -> list[str]:
+    depth = config.get("hard_negative_depth", 0)
+    if not depth:
+        return []
+    return [
+        f"Each challenge pair also carries a hard negative: one of the {depth} documents the",
+        "lexical ranker puts highest for its query that are not judged relevant to it.",
+        "",
+    ]
+
+
 def model_card(name: str, summary: dict) -> str:
     """The model folder's README: what it is, what it learned from, how, and how well."""
     lines = [
@@ -231,6 +253,7 @@ def model_card(name: str, summary: dict) -> str:
             for source, count in summary["training"]["pairs_by_source"].items()
         ],
         "",
+        *_hard_negative_note(summary["config"]),
         "- `esco-*`: the ESCO v1.1.1 skill list (Dutch label against English label, one English",
         "  alternative label, English description). This service uses the ESCO classification",
         "  of the European Commission.",

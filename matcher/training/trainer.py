@@ -63,6 +63,9 @@ class TrainConfig:
         ("esco-challenge-profile", 1),
         ("esco-challenge-skill", 3),
     )
+    #: give each challenge pair a hard negative drawn from the lexical ranker's top this many
+    #: irrelevant documents for its query (`training.negatives`); 0: in-batch negatives only
+    hard_negative_depth: int = 0
 
     def as_json(self) -> dict:
         return asdict(self)
@@ -94,6 +97,15 @@ CONFIGS = {
         fold_fine_tune_pairs=16,
         bf16=False,
         linear=LinearConfig(epochs=2, batch_size=8),
+    ),
+    # `challenge` plus a hard negative per challenge pair (the fold-0 pilot of issue 5).
+    "challenge-hn": TrainConfig(
+        name="challenge-hn",
+        max_length=256,
+        fine_tune_pairs=8192,
+        fold_fine_tune_pairs=4096,
+        fine_tune_shares=(("esco-challenge-profile", 0.3), ("esco-challenge-skill", 0.25)),
+        hard_negative_depth=10,
     ),
 }
 
@@ -170,13 +182,21 @@ def fine_tune(
     for epoch, epoch_batches in enumerate(plan):
         epoch_losses = []
         for batch in epoch_batches:
+            negative_texts = [p.negative for p in batch if p.negative is not None]
             with autocast:
                 anchors = embed(model, [p.anchor for p in batch], config.chunk_size)
                 positives = embed(model, [p.positive for p in batch], config.chunk_size)
+                if negative_texts:
+                    negatives = embed(model, negative_texts, config.chunk_size)
             logits = config.scale * anchors @ positives.T
             target = torch.arange(len(batch))
+            # anchor -> document: every positive and every hard negative of the batch compete;
+            # document -> anchor stays over the anchors alone (a negative has no anchor)
+            forward = logits
+            if negative_texts:
+                forward = torch.cat([logits, config.scale * anchors @ negatives.T], dim=1)
             loss = (
-                torch.nn.functional.cross_entropy(logits, target)
+                torch.nn.functional.cross_entropy(forward, target)
                 + torch.nn.functional.cross_entropy(logits.T, target)
             ) / 2
             optimizer.zero_grad(set_to_none=True)

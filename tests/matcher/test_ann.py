@@ -293,6 +293,7 @@ def test_a_saved_graph_is_refused_under_settings_it_was_not_built_with(tmp_path)
         ("residual_bits", 3),
         ("repair_share", -0.1),
         ("repair_share", 1),
+        ("entry_level", -1),
         ("compact_ratio", 0),
     ],
 )
