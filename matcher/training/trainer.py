@@ -16,7 +16,7 @@ import math
 import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from matcher.errors import MatcherError
@@ -98,16 +98,9 @@ CONFIGS = {
         bf16=False,
         linear=LinearConfig(epochs=2, batch_size=8),
     ),
-    # `challenge` plus a hard negative per challenge pair (the fold-0 pilot of issue 5).
-    "challenge-hn": TrainConfig(
-        name="challenge-hn",
-        max_length=256,
-        fine_tune_pairs=8192,
-        fold_fine_tune_pairs=4096,
-        fine_tune_shares=(("esco-challenge-profile", 0.3), ("esco-challenge-skill", 0.25)),
-        hard_negative_depth=10,
-    ),
 }
+# `challenge` plus a hard negative per challenge pair (the fold-0 pilot of issue 5).
+CONFIGS["challenge-hn"] = replace(CONFIGS["challenge"], name="challenge-hn", hard_negative_depth=10)
 
 
 def config_named(name: str) -> TrainConfig:

@@ -12,24 +12,14 @@ from dataclasses import replace
 import faiss
 import numpy as np
 import pytest
+from clustered_rows import CLUSTERS, DIMENSION, PER_CLUSTER, clustered
 
 from matcher import VectorIndex
 from matcher.ann import AnnSettings
 from matcher.hnsw import HnswRows
 from matcher.hnsw_repair import closest_link
 
-DIMENSION = 32
-CLUSTERS = 300
-PER_CLUSTER = 30
 SETTINGS = AnnSettings(threshold=100, m=8, ef_construction=32, ef_search=64, repair_share=0.05)
-
-
-def clustered(count: int, seed: int) -> np.ndarray:
-    centres = np.random.default_rng(0).standard_normal((CLUSTERS, DIMENSION))
-    rng = np.random.default_rng(seed)
-    rows = centres[np.arange(count) % CLUSTERS] + 0.35 * rng.standard_normal((count, DIMENSION))
-    rows = rows.astype(np.float32)
-    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
 
 
 VECTORS = clustered(CLUSTERS * PER_CLUSTER, seed=1)
