@@ -192,7 +192,8 @@ class HnswRows:
         self._position_label = np.concatenate([self._position_label[: self._size], labels])
         self._size += count
         self._alive_bits = None  # rebuilt on the next search, with the new labels
-        self._entries = None  # new rows may be upper-level rows
+        # The entry rows follow new rows by the label count (`_entry_rows`): the repair of
+        # this add may have taken them already, counting the new rows.
 
     def replace(self, positions: np.ndarray, vectors: np.ndarray) -> None:
         """New vectors for rows that are present: the old labels die, new ones take over."""
