@@ -1,0 +1,83 @@
+"""Checks of the built demo set: a wrong cross-reference or value stops the run before writing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, NoReturn
+
+# Every date in the set falls in these two years, so the demo stays "current" for 2026-2027.
+FIRST_DAY, LAST_DAY = dt.date(2026, 1, 1), dt.date(2027, 12, 31)
+
+ENUMS = {
+    "organisations": {
+        "kind": ("sme", "school", "university", "university_of_applied_sciences",
+                 "intermediary", "research"),
+    },
+    "challenges": {
+        "level": ("mbo", "hbo", "wo", "any"),
+        "kind": ("assignment", "traineeship", "graduation"),
+        "remote": ("onsite", "hybrid", "remote"),
+        "language": ("nl", "en"),
+        "status": ("published", "draft", "closed"),
+    },
+    "students": {
+        "level": ("mbo", "hbo", "wo"),
+        "visibility": ("intermediaries", "community_after_approval"),
+    },
+    "users": {"role": ("student", "sme", "intermediary", "admin")},
+}  # fmt: skip
+
+
+def check(data: dict[str, list[dict[str, Any]]], themes: list[str]) -> None:
+    """Raise ValueError naming the file, record and field of the first inconsistency."""
+    ids: set[str] = set()
+    for file, records in data.items():
+        for record in records:
+            if record["id"] in ids:
+                raise ValueError(f"{file}: duplicate id {record['id']}")
+            ids.add(record["id"])
+    community_ids = {c["id"] for c in data["communities"]}
+    organisations = {o["id"]: o for o in data["organisations"]}
+    student_ids = {s["id"] for s in data["students"]}
+    institution_names = {o["name"] for o in data["organisations"] if o["kind"] != "sme"}
+
+    def fail(file: str, record: dict, message: str) -> NoReturn:
+        raise ValueError(f"{file}: {record['id']}: {message}")
+
+    for file, records in data.items():
+        for record in records:
+            if any(c not in community_ids for c in record.get("community_ids", [])):
+                fail(file, record, "unknown community in community_ids")
+            if "community_id" in record and record["community_id"] not in community_ids:
+                fail(file, record, "unknown community_id")
+            for field in ("organisation_id", "intermediary_organisation_id"):
+                if field in record and record[field] not in organisations:
+                    fail(file, record, f"unknown {field} {record[field]!r}")
+            if "student_id" in record and record["student_id"] not in student_ids:
+                fail(file, record, "unknown student_id")
+            if any(t not in themes for t in record.get("themes", [])):
+                fail(file, record, f"unknown theme in {record['themes']}")
+            for field, allowed in ENUMS.get(file, {}).items():
+                if field in record and record[field] not in allowed:
+                    fail(file, record, f"{field} {record[field]!r} not in {allowed}")
+            for field in ("period_start", "period_end", "available_from", "available_until"):
+                if field in record:
+                    day = dt.date.fromisoformat(record[field])
+                    if not FIRST_DAY <= day <= LAST_DAY:
+                        fail(file, record, f"{field} {day} outside 2026-2027")
+            for field in ("email", "contact_email"):
+                if field in record and not record[field].endswith(("@example.nl", "@example.com")):
+                    fail(file, record, f"{field} is not an @example.nl/.com address")
+            if "institution" in record and record["institution"] not in institution_names:
+                fail(file, record, f"institution {record['institution']!r} is not an organisation")
+    for ch in data["challenges"]:
+        if ch["period_end"] < ch["period_start"] or not 1 <= ch["students_wanted"] <= 4:
+            fail("challenges", ch, "period or students_wanted out of range")
+    for user in data["users"]:
+        owner = organisations.get(user.get("organisation_id", ""), {"community_ids": community_ids})
+        if not set(user["community_ids"]) <= set(owner["community_ids"]):
+            fail("users", user, "member of a community its organisation is not in")
+    for community in data["communities"]:
+        kind = organisations[community["intermediary_organisation_id"]]["kind"]
+        if kind != "intermediary":
+            fail("communities", community, "intermediary organisation is not an intermediary")
