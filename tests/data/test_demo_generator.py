@@ -112,3 +112,13 @@ def test_a_skill_outside_the_vocabulary_names_the_challenge(tmp_path: Path) -> N
 
     with pytest.raises(ValueError, match=r"challenge 3 .*unknown skill 'warmtepompen instal"):
         build(load_sources(source))
+
+
+def test_a_place_outside_the_gazetteer_is_named(tmp_path: Path) -> None:
+    source = shutil.copytree(SOURCE_DIR, tmp_path / "source")
+    organisations = json.loads((source / "organisations.json").read_text(encoding="utf-8"))
+    organisations[4]["city"] = "Kruiningen"  # a real village, but not in GeoNames' cities500
+    (source / "organisations.json").write_text(json.dumps(organisations), encoding="utf-8")
+
+    with pytest.raises(ValueError, match=r"'Kruiningen' \(organisations: org-"):
+        build(load_sources(source))

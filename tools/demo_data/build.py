@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from tools.demo_data.checks import check
+from tools.demo_data.checks import check, check_places
 from tools.demo_data.records import build_challenges, build_organisations, build_users
 from tools.demo_data.sources import ROOT, SOURCE_DIR, Sources, load_sources
 from tools.demo_data.students import build_students
@@ -32,6 +32,7 @@ def build(sources: Sources | None = None) -> dict[str, list[dict[str, Any]]]:
         "users": build_users(sources, students),
     }
     check(data, sources.themes)
+    check_places(data)
     return data
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, NoReturn
 
+from tools.demo_data.places import unknown_places
+
 # Every date in the set falls in these two years, so the demo stays "current" for 2026-2027.
 FIRST_DAY, LAST_DAY = dt.date(2026, 1, 1), dt.date(2027, 12, 31)
 
@@ -81,3 +83,21 @@ def check(data: dict[str, list[dict[str, Any]]], themes: list[str]) -> None:
         kind = organisations[community["intermediary_organisation_id"]]["kind"]
         if kind != "intermediary":
             fail("communities", community, "intermediary organisation is not an intermediary")
+
+
+# The fields that hold a place name, per file: each must be a Dutch place of the gazetteer.
+PLACE_FIELDS = {"organisations": "city", "challenges": "place", "students": "region"}
+
+
+def check_places(data: dict[str, list[dict[str, Any]]]) -> None:
+    """Raise ValueError naming each place that the GeoNames gazetteer does not know, and where."""
+    used = {
+        (file, record[field], record["id"])
+        for file, field in PLACE_FIELDS.items()
+        for record in data.get(file, [])
+    }
+    unknown = set(unknown_places({name for _, name, _ in used}))
+    if unknown:
+        first = sorted((name, file, id_) for file, name, id_ in used if name in unknown)
+        named = ", ".join(f"{name!r} ({file}: {id_})" for name, file, id_ in first[:5])
+        raise ValueError(f"{len(unknown)} place(s) not in the GeoNames gazetteer: {named}")
