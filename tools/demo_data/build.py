@@ -7,8 +7,14 @@ import os
 from pathlib import Path
 from typing import Any
 
-from tools.demo_data.checks import check, check_places
-from tools.demo_data.records import build_challenges, build_organisations, build_users
+from tools.demo_data.checks import check, check_people, check_places, check_rounds
+from tools.demo_data.records import (
+    build_challenges,
+    build_organisations,
+    build_teachers,
+    build_users,
+)
+from tools.demo_data.rounds import build_rounds
 from tools.demo_data.sources import ROOT, SOURCE_DIR, Sources, load_sources
 from tools.demo_data.students import build_students
 
@@ -30,9 +36,14 @@ def build(sources: Sources | None = None) -> dict[str, list[dict[str, Any]]]:
         "students": students,
         "research_groups": sources.research_groups,
         "users": build_users(sources, students),
+        "teachers": build_teachers(sources),
     }
     check(data, sources.themes)
-    check_places(data)
+    check_places(data)  # before the rounds, which measure distances between these places
+    check_people(data, reserved)
+    data["rounds"] = build_rounds(sources, data)
+    check(data, sources.themes)
+    check_rounds(data)
     return data
 
 

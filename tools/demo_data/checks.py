@@ -86,7 +86,12 @@ def check(data: dict[str, list[dict[str, Any]]], themes: list[str]) -> None:
 
 
 # The fields that hold a place name, per file: each must be a Dutch place of the gazetteer.
-PLACE_FIELDS = {"organisations": "city", "challenges": "place", "students": "region"}
+PLACE_FIELDS = {
+    "organisations": "city",
+    "challenges": "place",
+    "students": "region",
+    "teachers": "place",
+}
 
 
 def check_places(data: dict[str, list[dict[str, Any]]]) -> None:
@@ -101,3 +106,55 @@ def check_places(data: dict[str, list[dict[str, Any]]]) -> None:
         first = sorted((name, file, id_) for file, name, id_ in used if name in unknown)
         named = ", ".join(f"{name!r} ({file}: {id_})" for name, file, id_ in first[:5])
         raise ValueError(f"{len(unknown)} place(s) not in the GeoNames gazetteer: {named}")
+
+
+def check_people(data: dict[str, list[dict[str, Any]]], reserved_names: set[str]) -> None:
+    """Raise ValueError when a teacher shares a name with a student, contact or demo user."""
+    taken = reserved_names | {s["full_name"] for s in data["students"]}
+    for teacher in data.get("teachers", []):
+        if teacher["full_name"] in taken:
+            raise ValueError(
+                f"teachers: {teacher['id']}: the name {teacher['full_name']!r} is taken"
+            )
+        taken.add(teacher["full_name"])
+
+
+def check_rounds(data: dict[str, list[dict[str, Any]]]) -> None:
+    """Raise ValueError naming the round and the first reference or rule that does not hold."""
+    challenges = {c["id"]: c for c in data["challenges"]}
+    members = {
+        s["id"]: s["community_ids"]
+        for file in ("students", "research_groups", "teachers")
+        for s in data.get(file, [])
+    }
+    for round_ in data.get("rounds", []):
+        community = round_["community_id"]
+
+        def fail(message: str, round_id: str = round_["id"]) -> NoReturn:
+            raise ValueError(f"rounds: {round_id}: {message}")
+
+        period = round_["period"]
+        if not FIRST_DAY.isoformat() <= period["start"] < period["end"] <= LAST_DAY.isoformat():
+            fail(f"period {period['start']}..{period['end']} outside 2026-2027")
+        for rules in round_["challenges"]:
+            challenge = challenges.get(rules["challenge_id"])
+            if challenge is None or challenge["community_id"] != community:
+                fail(f"challenge {rules['challenge_id']} is not in {community}")
+            if not 1 <= rules["team_min"] <= rules["team_max"]:
+                fail(f"{rules['challenge_id']}: team size {rules['team_min']}..{rules['team_max']}")
+            if any(s not in challenge["wanted_skills"] for s in rules["required_skills"]):
+                fail(f"{rules['challenge_id']}: a required skill the challenge does not want")
+        for person in round_["student_ids"] + round_["supervisor_ids"]:
+            if community not in members.get(person, []):
+                fail(f"{person} is not a member of {community}")
+        in_round = {r["challenge_id"] for r in round_["challenges"]}
+        students = set(round_["student_ids"])
+        for choice in round_["preferences"]:
+            ranked = choice["challenge_ids"]
+            if choice["student_id"] not in students or not 1 <= len(ranked) <= 5:
+                fail(f"preferences of {choice['student_id']}: not in the round or not 1-5")
+            if len(set(ranked)) != len(ranked) or not set(ranked) <= in_round:
+                fail(f"preferences of {choice['student_id']}: repeated or outside the round")
+        for mark in round_["sme_marks"]:
+            if mark["challenge_id"] not in in_round or not set(mark["student_ids"]) <= students:
+                fail(f"sme mark on {mark['challenge_id']}: outside the round")

@@ -105,3 +105,35 @@ def build_users(sources: Sources, students: list[dict[str, Any]]) -> list[dict[s
                 }
             )
     return users
+
+
+def build_teachers(sources: Sources) -> list[dict[str, Any]]:
+    """Teachers (docenten) with their institution's name, an e-mail address and resolved skills."""
+    institutions = {i.id: i for i in sources.institutions}
+    offered = {(i, p.name) for p in sources.programmes for i in p.institutions}
+    teachers = []
+    for number, item in enumerate(sources.teachers, start=1):
+        where = f"source/teachers.json, teacher {number} ({item['full_name']})"
+        institution = institutions.get(item["institution_id"])
+        if institution is None:
+            raise ValueError(f"{where}: unknown institution_id {item['institution_id']!r}")
+        if (institution.id, item["programme"]) not in offered:
+            raise ValueError(f"{where}: {institution.name} has no programme {item['programme']!r}")
+        if not set(item["community_ids"]) <= set(institution.community_ids):
+            raise ValueError(f"{where}: a community its institution is not in")
+        teachers.append(
+            {
+                "id": item["id"],
+                "community_ids": item["community_ids"],
+                "full_name": item["full_name"],
+                "email": f"{email_local_part(item['full_name'])}@example.nl",
+                "institution": institution.name,
+                "programme": item["programme"],
+                "place": item["place"],
+                "expertise": item["expertise"],
+                "skills": [sources.skills.skill(label, where) for label in item["skills"]],
+                "themes": item["themes"],
+                "supervision_capacity": item["supervision_capacity"],
+            }
+        )
+    return teachers

@@ -71,6 +71,8 @@ class Sources:
     texts: dict[str, Any]
     rules: dict[str, Any]
     staff_users: list[dict[str, Any]]
+    teachers: list[dict[str, Any]]
+    rounds: dict[str, Any]  # the round settings of source/rounds.json
     skills: SkillVocabulary
 
     @property
@@ -132,6 +134,8 @@ def load_sources(source_dir: Path = SOURCE_DIR, esco_file: Path = ESCO_FILE) -> 
         texts=read_json(source_dir / "about_texts.json"),
         rules=read_json(source_dir / "student_rules.json"),
         staff_users=read_json(source_dir / "users.json"),
+        teachers=read_json(source_dir / "teachers.json")["teachers"],
+        rounds=read_json(source_dir / "rounds.json"),
         skills=SkillVocabulary(
             [row["esco_id"] for row in read_csv(source_dir / "esco_skills.csv")],
             [row["label"] for row in read_csv(source_dir / "skills_outside_esco.csv")],
