@@ -7,7 +7,15 @@ import os
 from pathlib import Path
 from typing import Any
 
-from tools.demo_data.checks import check, check_people, check_places, check_rounds
+from tools.demo_data.checks import (
+    check,
+    check_history,
+    check_people,
+    check_places,
+    check_rounds,
+)
+from tools.demo_data.history import build_lines, build_meetings
+from tools.demo_data.professionals import build_professionals
 from tools.demo_data.records import (
     build_challenges,
     build_organisations,
@@ -42,8 +50,16 @@ def build(sources: Sources | None = None) -> dict[str, list[dict[str, Any]]]:
     check_places(data)  # before the rounds, which measure distances between these places
     check_people(data, reserved)
     data["rounds"] = build_rounds(sources, data)
+    taken = reserved | {p["full_name"] for f in ("students", "teachers") for p in data[f]}
+    data["professionals"] = build_professionals(sources, data, taken)
+    data["research_lines"], data["past_challenges"] = build_lines(sources, data)
+    data["meetings"] = build_meetings(sources, data)
+    data["funding_programmes"] = sources.funding_programmes
     check(data, sources.themes)
+    check_places(data)
+    check_people(data, reserved)
     check_rounds(data)
+    check_history(data)
     return data
 
 

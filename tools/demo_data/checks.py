@@ -7,8 +7,11 @@ from typing import Any, NoReturn
 
 from tools.demo_data.places import unknown_places
 
-# Every date in the set falls in these two years, so the demo stays "current" for 2026-2027.
+# Every date in the set falls in these two years, so the demo stays "current" for 2026-2027;
+# only the history (research lines, completed challenges, meetings, the funder) starts in 2025.
 FIRST_DAY, LAST_DAY = dt.date(2026, 1, 1), dt.date(2027, 12, 31)
+FIRST_HISTORY_DAY = dt.date(2025, 1, 1)
+HISTORY_FILES = ("past_challenges", "meetings", "research_lines", "funding_programmes")
 
 ENUMS = {
     "organisations": {
@@ -62,11 +65,15 @@ def check(data: dict[str, list[dict[str, Any]]], themes: list[str]) -> None:
             for field, allowed in ENUMS.get(file, {}).items():
                 if field in record and record[field] not in allowed:
                     fail(file, record, f"{field} {record[field]!r} not in {allowed}")
-            for field in ("period_start", "period_end", "available_from", "available_until"):
+            first = FIRST_HISTORY_DAY if file in HISTORY_FILES else FIRST_DAY
+            for field in (
+                *("period_start", "period_end", "available_from", "available_until"),
+                *("date", "started", "last_activity", "runs_from", "runs_until"),
+            ):
                 if field in record:
                     day = dt.date.fromisoformat(record[field])
-                    if not FIRST_DAY <= day <= LAST_DAY:
-                        fail(file, record, f"{field} {day} outside 2026-2027")
+                    if not first <= day <= LAST_DAY:
+                        fail(file, record, f"{field} {day} outside {first.year}-{LAST_DAY.year}")
             for field in ("email", "contact_email"):
                 if field in record and not record[field].endswith(("@example.nl", "@example.com")):
                     fail(file, record, f"{field} is not an @example.nl/.com address")
@@ -91,6 +98,9 @@ PLACE_FIELDS = {
     "challenges": "place",
     "students": "region",
     "teachers": "place",
+    "professionals": "place",
+    "past_challenges": "place",
+    "meetings": "place",
 }
 
 
@@ -158,3 +168,24 @@ def check_rounds(data: dict[str, list[dict[str, Any]]]) -> None:
         for mark in round_["sme_marks"]:
             if mark["challenge_id"] not in in_round or not set(mark["student_ids"]) <= students:
                 fail(f"sme mark on {mark['challenge_id']}: outside the round")
+
+
+def check_history(data: dict[str, list[dict[str, Any]]]) -> None:
+    """Raise ValueError naming the record whose chain, team, supervisor or invitee is unknown."""
+    ids = {r["id"] for records in data.values() for r in records}
+    lines = {line["id"]: line for line in data["research_lines"]}
+    for past in data["past_challenges"]:
+        people = [*past["team_student_ids"], past["supervisor_id"]]
+        if past["research_line_id"] not in lines or not set(people) <= ids:
+            raise ValueError(f"past_challenges: {past['id']}: unknown line, student or supervisor")
+        if past["follows"] and past["follows"] not in lines[past["research_line_id"]]["chain"]:
+            raise ValueError(f"past_challenges: {past['id']}: follows a challenge of another line")
+    for line in data["research_lines"]:
+        if not set(line["chain"]) <= ids or line["research_group_id"] not in ids:
+            raise ValueError(f"research_lines: {line['id']}: unknown challenge or research group")
+    for meeting in data["meetings"]:
+        invited = [i["invitee_id"] for i in meeting["invitations"]]
+        if not set(invited) <= ids or len(set(invited)) != len(invited):
+            raise ValueError(f"meetings: {meeting['id']}: unknown or repeated invitee")
+        if len(invited) > meeting["capacity"] or meeting["research_line_id"] not in lines:
+            raise ValueError(f"meetings: {meeting['id']}: over capacity or unknown line")

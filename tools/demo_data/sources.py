@@ -73,6 +73,10 @@ class Sources:
     staff_users: list[dict[str, Any]]
     teachers: list[dict[str, Any]]
     rounds: dict[str, Any]  # the round settings of source/rounds.json
+    research_lines: dict[str, Any]
+    meetings: dict[str, Any]
+    professionals: dict[str, Any]  # how professionals are generated
+    funding_programmes: list[dict[str, Any]]
     skills: SkillVocabulary
 
     @property
@@ -136,6 +140,10 @@ def load_sources(source_dir: Path = SOURCE_DIR, esco_file: Path = ESCO_FILE) -> 
         staff_users=read_json(source_dir / "users.json"),
         teachers=read_json(source_dir / "teachers.json")["teachers"],
         rounds=read_json(source_dir / "rounds.json"),
+        research_lines=read_json(source_dir / "research_lines.json"),
+        meetings=read_json(source_dir / "meetings.json"),
+        professionals=read_json(source_dir / "professionals.json"),
+        funding_programmes=read_json(source_dir / "funding_programmes.json")["funding_programmes"],
         skills=SkillVocabulary(
             [row["esco_id"] for row in read_csv(source_dir / "esco_skills.csv")],
             [row["label"] for row in read_csv(source_dir / "skills_outside_esco.csv")],
