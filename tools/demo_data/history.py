@@ -72,6 +72,11 @@ def build_lines(
                 for s in team_candidates(record, themes, data["students"], levels)
                 if s["id"] not in in_a_team
             ]
+            if len(free) < item["team_size"]:
+                raise ValueError(
+                    f"source/research_lines.json: {item['title']!r}: {len(free)} students could "
+                    f"have been in its team of {item['team_size']}"
+                )
             team = sorted(
                 s["id"] for s in rng.sample(free[: 3 * item["team_size"]], item["team_size"])
             )
