@@ -46,6 +46,15 @@ CHALLENGES_PER_COMMUNITY = 10
 SEED = 11
 
 
+def has_login(n: int) -> bool:
+    """Whether student n has a login of their own: 36 consenting students per community."""
+    return n % PER_COMMUNITY < 40 and n % 10 != 0
+
+
+def student_login(n: int) -> str:
+    return f"student-{n:07d}@example.nl"
+
+
 @dataclass(frozen=True)
 class BenchDatabase:
     """Where the database is and who may ask it for suggestions."""
@@ -55,6 +64,23 @@ class BenchDatabase:
     challenge_id: str  # a published challenge of community 0
     login: str  # the intermediary of community 0
     password: str = PASSWORD
+
+    @property
+    def communities(self) -> int:
+        return max(1, self.students // PER_COMMUNITY)
+
+    def intermediary_logins(self) -> list[str]:
+        """The intermediary of each community, in community order."""
+        return [f"intermediair-{c:04d}@example.nl" for c in range(self.communities)]
+
+    def student_logins(self) -> list[list[tuple[str, str]]]:
+        """Per community: (student id, login) of the students who have a login."""
+        found: list[list[tuple[str, str]]] = [[] for _ in range(self.communities)]
+        for n in range(self.students):
+            if has_login(n):
+                community = min(n // PER_COMMUNITY, self.communities - 1)
+                found[community].append((f"stu-{n:07d}", student_login(n)))
+        return found
 
 
 def _sentences(text: str) -> list[str]:
@@ -85,6 +111,8 @@ def student_rows(count: int, model_id: str, dimension: int) -> list[dict]:
             region=base["region"],
             consent_matching=n % 10 != 0,  # one in ten has not consented
         )
+        if has_login(n):
+            student.user_id = f"usr-stu-{n:07d}"
         student.embedding = vectors[n]
         student.embedding_model = model_id
         student.text_hash = text_hash(text_view("student", student))
@@ -120,7 +148,7 @@ def challenge_rows(communities: int, model_id: str, dimension: int) -> list[dict
 
 
 def _recipe(students: int, model_id: str, dimension: int) -> str:
-    return f"students={students} model={model_id} dimension={dimension} seed={SEED} v1"
+    return f"students={students} model={model_id} dimension={dimension} seed={SEED} v2"
 
 
 def _info(url: str, students: int) -> BenchDatabase:
@@ -210,12 +238,32 @@ def _write(engine, students: int, model_id: str, dimension: int) -> None:
                     hashed_password=cheap,
                 )
             )
+        session.add_all(
+            User(
+                id=f"usr-stu-{n:07d}",
+                email=student_login(n),
+                full_name=f"Student {n}",
+                role="student",
+                hashed_password=cheap,
+            )
+            for n in range(students)
+            if has_login(n)
+        )
         session.flush()
         session.execute(
             sa.insert(Membership),
             [
                 {"community_id": f"com-{c:04d}", "member_id": f"usr-int-{c:04d}", "kind": "user"}
                 for c in range(communities)
+            ]
+            + [
+                {
+                    "community_id": f"com-{min(n // PER_COMMUNITY, communities - 1):04d}",
+                    "member_id": f"usr-stu-{n:07d}",
+                    "kind": "user",
+                }
+                for n in range(students)
+                if has_login(n)
             ],
         )
         session.execute(sa.insert(Challenge), challenge_rows(communities, model_id, dimension))

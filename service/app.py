@@ -184,8 +184,9 @@ def create_app(
     web.install(app)
 
     @app.get("/health", tags=["health"])
-    def health() -> dict[str, str]:
-        """Liveness: the process answers."""
+    async def health() -> dict[str, str]:
+        """Liveness: the process answers (on the event loop, so busy worker threads do not
+        make a live process look dead)."""
         return {"status": "ok"}
 
     return app

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,32 +37,69 @@ def make_engine(url: str) -> Engine:
         pool = {"pool_size": 40, "max_overflow": 10} if path and path != ":memory:" else {}
         engine = sa.create_engine(url, connect_args={"check_same_thread": False}, **pool)
         sa.event.listen(engine, "connect", _sqlite_pragmas)
+        if path and path != ":memory:":
+            _serialise_writers(engine)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     return sa.create_engine(url, pool_pre_ping=True)
 
 
-#: Per SQLite engine, the lock its hot write paths take around a commit (see `commit`).
-_WRITERS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
-_WRITERS_LOCK = threading.Lock()
+#: How long a write waits for this process's other writers before it leaves the waiting to
+#: SQLite's own busy handler: the same bound as `busy_timeout`, so nothing waits forever.
+WRITER_WAIT_SECONDS = 5.0
+_HOLDS_WRITER = "lcmatch_holds_writer"  # key in a DBAPI connection's info
+
+
+def _is_write(statement: str) -> bool:
+    head = statement.lstrip()[:8].upper()
+    return not head.startswith(("SELECT", "PRAGMA", "WITH", "EXPLAIN"))
+
+
+def _serialise_writers(engine: Engine) -> None:
+    """Let one thread of this process write to a SQLite file at a time, from a transaction's
+    first write statement to its commit or rollback.
+
+    SQLite has one writer: a second thread that writes meanwhile is refused and retries after
+    sleeping 1, 2, 5, 10 … ms (its busy handler), which under load turns a 2 ms write into tens
+    of milliseconds of waiting; waiting on a lock instead lets each write start the moment the
+    previous one ends. The lock is taken before the first write statement, when SQLite's own
+    lock is taken: taken later (around the commit alone), a thread holding SQLite's lock could
+    wait for it while its holder waits for SQLite's lock, and both would wait until
+    `busy_timeout` ran out ("database is locked" under a mix of reads and writes)."""
+    lock = threading.Lock()
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def _take(connection, cursor, statement, parameters, context, executemany) -> None:
+        info = connection.connection.info
+        if info.get(_HOLDS_WRITER) or not _is_write(statement):
+            return
+        # Bounded: a thread that already writes through another connection must not wait
+        # for itself; past the bound SQLite's busy handler decides, as without this lock.
+        info[_HOLDS_WRITER] = lock.acquire(timeout=WRITER_WAIT_SECONDS)
+
+    def _release(info: dict) -> None:
+        if info.pop(_HOLDS_WRITER, False):
+            lock.release()
+
+    @sa.event.listens_for(engine, "commit")
+    def _after_commit(connection) -> None:
+        _release(connection.connection.info)
+
+    @sa.event.listens_for(engine, "rollback")
+    def _after_rollback(connection) -> None:
+        _release(connection.connection.info)
+
+    @sa.event.listens_for(engine.pool, "checkin")
+    def _returned(dbapi_connection, record) -> None:
+        if record is not None:  # returned without a commit or rollback (the pool resets it)
+            _release(record.info)
 
 
 def commit(session: Session) -> None:
-    """Commit the session; on SQLite one thread of this process at a time.
-
-    SQLite has one writer: a second thread that tries to write meanwhile is refused and
-    retries after sleeping 1, 2, 5, 10 ... ms (its busy handler), which under load turns a
-    2 ms commit into tens of milliseconds of waiting. Waiting on a lock here instead lets each
-    write start the moment the previous one ends. PostgreSQL takes row locks: no lock."""
-    engine = session.get_bind()
-    if engine.dialect.name != "sqlite":
-        session.commit()
-        return
-    with _WRITERS_LOCK:
-        lock = _WRITERS.setdefault(engine, threading.Lock())
-    with lock:
-        session.commit()
+    """Commit the session (kept as one name for the hot write paths; on SQLite the writer lock
+    is taken by the engine itself, see `_serialise_writers`)."""
+    session.commit()
 
 
 def migrate(engine: Engine) -> None:
