@@ -5,22 +5,30 @@ BIN := $(VENV)/bin
 MINI := data/benchmarks/esco-challenge-profile-mini
 BENCH ?= ../shared/benchmarks
 
-.PHONY: install tools run test lint format eval-all eval-mini bench bench-quick clean
+.PHONY: install install-dev tools run test lint format eval-all eval-mini bench bench-quick clean
 
 # torch first, pinned: a CPU wheel is on disk, and an unpinned torch pulls gigabytes of CUDA.
+# `make run` needs only what running needs; the test tools (jupyter, schemathesis,
+# playwright, …) come with `make test`.
 $(BIN)/lcmatch: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev-installed: $(BIN)/lcmatch pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@
 
 install: $(BIN)/lcmatch
 
-# What the tests and benchmarks need from Debian: chromium for the page tests (Playwright drives
-# it; never `playwright install`) and wrk for the load benchmark. Installed when missing (needs
-# root, as on CI); `make run` does not need them.
-SYSTEM_TOOLS := chromium wrk
+install-dev: $(VENV)/.dev-installed
+
+# What the tests need from Debian: chromium for the page tests (Playwright drives it; never
+# `playwright install`). Installed when missing (needs root, as on CI); `make run` does not
+# need it.
+SYSTEM_TOOLS := chromium
 tools:
 	@missing=""; for tool in $(SYSTEM_TOOLS); do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
 	  if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing \
@@ -30,14 +38,14 @@ tools:
 run: install
 	$(BIN)/lcmatch serve
 
-test: install tools lint
+test: install-dev tools lint
 	$(BIN)/python -m pytest
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: install
+format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
@@ -63,10 +71,10 @@ eval-mini: install
 # databases are built once and cached in var/bench/); bench-quick runs every script small.
 BENCHMARKS := encode_speed encode_quality vector_search pgvector_search import_speed \
 	service_startup service_load service_profile refit_drift
-bench: install tools
+bench: install-dev tools
 	@for name in $(BENCHMARKS); do echo "== $$name"; $(BIN)/python benchmarks/$$name.py || exit 1; done
 	$(BIN)/python benchmarks/service_load.py --database postgresql
 	$(BIN)/python benchmarks/hnsw_settings.py build && $(BIN)/python benchmarks/hnsw_settings.py sweep
 
-bench-quick: install tools
+bench-quick: install-dev tools
 	@for name in $(BENCHMARKS); do echo "== $$name"; $(BIN)/python benchmarks/$$name.py --quick || exit 1; done
