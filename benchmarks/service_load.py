@@ -21,8 +21,8 @@ var/bench/): the dense candidates then come from the HNSW index, filtered in SQL
 `--workers N` runs N uvicorn worker processes (`lcmatch serve --workers N`).
 
 The service keeps whole pages for identical requests until the next write
-(`service.answer_cache`), so on SQLite the load above is mostly answered from kept pages, as a
-review page reloaded is; `--recompute` (LCMATCH_KEEP_ANSWERS=false) makes every request build
+(`service.storage.answer_cache`), so on SQLite the load above is mostly answered from kept pages,
+as a review page reloaded is; `--recompute` (LCMATCH_KEEP_ANSWERS=false) makes every request build
 its page again, which is what a request after a write costs (service_load.recomputed.json).
 
 Prints one JSON object, written to benchmarks/results/service_load.json

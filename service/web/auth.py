@@ -11,11 +11,11 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
-from service.deps import Actor, SessionDep, SettingsDep, actor_of
-from service.limits import LimitsDep, client_address
-from service.login import authenticate
-from service.security import create_token, read_token
-from service.tables import Role, User
+from service.api.deps import Actor, SessionDep, SettingsDep, actor_of
+from service.api.limits import LimitsDep, client_address
+from service.domain.tables import Role, User
+from service.usecases.login import authenticate
+from service.usecases.security import create_token, read_token
 from service.web import csrf, i18n
 from service.web.i18n import _
 from service.web.render import render
