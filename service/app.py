@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from matcher.encoders import TextEncoder
-from service.api import limits
+from service.api import errors, limits
 from service.domain.tables import AuditEntry
 from service.settings import PLACEHOLDER_SECRET, Settings
 from service.storage.answer_cache import AnswerCache, WriteClock
@@ -141,6 +141,7 @@ def create_app(
     )
     app.state.settings = settings
     limits.install(app, settings, clock)
+    errors.install(app)
 
     from service.api.routes import (
         auth,

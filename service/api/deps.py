@@ -13,8 +13,10 @@ from sqlalchemy import Select, bindparam
 from sqlalchemy.exc import DataError
 from sqlmodel import Session, and_, select
 
+from service.domain.actor import Actor
 from service.domain.tables import ApiKey, Membership, Role, StudentProfile, User
 from service.settings import Settings
+from service.usecases.access import community_ids_of
 from service.usecases.security import hash_api_key, read_token
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/login/access-token", auto_error=False)
@@ -70,57 +72,11 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-@dataclass(frozen=True)
-class Actor:
-    """The caller: the user, their communities, and their own organisation or profile."""
-
-    user: User
-    community_ids: frozenset[str]
-    student_id: str | None
-
-    @property
-    def id(self) -> str:
-        return self.user.id
-
-    @property
-    def role(self) -> Role:
-        return Role(self.user.role)
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role is Role.admin
-
-    def in_community(self, community_id: str) -> bool:
-        """Admins are in every community; everyone else in their memberships."""
-        return self.is_admin or community_id in self.community_ids
-
-    def shares_community(self, community_ids: set[str] | frozenset[str]) -> bool:
-        return self.is_admin or bool(self.community_ids & set(community_ids))
-
-    def manages(self, community_ids: set[str] | frozenset[str]) -> bool:
-        """Admins, and intermediaries of one of these communities."""
-        return self.is_admin or (
-            self.role is Role.intermediary and self.shares_community(community_ids)
-        )
-
-
 UNAUTHENTICATED = HTTPException(
     status_code=status.HTTP_401_UNAUTHORIZED,
     detail="Not authenticated: log in or send an API key",
     headers={"WWW-Authenticate": "Bearer"},
 )
-
-
-def community_ids_of(session: Session, member_id: str, kind: str) -> set[str]:
-    """The communities a user, organisation, student or research group belongs to.
-
-    The kind is part of the question: ids are chosen by clients too, and a membership must
-    never count for a member of another kind that happens to share the id.
-    """
-    query = select(Membership.community_id).where(
-        Membership.member_id == member_id, Membership.kind == kind
-    )
-    return set(session.exec(query))
 
 
 def get_actor(
@@ -201,11 +157,6 @@ def require(*roles: Role):
 
 Manager = Annotated[Actor, Depends(require(Role.intermediary, Role.admin))]
 Admin = Annotated[Actor, Depends(require(Role.admin))]
-
-
-def not_found(what: str, id_: str) -> HTTPException:
-    """The answer for a missing object, and for one the caller may not see: the same 404."""
-    return HTTPException(status.HTTP_404_NOT_FOUND, f"{what} {id_} not found")
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Iterator
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -73,9 +72,3 @@ def migrate(engine: Engine) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
-
-
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """A session for one request or command."""
-    with Session(engine, expire_on_commit=False) as session:
-        yield session

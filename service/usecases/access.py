@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import HTTPException, status
 from sqlalchemy import and_, false, or_, true
 from sqlmodel import Session, select
 
-from service.api.deps import Actor, community_ids_of, not_found
+from service.domain.actor import Actor
+from service.domain.errors import Forbidden, not_found
 from service.domain.tables import (
     ApprovalMode,
     Challenge,
@@ -43,6 +43,18 @@ STUDENT_VISIBLE = (
 
 
 # -- challenges ----------------------------------------------------------------------------
+
+
+def community_ids_of(session: Session, member_id: str, kind: str) -> set[str]:
+    """The communities a user, organisation, student or research group belongs to.
+
+    The kind is part of the question: ids are chosen by clients too, and a membership must
+    never count for a member of another kind that happens to share the id.
+    """
+    query = select(Membership.community_id).where(
+        Membership.member_id == member_id, Membership.kind == kind
+    )
+    return set(session.exec(query))
 
 
 def challenge_filter(actor: Actor):
@@ -222,8 +234,7 @@ def challenge_for_student_suggestions(
             and is_open_community(session, challenge.community_id)
         ):
             return challenge
-    raise HTTPException(
-        status.HTTP_403_FORBIDDEN,
+    raise Forbidden(
         "Only intermediaries see suggested students (and, in a community with open approval, "
         "the SME that owns the challenge)",
     )

@@ -20,7 +20,7 @@ from typing import NamedTuple
 from sqlalchemy import or_, true, update
 from sqlmodel import Session, select
 
-from service.api.deps import Actor
+from service.domain.actor import Actor
 from service.domain.tables import (
     AuditEntry,
     Membership,

@@ -2,16 +2,15 @@
 
 The API routes (`service/api/routes/challenges.py`) and the web pages both call these functions, so
 a challenge posted on a page is checked, embedded and indexed exactly as one posted through the
-API. A refusal is an `HTTPException` with the status the API answers.
+API. A refusal is a domain error (`service.domain.errors`), which the API answers.
 """
 
 from __future__ import annotations
 
-from fastapi import HTTPException, status
 from sqlmodel import Session
 
-from service.api.deps import Actor, community_ids_of, not_found
-from service.api.routes.common import apply_changes, check_id_syntax, commit_or_conflict
+from service.domain.actor import Actor
+from service.domain.errors import Conflict, Forbidden, Invalid, not_found
 from service.domain.tables import (
     Challenge,
     ChallengeBase,
@@ -21,7 +20,8 @@ from service.domain.tables import (
     Role,
     utcnow,
 )
-from service.usecases.access import editable_challenge
+from service.usecases.access import community_ids_of, editable_challenge
+from service.usecases.editing import apply_changes, check_id_syntax, commit_or_conflict
 from service.usecases.matching import Matching
 
 
@@ -34,17 +34,17 @@ def create_challenge(
 ) -> Challenge:
     """Post a challenge as a draft. An SME posts for its own organisation; others name one."""
     if actor.role is Role.student:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "Students cannot post challenges")
+        raise Forbidden("Students cannot post challenges")
     if not actor.in_community(body.community_id):
         raise not_found("Community", body.community_id)
     organisation_id = body.organisation_id
     if actor.role is Role.sme:
         own = actor.user.organisation_id
         if own is None or organisation_id not in (None, own):
-            raise HTTPException(status.HTTP_403_FORBIDDEN, "An SME posts for its own organisation")
+            raise Forbidden("An SME posts for its own organisation")
         organisation_id = own
     if organisation_id is None:
-        raise HTTPException(422, "organisation_id: required when posting for an organisation")
+        raise Invalid("organisation_id: required when posting for an organisation")
     if body.community_id not in community_ids_of(session, organisation_id, "organisation"):
         raise not_found("Organisation in this community", organisation_id)
     values = body.model_dump(exclude={"id", "organisation_id"})
@@ -52,7 +52,7 @@ def create_challenge(
     if body.id:
         check_id_syntax(body.id)
         if session.get(Challenge, body.id) is not None:
-            raise HTTPException(status.HTTP_409_CONFLICT, f"id: {body.id} exists already")
+            raise Conflict(f"id: {body.id} exists already")
         challenge.id = body.id
     matching.embed("challenge", [challenge])
     session.add(challenge)
@@ -93,8 +93,7 @@ def move_challenge(
     challenge = editable_challenge(session, actor, challenge_id)
     sources, target = TRANSITIONS[action]
     if challenge.status not in sources:
-        raise HTTPException(
-            status.HTTP_409_CONFLICT,
+        raise Conflict(
             f"Cannot {action} a challenge that is {challenge.status}",
         )
     challenge.status = target

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from service.api.deps import Actor, not_found
+from service.domain.actor import Actor
+from service.domain.errors import not_found
 from service.domain.tables import Suggestion, TargetKind
 from service.domain.workflow import WISHES, Action, Side
 from service.usecases.reviews import decide, wishes_of

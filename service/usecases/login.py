@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from functools import cache
 
-from fastapi import HTTPException, status
 from sqlmodel import Session, select
 
-from service.api.limits import Limits
+from service.domain.errors import LoginRefused
 from service.domain.tables import User
+from service.usecases.limits import Limits
 from service.usecases.security import hash_password, new_api_key, verify_password
 
-BAD_LOGIN = HTTPException(status.HTTP_400_BAD_REQUEST, "Incorrect email or password")
-DISABLED = HTTPException(status.HTTP_400_BAD_REQUEST, "This account is disabled")
+BAD_LOGIN = LoginRefused("Incorrect email or password")
+DISABLED = LoginRefused("This account is disabled")
 
 
 @cache
@@ -25,8 +25,8 @@ def _no_such_account_hash() -> str:
 def authenticate(session: Session, limits: Limits, address: str, email: str, password: str) -> User:
     """The active user with this e-mail address and password.
 
-    Raises `BAD_LOGIN` or `DISABLED` (400), or a 429 with Retry-After once this client address
-    or this account has had too many failed logins in the window.
+    Raises `BAD_LOGIN` or `DISABLED` (`LoginRefused`), or `TooManyAttempts` once this client
+    address or this account has had too many failed logins in the window.
     """
     limits.logins.attempt(address, email)
     user = session.exec(select(User).where(User.email == email.lower())).first()

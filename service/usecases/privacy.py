@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, delete, select
 
-from service.api.deps import Actor
+from service.domain.actor import Actor
 from service.domain.tables import (
     ApiKey,
     Membership,

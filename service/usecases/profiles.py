@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from service.api.deps import Actor, community_ids_of
-from service.api.routes.common import (
+from service.domain.actor import Actor
+from service.domain.tables import StudentBase, StudentCreate, StudentProfile, StudentUpdate, utcnow
+from service.usecases import audit
+from service.usecases.access import community_ids_of
+from service.usecases.editing import (
     add_memberships,
     apply_changes,
     check_new_member_id,
     commit_or_conflict,
 )
-from service.domain.tables import StudentBase, StudentCreate, StudentProfile, StudentUpdate, utcnow
-from service.usecases import audit
 from service.usecases.matching import Matching
 from service.usecases.suggestions import drop_open_suggestions
 

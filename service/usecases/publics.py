@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from service.api.deps import community_ids_of
 from service.domain.tables import StudentProfile, User, UserPublic
+from service.usecases.access import community_ids_of
 
 
 def user_public(session: Session, user: User) -> UserPublic:

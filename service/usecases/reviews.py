@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from fastapi import HTTPException, status
 from sqlmodel import Session, select, update
 
-from service.api.deps import Actor, not_found
 from service.domain import workflow
+from service.domain.actor import Actor
+from service.domain.errors import Conflict, Forbidden, Invalid, not_found
 from service.domain.tables import (
     Challenge,
     Response,
@@ -48,9 +48,9 @@ def _step(
             suggestion, action, side=side, response=response, rating=rating, reason=reason
         )
     except TransitionError as error:
-        raise HTTPException(status.HTTP_409_CONFLICT, error.message) from None
+        raise Conflict(error.message) from None
     except ActionError as error:
-        raise HTTPException(422, str(error)) from None
+        raise Invalid(str(error)) from None
 
 
 def decide(
@@ -92,8 +92,7 @@ def decide(
             raise not_found("Suggestion", suggestion_id)
         suggestion = fresh
     else:
-        raise HTTPException(
-            status.HTTP_409_CONFLICT,
+        raise Conflict(
             f"Suggestion {suggestion.id} is being changed by others: reload it and try again",
         )
     suggestion.updated_at = now
@@ -181,7 +180,7 @@ def voice_wish(
     suggestion = visible_suggestion(session, actor, suggestion_id)
     side = own_side(session, actor, suggestion)
     if side is None:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "You are neither side of this match")
+        raise Forbidden("You are neither side of this match")
     if action in wishes_of(session, [suggestion.id]).get(suggestion.id, set()):
         return suggestion
     return decide(session, actor, suggestion, action, side=side, reason=reason)

@@ -12,7 +12,7 @@ from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, SQLModel, and_, delete, or_, select
 
 from matcher.ranker import Match
-from service.api.deps import Actor
+from service.domain.actor import Actor
 from service.domain.tables import (
     Challenge,
     ChallengeLevel,

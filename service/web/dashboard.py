@@ -27,7 +27,9 @@ from fastapi.responses import Response
 from markupsafe import Markup
 from sqlmodel import Session, select
 
-from service.api.deps import Actor, SessionDep, not_found
+from service.api.deps import SessionDep
+from service.domain.actor import Actor
+from service.domain.errors import not_found
 from service.domain.tables import Community, Role
 from service.usecases import audit, dashboard
 from service.usecases.fairness import NO_REGION

@@ -16,12 +16,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Request, status
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, select
 
-from service.api.deps import Actor, PageParams, SessionDep
+from service.api.deps import PageParams, SessionDep
+from service.api.errors import http_error
 from service.api.paging import paginate
+from service.domain.actor import Actor
+from service.domain.errors import DomainError
 from service.domain.tables import (
     Challenge,
     Community,
@@ -178,7 +181,7 @@ def _name(session: Session, actor: Actor, suggestion_id: str) -> str:
     """ "challenge – candidate" for the report of a decision."""
     try:
         suggestion = managed_suggestion(session, actor, suggestion_id)
-    except HTTPException:
+    except DomainError:
         return suggestion_id
     view = match_views(session, actor, [suggestion])[0]
     title = view.challenge.title if view.challenge else ""
@@ -195,8 +198,9 @@ def _decide_one(
         suggestion = managed_suggestion(session, actor, suggestion_id)
         current = str(suggestion.status)
         decide(session, actor, suggestion, action, reason=reason)
-    except HTTPException as error:
+    except DomainError as refusal:
         session.rollback()
+        error = http_error(refusal)
         if error.status_code == 404:
             message = gettext("Niet gevonden, of niet van uw leergemeenschap.")
         elif error.status_code == 409:

@@ -19,7 +19,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
-from service.api.deps import Actor
+from service.domain.actor import Actor
 from service.domain.tables import (
     Challenge,
     Organisation,

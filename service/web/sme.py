@@ -17,8 +17,10 @@ from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, select
 
-from service.api.deps import Actor, SessionDep
+from service.api.deps import SessionDep
 from service.api.limits import LimitsDep, too_many_requests
+from service.domain.actor import Actor
+from service.domain.errors import Invalid, NotFound
 from service.domain.tables import (
     Challenge,
     ChallengeKind,
@@ -221,9 +223,7 @@ async def post_challenge(request: Request, session: SessionDep, actor: SmeUser) 
         return _form_page(request, session, actor, form, status_code=422)
     try:
         challenge = create_challenge(session, request.app.state.matching, actor, body)
-    except HTTPException as error:
-        if error.status_code not in (404, 422):
-            raise
+    except (NotFound, Invalid):
         form.errors["community_id"] = gettext("Kies een leergemeenschap van uw organisatie.")
         return _form_page(request, session, actor, form, status_code=422)
     return RedirectResponse(f"/sme/challenges/{challenge.id}", status.HTTP_303_SEE_OTHER)

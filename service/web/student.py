@@ -15,13 +15,14 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import select
 from starlette.concurrency import run_in_threadpool
 
-from service.api.deps import Actor, SessionDep
+from service.api.deps import SessionDep
 from service.api.limits import LimitsDep, too_many_requests
-from service.api.routes.common import require_communities
+from service.domain.actor import Actor
 from service.domain.tables import Challenge, Organisation, Role, StudentProfile, SuggestionStatus
 from service.domain.workflow import Action
 from service.usecases import audit
 from service.usecases.access import visible_student
+from service.usecases.editing import require_communities
 from service.usecases.interest import INTEREST_STATUSES, express_interest
 from service.usecases.profiles import create_student, update_student
 from service.usecases.reviews import wishes_of

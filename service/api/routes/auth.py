@@ -8,8 +8,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlmodel import func, select
 
-from service.api.deps import CurrentUser, PageDep, SessionDep, SettingsDep, not_found
+from service.api.deps import CurrentUser, PageDep, SessionDep, SettingsDep
 from service.api.limits import LOGIN_LIMITED, LimitsDep, client_address
+from service.domain.errors import not_found
 from service.domain.tables import (
     ApiKey,
     ApiKeyCreate,

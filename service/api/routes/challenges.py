@@ -9,9 +9,6 @@ from sqlmodel import delete, select
 
 from service.api.deps import CurrentUser, PageDep, SessionDep
 from service.api.paging import paginate
-from service.api.routes.common import (
-    refuse_if_reviewed,
-)
 from service.domain.tables import (
     Challenge,
     ChallengeCreate,
@@ -25,6 +22,7 @@ from service.usecases.access import challenge_filter, editable_challenge, visibl
 from service.usecases.challenges import create_challenge as create_challenge_row
 from service.usecases.challenges import move_challenge
 from service.usecases.challenges import update_challenge as update_challenge_row
+from service.usecases.editing import refuse_if_reviewed
 
 router = APIRouter(prefix="/challenges", tags=["challenges"])
 

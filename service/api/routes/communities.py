@@ -5,9 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, status
 from sqlmodel import Session, select, true
 
-from service.api.deps import Actor, Admin, CurrentUser, Manager, PageDep, SessionDep, not_found
+from service.api.deps import Admin, CurrentUser, Manager, PageDep, SessionDep
 from service.api.paging import paginate
-from service.api.routes.common import AUTH, ROLE, apply_changes, check_id_syntax, commit_or_conflict
+from service.api.routes.common import AUTH, ROLE
+from service.domain.actor import Actor
+from service.domain.errors import not_found
 from service.domain.tables import (
     CommunitiesPublic,
     Community,
@@ -16,6 +18,7 @@ from service.domain.tables import (
     CommunityPublic,
     CommunityUpdate,
 )
+from service.usecases.editing import apply_changes, check_id_syntax, commit_or_conflict
 
 router = APIRouter(prefix="/communities", tags=["communities"])
 

@@ -5,26 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 from sqlmodel import Session, select
 
-from service.api.deps import (
-    Actor,
-    CurrentUser,
-    Manager,
-    PageDep,
-    SessionDep,
-    community_ids_of,
-    not_found,
-)
+from service.api.deps import CurrentUser, Manager, PageDep, SessionDep
 from service.api.paging import paginate
-from service.api.routes.common import (
-    AUTH,
-    INVALID,
-    ROLE,
-    add_memberships,
-    apply_changes,
-    check_new_member_id,
-    commit_or_conflict,
-    require_communities,
-)
+from service.api.routes.common import AUTH, INVALID, ROLE
+from service.domain.actor import Actor
+from service.domain.errors import not_found
 from service.domain.tables import (
     Membership,
     Organisation,
@@ -35,7 +20,14 @@ from service.domain.tables import (
     OrganisationsPublic,
     OrganisationUpdate,
 )
-from service.usecases.access import member_filter
+from service.usecases.access import community_ids_of, member_filter
+from service.usecases.editing import (
+    add_memberships,
+    apply_changes,
+    check_new_member_id,
+    commit_or_conflict,
+    require_communities,
+)
 from service.usecases.matching import memberships
 
 router = APIRouter(prefix="/organisations", tags=["organisations"])

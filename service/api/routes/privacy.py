@@ -12,10 +12,12 @@ from datetime import datetime
 from fastapi import APIRouter, HTTPException, Request, status
 from sqlmodel import Session, SQLModel, select
 
-from service.api.deps import Actor, Admin, CurrentUser, Manager, PageDep, SessionDep, not_found
+from service.api.deps import Admin, CurrentUser, Manager, PageDep, SessionDep
 from service.api.paging import paginate
 from service.api.routes.common import AUTH, ROLE
 from service.api.routes.reviews import SuggestionEventPublic, event_public
+from service.domain.actor import Actor
+from service.domain.errors import not_found
 from service.domain.tables import (
     ApiKey,
     ApiKeyPublic,

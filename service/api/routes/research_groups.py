@@ -8,19 +8,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from sqlmodel import Session, delete, select
 
-from service.api.deps import CurrentUser, Manager, PageDep, SessionDep, community_ids_of
+from service.api.deps import CurrentUser, Manager, PageDep, SessionDep
 from service.api.paging import paginate
-from service.api.routes.common import (
-    AUTH,
-    INVALID,
-    ROLE,
-    add_memberships,
-    apply_changes,
-    check_new_member_id,
-    commit_or_conflict,
-    refuse_if_reviewed,
-    require_communities,
-)
+from service.api.routes.common import AUTH, INVALID, ROLE
 from service.domain.tables import (
     Membership,
     ResearchGroup,
@@ -33,7 +23,20 @@ from service.domain.tables import (
     TargetKind,
     utcnow,
 )
-from service.usecases.access import editable_research_group, member_filter, visible_research_group
+from service.usecases.access import (
+    community_ids_of,
+    editable_research_group,
+    member_filter,
+    visible_research_group,
+)
+from service.usecases.editing import (
+    add_memberships,
+    apply_changes,
+    check_new_member_id,
+    commit_or_conflict,
+    refuse_if_reviewed,
+    require_communities,
+)
 from service.usecases.matching import memberships
 
 router = APIRouter(prefix="/research-groups", tags=["research groups"])

@@ -15,9 +15,10 @@ from fastapi import APIRouter, Depends, HTTPException, Query, status
 from pydantic import StringConstraints, field_validator
 from sqlmodel import Field, Session, SQLModel, select
 
-from service.api.deps import Actor, CurrentUser, Manager, PageDep, SessionDep, require
+from service.api.deps import CurrentUser, Manager, PageDep, SessionDep, require
 from service.api.paging import paginate
 from service.api.routes.common import AUTH
+from service.domain.actor import Actor
 from service.domain.tables import (
     Page,
     Response,

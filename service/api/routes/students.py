@@ -9,23 +9,11 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request, status
 from sqlmodel import Field, Session, SQLModel, delete, select
 
-from service.api.deps import (
-    Actor,
-    CurrentUser,
-    Manager,
-    PageDep,
-    SessionDep,
-    community_ids_of,
-    not_found,
-)
+from service.api.deps import CurrentUser, Manager, PageDep, SessionDep
 from service.api.paging import paginate
-from service.api.routes.common import (
-    AUTH,
-    INVALID,
-    ROLE,
-    add_memberships,
-    require_communities,
-)
+from service.api.routes.common import AUTH, INVALID, ROLE
+from service.domain.actor import Actor
+from service.domain.errors import not_found
 from service.domain.tables import (
     Level,
     Membership,
@@ -39,7 +27,8 @@ from service.domain.tables import (
     utcnow,
 )
 from service.usecases import audit
-from service.usecases.access import student_filter, visible_student
+from service.usecases.access import community_ids_of, student_filter, visible_student
+from service.usecases.editing import add_memberships, require_communities
 from service.usecases.matching import memberships
 from service.usecases.privacy import erase_student
 from service.usecases.profiles import create_student as create_student_profile

@@ -9,7 +9,9 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from sqlmodel import Session
 
-from service.api.deps import Actor, CurrentUser, SessionDep, not_found
+from service.api.deps import CurrentUser, SessionDep
+from service.domain.actor import Actor
+from service.domain.errors import not_found
 from service.domain.tables import ChallengeStatus, Level, Suggestion
 from service.storage.answer_cache import AnswerCache
 from service.usecases.access import (

@@ -6,25 +6,11 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, status
 from sqlmodel import Session, SQLModel, func, select
 
-from service.api.deps import (
-    Actor,
-    Admin,
-    CurrentUser,
-    Manager,
-    PageDep,
-    SessionDep,
-    community_ids_of,
-    not_found,
-)
+from service.api.deps import Admin, CurrentUser, Manager, PageDep, SessionDep
 from service.api.paging import paginate
-from service.api.routes.common import (
-    AUTH,
-    ROLE,
-    add_memberships,
-    check_new_member_id,
-    commit_or_conflict,
-    require_communities,
-)
+from service.api.routes.common import AUTH, ROLE
+from service.domain.actor import Actor
+from service.domain.errors import not_found
 from service.domain.tables import (
     Organisation,
     Role,
@@ -33,7 +19,13 @@ from service.domain.tables import (
     UserPublic,
     UsersPublic,
 )
-from service.usecases.access import member_filter
+from service.usecases.access import community_ids_of, member_filter
+from service.usecases.editing import (
+    add_memberships,
+    check_new_member_id,
+    commit_or_conflict,
+    require_communities,
+)
 from service.usecases.publics import user_public
 from service.usecases.security import hash_password
 

@@ -25,7 +25,7 @@ from sqlmodel import delete, func, select
 from typer.testing import CliRunner
 
 from matcher import HashingEncoder
-from service.api.limits import BodySizeLimit, RateLimiter
+from service.api.limits import BodySizeLimit
 from service.app import create_app
 from service.domain.tables import (
     ApiKey,
@@ -39,6 +39,7 @@ from service.domain.tables import (
     User,
 )
 from service.settings import PLACEHOLDER_SECRET, Settings
+from service.usecases.limits import RateLimiter
 from service.usecases.security import create_token, hash_api_key, verify_password
 
 ME = f"{API}/users/me"

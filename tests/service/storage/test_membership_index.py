@@ -12,9 +12,10 @@ from alembic.config import Config
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from service.api.deps import ACTOR_QUERY, community_ids_of
+from service.api.deps import ACTOR_QUERY
 from service.domain.tables import Community, Membership, User
 from service.storage.db import MIGRATIONS, make_engine, migrate
+from service.usecases.access import community_ids_of
 
 INDEX = "ix_membership_member_id_kind"
 
