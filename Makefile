@@ -36,6 +36,7 @@ test: install tools lint
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports  # the layers of service/ (contracts in pyproject.toml)
 
 format: install
 	$(BIN)/ruff check --fix .
