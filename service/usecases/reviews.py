@@ -1,4 +1,5 @@
-"""Decisions on a suggestion, stored: the one place where a review step or a wish is written.
+"""Decisions on a suggestion, stored: the one place where a review step or a wish (a student's
+interest among them) is written.
 
 The API routes (`service/api/routes/reviews.py`) and the web pages call these functions, so a
 decision made on a page is checked, recorded and audited exactly as one made through the API.
@@ -14,6 +15,7 @@ from sqlmodel import Session, select, update
 from service.domain import workflow
 from service.domain.actor import Actor
 from service.domain.errors import Conflict, Forbidden, Invalid, not_found
+from service.domain.suggestion_models import SuggestionEventPublic
 from service.domain.tables import (
     Challenge,
     Response,
@@ -23,7 +25,15 @@ from service.domain.tables import (
     TargetKind,
     utcnow,
 )
-from service.domain.workflow import WISHES, Action, ActionError, Side, TransitionError, event_action
+from service.domain.workflow import (
+    WISHES,
+    Action,
+    ActionError,
+    Side,
+    TransitionError,
+    event_action,
+    parse_event_action,
+)
 from service.usecases import audit
 from service.usecases.access import can_edit_challenge, visible_suggestion
 
@@ -184,3 +194,57 @@ def voice_wish(
     if action in wishes_of(session, [suggestion.id]).get(suggestion.id, set()):
         return suggestion
     return decide(session, actor, suggestion, action, side=side, reason=reason)
+
+
+def event_public(event: SuggestionEvent) -> SuggestionEventPublic:
+    parts = parse_event_action(event.action)
+    return SuggestionEventPublic.model_validate(event, update=parts._asdict())
+
+
+def answering_side(
+    session: Session, actor: Actor, suggestion: Suggestion, asked: Side | None, what: str
+) -> Side:
+    """For whom the caller answers or rates: their own side, or the side an intermediary
+    names (research groups have no login, so an intermediary records their side)."""
+    if actor.manages({suggestion.community_id}):
+        if asked is None:
+            raise Invalid(
+                f"side: required when an intermediary records a {what} (sme or target)",
+            )
+        return asked
+    own = own_side(session, actor, suggestion)
+    if own is None:
+        raise Forbidden(f"You may not give a {what} for either side of this match")
+    if asked is not None and asked is not own:
+        raise Forbidden(
+            f"You give the {what} for the {own.value} side only, not the {asked.value} side",
+        )
+    return own
+
+
+# -- a student's interest: a wish the intermediary sees in the review queue ------------
+
+#: The statuses in which interest still means something (before the introduction).
+INTEREST_STATUSES = WISHES[Action.express_interest].statuses
+
+
+def express_interest(session: Session, actor: Actor, suggestion_id: str) -> Suggestion:
+    """Record that the student is interested in the assignment of this suggestion; once only.
+
+    Only the student the suggestion is about may (a 404 for everyone else, as for a
+    suggestion that does not exist); a 409 once the status no longer allows it.
+    """
+    suggestion = None
+    if actor.student_id is not None:
+        suggestion = session.exec(
+            select(Suggestion).where(
+                Suggestion.id == suggestion_id,
+                Suggestion.target_kind == TargetKind.student,
+                Suggestion.target_id == actor.student_id,
+            )
+        ).first()
+    if suggestion is None:
+        raise not_found("Suggestion", suggestion_id)
+    if Action.express_interest in wishes_of(session, [suggestion.id]).get(suggestion.id, set()):
+        return suggestion
+    return decide(session, actor, suggestion, Action.express_interest, side=Side.target)

@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import Select, bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 from sqlalchemy.orm.util import identity_key
-from sqlmodel import Session, SQLModel, and_, delete, or_, select
+from sqlmodel import Session, and_, delete, or_, select
 
 from matcher.ranker import Match
 from service.domain.actor import Actor
+from service.domain.suggestion_models import SuggestionPublic
 from service.domain.tables import (
     Challenge,
     ChallengeLevel,
     ChallengeStatus,
     Membership,
-    Page,
     ResearchGroup,
-    Response,
     StudentProfile,
     Suggestion,
     SuggestionStatus,
@@ -30,42 +29,6 @@ from service.domain.tables import (
 from service.storage.db import commit
 from service.usecases.access import student_name_for
 from service.usecases.matching import Matching, constraint_notes, memberships
-
-
-class ComponentsPublic(SQLModel):
-    dense: float
-    lexical: float
-    skill: float
-
-
-class SuggestionPublic(SQLModel):
-    """A suggestion as clients see it: the scores, the reasons and the review state."""
-
-    id: str
-    community_id: str
-    challenge_id: str
-    challenge_title: str
-    target_kind: TargetKind
-    target_id: str
-    target_name: str
-    score: float
-    components: ComponentsPublic
-    explanation: dict
-    constraint_notes: list[dict]
-    model_version: str
-    status: SuggestionStatus
-    reason: str | None
-    sme_response: Response
-    target_response: Response
-    sme_rating: int | None
-    target_rating: int | None
-    created_at: datetime
-    updated_at: datetime
-
-
-class SuggestionsPublic(Page):
-    data: list[SuggestionPublic]
-
 
 #: The fields of `SuggestionPublic` that are the stored suggestion's own columns.
 _STORED_FIELDS = tuple(

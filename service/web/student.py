@@ -23,9 +23,8 @@ from service.domain.workflow import Action
 from service.usecases import audit
 from service.usecases.access import visible_student
 from service.usecases.editing import require_communities
-from service.usecases.interest import INTEREST_STATUSES, express_interest
 from service.usecases.profiles import create_student, update_student
-from service.usecases.reviews import wishes_of
+from service.usecases.reviews import INTEREST_STATUSES, express_interest, wishes_of
 from service.usecases.suggestions import challenges_for_student
 from service.web import sme_skills
 from service.web.auth import PageUser, require_roles

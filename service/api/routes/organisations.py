@@ -3,54 +3,24 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from service.api.deps import CurrentUser, Manager, PageDep, SessionDep
 from service.api.paging import paginate
 from service.api.routes.common import AUTH, INVALID, ROLE
-from service.domain.actor import Actor
-from service.domain.errors import not_found
 from service.domain.tables import (
-    Membership,
     Organisation,
-    OrganisationBase,
     OrganisationCreate,
     OrganisationKind,
     OrganisationPublic,
     OrganisationsPublic,
     OrganisationUpdate,
 )
-from service.usecases.access import community_ids_of, member_filter
-from service.usecases.editing import (
-    add_memberships,
-    apply_changes,
-    check_new_member_id,
-    commit_or_conflict,
-    require_communities,
-)
-from service.usecases.matching import memberships
+from service.usecases import organisations
 
 router = APIRouter(prefix="/organisations", tags=["organisations"])
 
-KIND = "organisation"
 NOT_FOUND = {404: {"description": "No such organisation, or not in one of your communities"}}
-
-
-def _public(org: Organisation, community_ids: set[str]) -> OrganisationPublic:
-    return OrganisationPublic.model_validate(org, update={"community_ids": sorted(community_ids)})
-
-
-def _publics(session: Session, rows: list[Organisation]) -> list[OrganisationPublic]:
-    found = memberships(session, [row.id for row in rows], KIND)  # one query for the whole page
-    return [_public(row, found[row.id]) for row in rows]
-
-
-def _visible(session: Session, actor: Actor, organisation_id: str) -> Organisation:
-    org = session.get(Organisation, organisation_id)
-    own = actor.user.organisation_id == organisation_id
-    if org is None or not (own or actor.shares_community(community_ids_of(session, org.id, KIND))):
-        raise not_found("Organisation", organisation_id)
-    return org
 
 
 @router.get("", responses=AUTH)
@@ -63,16 +33,10 @@ def list_organisations(
 ) -> OrganisationsPublic:
     """Organisations of the caller's communities (admins: all), optionally of one community
     or one kind."""
-    query = select(Organisation).where(member_filter(actor, Organisation.id, KIND))
-    if community_id:
-        in_community = select(Membership.member_id).where(
-            Membership.kind == KIND, Membership.community_id == community_id
-        )
-        query = query.where(Organisation.id.in_(in_community))
-    if kind:
-        query = query.where(Organisation.kind == kind)
+    conditions = organisations.organisation_filter(actor, community_id, kind)
+    query = select(Organisation).where(*conditions)
     rows, count = paginate(session, query, page, Organisation.name, Organisation.id)
-    return OrganisationsPublic(data=_publics(session, rows), count=count)
+    return OrganisationsPublic(data=organisations.organisations_public(session, rows), count=count)
 
 
 @router.post(
@@ -90,15 +54,7 @@ def create_organisation(
     session: SessionDep, actor: Manager, body: OrganisationCreate
 ) -> OrganisationPublic:
     """Register an organisation in communities the caller manages (admins: any)."""
-    community_ids = require_communities(session, actor, body.community_ids, manage=True)
-    org = Organisation(**body.model_dump(exclude={"id", "community_ids"}))
-    if body.id:
-        check_new_member_id(session, body.id)
-        org.id = body.id
-    session.add(org)
-    add_memberships(session, org.id, KIND, community_ids)
-    commit_or_conflict(session, f"Organisation {org.id}")
-    return _public(org, set(community_ids))
+    return organisations.create_organisation(session, actor, body)
 
 
 @router.get("/{organisation_id}", responses={**AUTH, **NOT_FOUND})
@@ -106,8 +62,7 @@ def read_organisation(
     session: SessionDep, actor: CurrentUser, organisation_id: str
 ) -> OrganisationPublic:
     """One organisation, for anyone who shares a community with it (and its own users)."""
-    org = _visible(session, actor, organisation_id)
-    return _public(org, community_ids_of(session, org.id, KIND))
+    return organisations.read_organisation(session, actor, organisation_id)
 
 
 @router.patch("/{organisation_id}", responses={**AUTH, **ROLE, **NOT_FOUND, **INVALID})
@@ -116,11 +71,4 @@ def update_organisation(
 ) -> OrganisationPublic:
     """Edit an organisation: admins, and intermediaries of one of its communities. Its
     communities do not change here."""
-    org = _visible(session, actor, organisation_id)
-    communities = community_ids_of(session, org.id, KIND)
-    if not actor.manages(communities):
-        raise not_found("Organisation", organisation_id)
-    apply_changes(org, OrganisationBase, changes)
-    session.add(org)
-    session.commit()
-    return _public(org, communities)
+    return organisations.update_organisation(session, actor, organisation_id, changes)

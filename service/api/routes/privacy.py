@@ -7,40 +7,24 @@ exercise every right without going to the database.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, HTTPException, Request, status
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import select
 
 from service.api.deps import Admin, CurrentUser, Manager, PageDep, SessionDep
 from service.api.paging import paginate
 from service.api.routes.common import AUTH, ROLE
-from service.api.routes.reviews import SuggestionEventPublic, event_public
-from service.domain.actor import Actor
 from service.domain.errors import not_found
+from service.domain.export_models import PersonalDataExport
 from service.domain.tables import (
-    ApiKey,
-    ApiKeyPublic,
     AuditEntriesPublic,
     AuditEntry,
     AuditEntryPublic,
     Community,
-    Membership,
-    StudentProfile,
-    StudentPublic,
-    Suggestion,
-    SuggestionEvent,
-    TargetKind,
     User,
-    UserBase,
-    utcnow,
 )
-from service.usecases import audit
-from service.usecases.access import visible_student
+from service.usecases import audit, privacy
 from service.usecases.fairness import FairnessReport, fairness_report
-from service.usecases.matching import text_view
 from service.usecases.privacy import erase_user
-from service.usecases.suggestions import SuggestionPublic, suggestion_public
 
 router = APIRouter(tags=["privacy"])
 
@@ -48,138 +32,6 @@ STUDENT_NOT_FOUND = {404: {"description": "No such student profile, or not yours
 
 
 # -- access: everything stored about a person -------------------------------------------------
-
-
-class AccountExport(UserBase):
-    """The account, without its password hash."""
-
-    id: str
-    is_active: bool
-    created_at: datetime
-
-
-class MembershipExport(SQLModel):
-    """A community the account ("user") or the student profile ("student") belongs to."""
-
-    community_id: str
-    community_name: str
-    kind: str
-
-
-class EmbeddingExport(SQLModel):
-    """The profile's embedding: derived from `text` (programme, about, skills, interests; never
-    the name or contact details) by the model `model`."""
-
-    model: str | None
-    text_hash: str | None
-    text: str
-    vector: list[float] | None
-
-
-class StudentExport(StudentPublic):
-    created_at: datetime
-    embedding: EmbeddingExport
-
-
-class PersonalDataExport(SQLModel):
-    """Everything lcmatch stores about one person."""
-
-    exported_at: datetime
-    account: AccountExport | None = None
-    memberships: list[MembershipExport]
-    student_profile: StudentExport | None = None
-    suggestions: list[SuggestionPublic]
-    suggestion_events: list[SuggestionEventPublic]
-    api_keys: list[ApiKeyPublic]
-    audit_log: list[AuditEntryPublic]
-
-
-def _memberships(session: Session, members: list[tuple[str, str]]) -> list[MembershipExport]:
-    found = []
-    for member_id, kind in members:
-        rows = session.exec(
-            select(Membership.community_id, Community.name)
-            .join(Community, Community.id == Membership.community_id)
-            .where(Membership.member_id == member_id, Membership.kind == kind)
-            .order_by(Membership.community_id)
-        )
-        found += [MembershipExport(community_id=c, community_name=n, kind=kind) for c, n in rows]
-    return found
-
-
-def _student_export(session: Session, student: StudentProfile) -> StudentExport:
-    communities = sorted(
-        session.exec(
-            select(Membership.community_id).where(
-                Membership.member_id == student.id, Membership.kind == "student"
-            )
-        )
-    )
-    vector = None if student.embedding is None else [float(x) for x in student.embedding]
-    embedding = EmbeddingExport(
-        model=student.embedding_model,
-        text_hash=student.text_hash,
-        text=text_view("student", student),
-        vector=vector,
-    )
-    return StudentExport.model_validate(
-        student, update={"community_ids": communities, "embedding": embedding}
-    )
-
-
-def personal_data(
-    session: Session, viewer: Actor, user: User | None, student: StudentProfile | None
-) -> PersonalDataExport:
-    """The export of one person: their account and/or student profile and all that hangs on
-    them. Audit entries are those about the person (who viewed or decided what about them);
-    the entries of their own actions are about others and stay out."""
-    members: list[tuple[str, str]] = []
-    subjects: list[str] = []
-    if user is not None:
-        members.append((user.id, "user"))
-        subjects.append(user.id)
-    suggestions: list[Suggestion] = []
-    events: list[SuggestionEvent] = []
-    if student is not None:
-        members.append((student.id, "student"))
-        subjects.append(student.id)
-        suggestions = list(
-            session.exec(
-                select(Suggestion)
-                .where(
-                    Suggestion.target_kind == TargetKind.student,
-                    Suggestion.target_id == student.id,
-                )
-                .order_by(Suggestion.created_at, Suggestion.id)
-            )
-        )
-        events = list(
-            session.exec(
-                select(SuggestionEvent)
-                .where(SuggestionEvent.suggestion_id.in_([s.id for s in suggestions]))
-                .order_by(SuggestionEvent.at, SuggestionEvent.id)
-            )
-        )
-    keys = []
-    if user is not None:
-        keys = list(
-            session.exec(
-                select(ApiKey).where(ApiKey.user_id == user.id).order_by(ApiKey.created_at)
-            )
-        )
-    entries = session.exec(
-        select(AuditEntry).where(AuditEntry.subject_id.in_(subjects)).order_by(AuditEntry.id)
-    )
-    return PersonalDataExport(
-        exported_at=utcnow(),
-        account=None if user is None else AccountExport.model_validate(user),
-        memberships=_memberships(session, members),
-        student_profile=None if student is None else _student_export(session, student),
-        suggestions=[suggestion_public(session, s, viewer=viewer) for s in suggestions],
-        suggestion_events=[event_public(event) for event in events],
-        api_keys=[ApiKeyPublic.model_validate(key) for key in keys],
-        audit_log=[AuditEntryPublic.model_validate(entry) for entry in entries],
-    )
 
 
 @router.get("/users/me/export", responses=AUTH)
@@ -194,11 +46,7 @@ def export_me(session: SessionDep, actor: CurrentUser) -> PersonalDataExport:
     their reason), the decisions on them, the API keys (names and dates, never the keys), and
     the audit entries about the person: who viewed their profile or a suggestion naming them,
     who decided what, when and why. The export itself is logged."""
-    student = session.get(StudentProfile, actor.student_id) if actor.student_id else None
-    subject = student.id if student is not None else actor.id
-    audit.record(session, actor, "user.export", "user", actor.id, subject_id=subject)
-    session.commit()
-    return personal_data(session, actor, actor.user, student)
+    return privacy.export_own(session, actor)
 
 
 @router.get("/students/{student_id}/export", responses={**AUTH, **STUDENT_NOT_FOUND})
@@ -207,11 +55,7 @@ def export_student(session: SessionDep, actor: CurrentUser, student_id: str) -> 
     GET /users/me/export: for the student themself, intermediaries of their communities and
     admins, so that an institution can answer the request of a student without a login. The
     export is logged."""
-    student = visible_student(session, actor, student_id)
-    user = session.get(User, student.user_id) if student.user_id else None
-    audit.record(session, actor, "student.export", "student", student.id, subject_id=student.id)
-    session.commit()
-    return personal_data(session, actor, user, student)
+    return privacy.export_student(session, actor, student_id)
 
 
 # -- accountability: the audit log ------------------------------------------------------------

@@ -8,19 +8,25 @@ change they record.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
-from pydantic import StringConstraints, field_validator
-from sqlmodel import Field, Session, SQLModel, select
+from fastapi import APIRouter, Depends, Query
+from sqlmodel import Session, select
 
 from service.api.deps import CurrentUser, Manager, PageDep, SessionDep, require
 from service.api.paging import paginate
 from service.api.routes.common import AUTH
 from service.domain.actor import Actor
+from service.domain.suggestion_models import (
+    ApproveBody,
+    RateBody,
+    RejectBody,
+    RespondBody,
+    SuggestionEventsPublic,
+    SuggestionPublic,
+    SuggestionsPublic,
+)
 from service.domain.tables import (
-    Page,
     Response,
     Role,
     Suggestion,
@@ -30,14 +36,18 @@ from service.domain.tables import (
 )
 from service.domain.workflow import (
     Action,
-    Side,
-    parse_event_action,
 )
 from service.usecases.access import suggestion_filter, visible_suggestion
 from service.usecases.audit import record_suggestion_views
-from service.usecases.interest import express_interest
-from service.usecases.reviews import decide, managed_suggestion, own_side, voice_wish
-from service.usecases.suggestions import SuggestionPublic, SuggestionsPublic, suggestion_public
+from service.usecases.reviews import (
+    answering_side,
+    decide,
+    event_public,
+    express_interest,
+    managed_suggestion,
+    voice_wish,
+)
+from service.usecases.suggestions import suggestion_public
 
 router = APIRouter(prefix="/suggestions", tags=["reviews"])
 
@@ -52,74 +62,6 @@ CONFLICT = {
 INVALID = {422: {"description": "Bad body: a missing or empty field, a side that is needed"}}
 DECISION = {**AUTH, **FORBIDDEN, **NOT_FOUND, **CONFLICT, **INVALID}
 
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
-
-
-# -- request and answer models ------------------------------------------------------------
-
-
-class ApproveBody(SQLModel):
-    reason: Reason | None = Field(default=None, description="Why, for the record (optional).")
-
-    @field_validator("reason")
-    @classmethod
-    def _empty_is_none(cls, value: str | None) -> str | None:
-        return value or None
-
-
-class RejectBody(SQLModel):
-    reason: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)
-    ] = Field(description="Why the match is rejected (required).")
-
-
-class RespondBody(SQLModel):
-    response: Literal["accepted", "declined"]
-    side: Side | None = Field(
-        default=None,
-        description="Whose answer: an SME answers for the sme side and a student for the "
-        "target side by default; intermediaries must say which side they record.",
-    )
-    reason: Reason | None = Field(default=None, description="Why (optional), for the record.")
-
-    @field_validator("reason")
-    @classmethod
-    def _empty_is_none(cls, value: str | None) -> str | None:
-        return value or None
-
-
-class RateBody(SQLModel):
-    rating: int = Field(ge=1, le=5, description="1 (poor) to 5 (excellent).")
-    side: Side | None = Field(
-        default=None, description="Whose rating; as for respond, required for intermediaries."
-    )
-
-
-class SuggestionEventPublic(SQLModel):
-    """One decision on a suggestion: who (actor_id), what, between which statuses, why, when."""
-
-    id: int
-    suggestion_id: str
-    actor_id: str
-    action: Action
-    side: Side | None = None
-    response: Response | None = None
-    rating: int | None = None
-    from_status: SuggestionStatus
-    to_status: SuggestionStatus
-    reason: str | None
-    at: datetime
-
-
-class SuggestionEventsPublic(Page):
-    data: list[SuggestionEventPublic]
-
-
-def event_public(event: SuggestionEvent) -> SuggestionEventPublic:
-    parts = parse_event_action(event.action)
-    return SuggestionEventPublic.model_validate(event, update=parts._asdict())
-
-
 # -- helpers ------------------------------------------------------------------------------
 
 
@@ -128,31 +70,6 @@ def _decide(session: Session, actor: Actor, suggestion: Suggestion, action: Acti
     sees it."""
     decided = decide(session, actor, suggestion, action, **details)
     return suggestion_public(session, decided, viewer=actor)
-
-
-def _answering_side(
-    session: Session, actor: Actor, suggestion: Suggestion, asked: Side | None, what: str
-) -> Side:
-    """For whom the caller answers or rates: their own side, or the side an intermediary
-    names (research groups have no login, so an intermediary records their side)."""
-    if actor.manages({suggestion.community_id}):
-        if asked is None:
-            raise HTTPException(
-                422,
-                f"side: required when an intermediary records a {what} (sme or target)",
-            )
-        return asked
-    own = own_side(session, actor, suggestion)
-    if own is None:
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN, f"You may not give a {what} for either side of this match"
-        )
-    if asked is not None and asked is not own:
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN,
-            f"You give the {what} for the {own.value} side only, not the {asked.value} side",
-        )
-    return own
 
 
 # -- the queue ----------------------------------------------------------------------------
@@ -271,7 +188,7 @@ def respond_to_suggestion(
     answer (and a research group's). Accepted once both accept, declined as soon as one
     declines; each side answers once."""
     suggestion = visible_suggestion(session, actor, suggestion_id)
-    side = _answering_side(session, actor, suggestion, body.side, "response")
+    side = answering_side(session, actor, suggestion, body.side, "response")
     return _decide(
         session,
         actor,
@@ -289,7 +206,7 @@ def rate_suggestion(
 ) -> SuggestionPublic:
     """Rate a completed match, 1 to 5, once per side; who rates for which side as for respond."""
     suggestion = visible_suggestion(session, actor, suggestion_id)
-    side = _answering_side(session, actor, suggestion, body.side, "rating")
+    side = answering_side(session, actor, suggestion, body.side, "rating")
     return _decide(session, actor, suggestion, Action.rate, side=side, rating=body.rating)
 
 

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from service.api.deps import CurrentUser, SessionDep
 from service.domain.actor import Actor
 from service.domain.errors import not_found
+from service.domain.suggestion_models import SuggestionsPublic
 from service.domain.tables import ChallengeStatus, Level, Suggestion
 from service.storage.answer_cache import AnswerCache
 from service.usecases.access import (
@@ -23,7 +24,6 @@ from service.usecases.access import (
 from service.usecases.audit import ShownSuggestion, record_suggestion_views
 from service.usecases.suggestions import (
     StudentFilters,
-    SuggestionsPublic,
     challenges_for_student,
     research_groups_for_challenge,
     students_for_challenge,
