@@ -44,6 +44,7 @@ test: install-dev tools lint
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports  # the layers of service/ (contracts in pyproject.toml)
 
 format: install-dev
 	$(BIN)/ruff check --fix .

@@ -25,9 +25,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from matcher.cache import text_hash
-from service.db import make_engine, migrate
-from service.matching import text_view
-from service.tables import (
+from service.domain.tables import (
     Challenge,
     ChallengeLevel,
     ChallengeStatus,
@@ -38,6 +36,8 @@ from service.tables import (
     StudentProfile,
     User,
 )
+from service.storage.db import make_engine, migrate
+from service.usecases.matching import text_view
 
 DEMO = support.ROOT / "data" / "demo"
 PASSWORD = "benchmark-wachtwoord"

@@ -22,14 +22,14 @@ from pathlib import Path
 
 from sqlmodel import Session, func, select
 
-from service import dashboard
 from service.app import default_encoder
-from service.db import make_engine, migrate
-from service.demo import load_demo_if_empty
-from service.matching import Matching
+from service.domain.tables import Challenge, ChallengeStatus, Suggestion
 from service.settings import Settings
-from service.suggestions import StudentFilters, students_for_challenge
-from service.tables import Challenge, ChallengeStatus, Suggestion
+from service.storage.db import make_engine, migrate
+from service.usecases import dashboard
+from service.usecases.demo import load_demo_if_empty
+from service.usecases.matching import Matching
+from service.usecases.suggestions import StudentFilters, students_for_challenge
 
 THRESHOLDS = (0.5, 1.0, 1.5, 2.0, 2.5, 3.0)
 ALL = 10_000  # more than any community's students: every eligible student is ranked

@@ -7,11 +7,12 @@ different window of demo text, so no two texts are the same) and, on a fresh SQL
 each encoder, times in the same run:
 
 - encode: the encoder alone on the profiles' text views, batch 1000 (the floor: no database);
-- import job: `lcmatch import`'s route, `service.jobs.import_file`, committed batches of 1000
-  with embeddings and progress records;
-- import in one transaction: `service.transfer.import_data`, the all-in-one route the API uses
-  (fake encoder only: it is the same encoding);
-- re-embed: `service.jobs.reembed` after every stored vector was made stale (a model change).
+- import job: `lcmatch import`'s route, `service.usecases.jobs.import_file`, committed batches of
+  1000 with embeddings and progress records;
+- import in one transaction: `service.usecases.transfer.import_data`, the all-in-one route the API
+  uses (fake encoder only: it is the same encoding);
+- re-embed: `service.usecases.jobs.reembed` after every stored vector was made stale (a model
+  change).
 
 The fake encoder (hashed trigrams) shows what lcmatch itself costs; the real one (the default
 model, precision auto) what a deployment pays. Prints one JSON object and writes it to
@@ -33,11 +34,11 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from matcher.encoders import DEFAULT_MODEL, HashingEncoder, SentenceEncoder, TextEncoder
-from service.db import make_engine, migrate
-from service.jobs import BATCH_SIZE, import_file, reembed
-from service.matching import Matching, text_view
-from service.tables import StudentProfile
-from service.transfer import import_data
+from service.domain.tables import StudentProfile
+from service.storage.db import make_engine, migrate
+from service.usecases.jobs import BATCH_SIZE, import_file, reembed
+from service.usecases.matching import Matching, text_view
+from service.usecases.transfer import import_data
 
 PER = 10_000
 

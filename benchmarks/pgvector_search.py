@@ -8,7 +8,7 @@ times 1,000 top-10 queries three ways in the same run:
 
 - exact: numpy full scan of the float32 matrix (the ground truth and the baseline);
 - memory: the matcher's own index (`matcher.VectorIndex`), as the service uses it on SQLite;
-- pgvector: `service.vector_store.PgVectorStore.candidates`, as the service uses it on
+- pgvector: `service.storage.vector_store.PgVectorStore.candidates`, as the service uses it on
   PostgreSQL (SQL built by SQLAlchemy, rows loaded), for a few `hnsw.ef_search` values; and
   the bare SQL through psycopg, to show what the database itself takes.
 
@@ -27,9 +27,9 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from matcher.index import VectorIndex
-from service.db import make_engine, migrate
-from service.tables import Level, StudentProfile
-from service.vector_store import PgVectorStore, index_name
+from service.domain.tables import Level, StudentProfile
+from service.storage.db import make_engine, migrate
+from service.storage.vector_store import PgVectorStore, index_name
 
 SEED = 7
 K = 10

@@ -26,10 +26,10 @@ from sqlmodel import Session, select
 
 from matcher import HashingEncoder, HybridRanker
 from service.app import default_encoder
-from service.db import make_engine
-from service.matching import text_view
+from service.domain.tables import Challenge, StudentProfile
 from service.settings import Settings
-from service.tables import Challenge, StudentProfile
+from service.storage.db import make_engine
+from service.usecases.matching import text_view
 
 DRIFTS = (0.05, 0.1, 0.2, 0.4)
 

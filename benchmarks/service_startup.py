@@ -30,9 +30,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from service.app import create_app, default_encoder
-from service.matching import text_view
+from service.domain.tables import StudentProfile
 from service.settings import Settings
-from service.tables import StudentProfile
+from service.usecases.matching import text_view
 
 
 class CountingEncoder:
@@ -80,7 +80,7 @@ def start_up(settings: Settings) -> dict:
 
 
 def sample_texts(url: str, count: int) -> list[str]:
-    from service.db import make_engine
+    from service.storage.db import make_engine
 
     engine = make_engine(url)
     with Session(engine) as session:

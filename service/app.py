@@ -14,13 +14,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from matcher.encoders import TextEncoder
-from service import limits
-from service.answer_cache import AnswerCache, WriteClock
-from service.db import make_engine, migrate
-from service.matching import Matching
+from service.api import errors, limits
+from service.domain.tables import AuditEntry
 from service.settings import PLACEHOLDER_SECRET, Settings
-from service.tables import AuditEntry
-from service.vector_store import PgVectorStore, choose_backend
+from service.storage.answer_cache import AnswerCache, WriteClock
+from service.storage.db import make_engine, migrate
+from service.storage.vector_store import PgVectorStore, choose_backend
+from service.usecases.matching import Matching
 
 log = logging.getLogger("lcmatch")
 
@@ -76,7 +76,7 @@ def vector_store(settings: Settings, engine: Engine) -> PgVectorStore | None:
 def load_demo_once(session: Session, settings: Settings) -> None:
     """Load the demo data into an empty database; a second process starting at the same
     moment finds it loaded (its own attempt fails on the unique keys and is rolled back)."""
-    from service.demo import load_demo_if_empty
+    from service.usecases.demo import load_demo_if_empty
 
     try:
         load_demo_if_empty(session, settings)
@@ -109,7 +109,7 @@ def create_app(
             refit_drift=settings.refit_drift,
         )
         # Whole answers are kept only where this process sees every write: not with pgvector,
-        # where other processes write too (see service.answer_cache).
+        # where other processes write too (see service.storage.answer_cache).
         clock = None
         if settings.keep_answers and app.state.matching.store is None:
             clock = WriteClock(app.state.engine, ignored_tables=[AuditEntry.__tablename__])
@@ -141,8 +141,9 @@ def create_app(
     )
     app.state.settings = settings
     limits.install(app, settings, clock)
+    errors.install(app)
 
-    from service.routes import (
+    from service.api.routes import (
         auth,
         challenges,
         communities,

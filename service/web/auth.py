@@ -11,11 +11,14 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
-from service.deps import Actor, SessionDep, SettingsDep, actor_of
-from service.limits import LimitsDep, client_address
-from service.login import authenticate
-from service.security import create_token, read_token
-from service.tables import Role, User
+from service.api.deps import SessionDep, SettingsDep, actor_of
+from service.api.errors import http_error
+from service.api.limits import LimitsDep, client_address
+from service.domain.actor import Actor
+from service.domain.errors import DomainError
+from service.domain.tables import Role, User
+from service.usecases.login import authenticate
+from service.usecases.security import create_token, read_token
 from service.web import csrf, i18n
 from service.web.i18n import _
 from service.web.render import render
@@ -123,7 +126,8 @@ def login(
     """Check the login like the API does (same rate limits); on success set the session."""
     try:
         user = authenticate(session, limits, client_address(request), email.strip(), password)
-    except HTTPException as error:
+    except DomainError as refusal:
+        error = http_error(refusal)
         if error.status_code == status.HTTP_429_TOO_MANY_REQUESTS:
             message = _("Te veel mislukte pogingen. Probeer het over een minuut opnieuw.")
         elif error.detail == "This account is disabled":

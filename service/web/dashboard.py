@@ -2,14 +2,14 @@
 
 `/communities/{id}/dashboard` is for the intermediaries of that community and for admins (any
 other role: 403; an intermediary of another community: 404, as if it did not exist — the same
-rules as the API's community routes). The numbers come from `service.dashboard`; this module
-only gives them headings, labels and charts in the user's language.
+rules as the API's community routes). The numbers come from `service.usecases.dashboard`; this
+module only gives them headings, labels and charts in the user's language.
 
 Students and the audit log: the dashboard page itself names no student — its student chart
 and table are counts per level. The list of students without an assignment is shown only on
 request (its own page, or swapped in by htmx) and in its CSV; both are logged as
-"student.list" views in the audit log (`service.audit`), one entry per student, exactly like
-the API's student list, so a student can see who looked them up.
+"student.list" views in the audit log (`service.usecases.audit`), one entry per student, exactly
+like the API's student list, so a student can see who looked them up.
 """
 
 from __future__ import annotations
@@ -27,10 +27,12 @@ from fastapi.responses import Response
 from markupsafe import Markup
 from sqlmodel import Session, select
 
-from service import audit, dashboard
-from service.deps import Actor, SessionDep, not_found
-from service.fairness import NO_REGION
-from service.tables import Community, Role
+from service.api.deps import SessionDep
+from service.domain.actor import Actor
+from service.domain.errors import not_found
+from service.domain.tables import Community, Role
+from service.usecases import audit, dashboard
+from service.usecases.fairness import NO_REGION
 from service.web.auth import require_roles
 from service.web.charts import Series, bar_chart, line_chart
 from service.web.i18n import N_, _, current_language

@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescap
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from service.tables import Role
+from service.domain.tables import Role
 from service.web import csrf, i18n
 from service.web.i18n import N_
 

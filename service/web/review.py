@@ -1,7 +1,7 @@
 """The intermediary's review queue: the matches of their communities, each with both sides and
 the reasons, and the decisions on them: approve, reject with a reason, introduce, in bulk.
 
-Every decision goes through `service.decisions.decide`, the function the API's review routes
+Every decision goes through `service.usecases.reviews.decide`, the function the API's review routes
 call, so it is checked, recorded as an event and audited the same way.
 
 Bulk decisions are made row by row, each in its own commit, and reported per row: a row that
@@ -16,21 +16,31 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Request, status
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, select
 
-from service.access import suggestion_filter
-from service.audit import record_suggestion_views
-from service.decisions import decide, managed_suggestion, wishes_of
-from service.deps import Actor, PageParams, SessionDep
-from service.paging import paginate
-from service.tables import Challenge, Community, Role, Suggestion, SuggestionEvent, SuggestionStatus
+from service.api.deps import PageParams, SessionDep
+from service.api.errors import http_error
+from service.api.paging import paginate
+from service.domain.actor import Actor
+from service.domain.errors import DomainError
+from service.domain.tables import (
+    Challenge,
+    Community,
+    Role,
+    Suggestion,
+    SuggestionEvent,
+    SuggestionStatus,
+)
+from service.domain.workflow import WISHES, Action
+from service.usecases.access import suggestion_filter
+from service.usecases.audit import record_suggestion_views
+from service.usecases.reviews import decide, managed_suggestion, wishes_of
 from service.web.auth import require_roles
 from service.web.i18n import N_, gettext
 from service.web.review_view import MatchView, match_views, status_label
 from service.web.review_view import render_page as render
-from service.workflow import WISHES, Action
 
 router = APIRouter(prefix="/review")
 Reviewer = Annotated[Actor, Depends(require_roles(Role.intermediary, Role.admin))]
@@ -171,7 +181,7 @@ def _name(session: Session, actor: Actor, suggestion_id: str) -> str:
     """ "challenge – candidate" for the report of a decision."""
     try:
         suggestion = managed_suggestion(session, actor, suggestion_id)
-    except HTTPException:
+    except DomainError:
         return suggestion_id
     view = match_views(session, actor, [suggestion])[0]
     title = view.challenge.title if view.challenge else ""
@@ -188,8 +198,9 @@ def _decide_one(
         suggestion = managed_suggestion(session, actor, suggestion_id)
         current = str(suggestion.status)
         decide(session, actor, suggestion, action, reason=reason)
-    except HTTPException as error:
+    except DomainError as refusal:
         session.rollback()
+        error = http_error(refusal)
         if error.status_code == 404:
             message = gettext("Niet gevonden, of niet van uw leergemeenschap.")
         elif error.status_code == 409:

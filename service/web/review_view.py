@@ -1,11 +1,12 @@
 """A match as the SME and review pages show it: both sides, the reasons, the notes, the flags.
 
 What a viewer sees of a student is decided by the service: the name through
-`service.suggestions.suggestion_public` (the approval gate and the student's visibility), the
-profile only for those who may see it (`service.access.can_edit_student`: the student and
-their community's intermediaries). An SME never sees more of a student than the API shows it.
-The constraint notes are written anew in the user's language from the stored note's kind and
-verdict and the two rows, since the stored detail is an English sentence for the API.
+`service.usecases.suggestions.suggestion_public` (the approval gate and the student's
+visibility), the profile only for those who may see it
+(`service.usecases.access.can_edit_student`: the student and their community's intermediaries).
+An SME never sees more of a student than the API shows it. The constraint notes are written anew
+in the user's language from the stored note's kind and verdict and the two rows, since the
+stored detail is an English sentence for the API.
 """
 
 from __future__ import annotations
@@ -18,10 +19,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
-from service.access import NAME_AFTER_APPROVAL, NAME_FOR_INTERMEDIARIES, can_edit_student
-from service.deps import Actor
-from service.suggestions import suggestion_public
-from service.tables import (
+from service.domain.actor import Actor
+from service.domain.tables import (
     Challenge,
     Organisation,
     ResearchGroup,
@@ -29,6 +28,8 @@ from service.tables import (
     Suggestion,
     TargetKind,
 )
+from service.usecases.access import NAME_AFTER_APPROVAL, NAME_FOR_INTERMEDIARIES, can_edit_student
+from service.usecases.suggestions import suggestion_public
 from service.web.i18n import N_, format_date, gettext
 from service.web.render import render
 
@@ -52,7 +53,7 @@ STATUS_LABELS = {
     "active": N_("lopend"),
     "completed": N_("afgerond"),
 }
-#: The neutral labels `service.access` shows an SME instead of a student's name, as pages
+#: The neutral labels `service.usecases.access` shows an SME instead of a student's name, as pages
 #: show them in the user's language.
 HIDDEN_NAMES = {
     NAME_FOR_INTERMEDIARIES: N_("Student (naam alleen voor de intermediair)"),

@@ -2,10 +2,10 @@
 publish it, see the ranked research groups and students with the reasons, and ask for an
 introduction.
 
-Every step calls the service functions the API calls (`service.challenges`,
-`service.suggestions`, `service.decisions`, `service.access`), so the same rules hold: an SME
-sees its own organisation's challenges only, and a suggested student only as the community's
-approval rule and the student's visibility allow.
+Every step calls the service functions the API calls (`service.usecases.challenges`,
+`service.usecases.suggestions`, `service.usecases.reviews`, `service.usecases.access`), so the
+same rules hold: an SME sees its own organisation's challenges only, and a suggested student
+only as the community's approval rule and the student's visibility allow.
 """
 
 from __future__ import annotations
@@ -17,22 +17,11 @@ from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, select
 
-from service.access import (
-    editable_challenge,
-    is_open_community,
-    suggestion_filter,
-)
-from service.audit import record_suggestion_views
-from service.challenges import create_challenge, move_challenge, update_challenge
-from service.decisions import voice_wish, wishes_of
-from service.deps import Actor, SessionDep
-from service.limits import LimitsDep, too_many_requests
-from service.suggestions import (
-    StudentFilters,
-    research_groups_for_challenge,
-    students_for_challenge,
-)
-from service.tables import (
+from service.api.deps import SessionDep
+from service.api.limits import LimitsDep, too_many_requests
+from service.domain.actor import Actor
+from service.domain.errors import Invalid, NotFound
+from service.domain.tables import (
     Challenge,
     ChallengeKind,
     ChallengeLevel,
@@ -44,13 +33,26 @@ from service.tables import (
     Suggestion,
     TargetKind,
 )
+from service.domain.workflow import Action
+from service.usecases.access import (
+    editable_challenge,
+    is_open_community,
+    suggestion_filter,
+)
+from service.usecases.audit import record_suggestion_views
+from service.usecases.challenges import create_challenge, move_challenge, update_challenge
+from service.usecases.reviews import voice_wish, wishes_of
+from service.usecases.suggestions import (
+    StudentFilters,
+    research_groups_for_challenge,
+    students_for_challenge,
+)
 from service.web.auth import require_roles
 from service.web.i18n import gettext
 from service.web.review_view import kind_label, level_label, match_views, remote_label
 from service.web.review_view import render_page as render
 from service.web.sme_form import ChallengeForm
 from service.web.sme_skills import SkillChoice, merge, resolve, suggest
-from service.workflow import Action
 
 router = APIRouter(prefix="/sme")
 SmeUser = Annotated[Actor, Depends(require_roles(Role.sme))]
@@ -221,9 +223,7 @@ async def post_challenge(request: Request, session: SessionDep, actor: SmeUser) 
         return _form_page(request, session, actor, form, status_code=422)
     try:
         challenge = create_challenge(session, request.app.state.matching, actor, body)
-    except HTTPException as error:
-        if error.status_code not in (404, 422):
-            raise
+    except (NotFound, Invalid):
         form.errors["community_id"] = gettext("Kies een leergemeenschap van uw organisatie.")
         return _form_page(request, session, actor, form, status_code=422)
     return RedirectResponse(f"/sme/challenges/{challenge.id}", status.HTTP_303_SEE_OTHER)

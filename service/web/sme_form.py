@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from service.tables import Challenge, ChallengeCreate, ChallengeUpdate
+from service.domain.tables import Challenge, ChallengeCreate, ChallengeUpdate
 from service.web.i18n import N_, gettext
 from service.web.sme_skills import AUTO, MANUAL, SkillChoice, parse_choice, tagged
 

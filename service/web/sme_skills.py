@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from matcher.skills import Skill, default_tagger
-from service.tables import SkillRef
+from service.domain.tables import SkillRef
 
 AUTO = "auto"
 MANUAL = "manual"

@@ -15,16 +15,17 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import select
 from starlette.concurrency import run_in_threadpool
 
-from service import audit
-from service.access import visible_student
-from service.decisions import wishes_of
-from service.deps import Actor, SessionDep
-from service.interest import INTEREST_STATUSES, express_interest
-from service.limits import LimitsDep, too_many_requests
-from service.profiles import create_student, update_student
-from service.routes.common import require_communities
-from service.suggestions import challenges_for_student
-from service.tables import Challenge, Organisation, Role, StudentProfile, SuggestionStatus
+from service.api.deps import SessionDep
+from service.api.limits import LimitsDep, too_many_requests
+from service.domain.actor import Actor
+from service.domain.tables import Challenge, Organisation, Role, StudentProfile, SuggestionStatus
+from service.domain.workflow import Action
+from service.usecases import audit
+from service.usecases.access import visible_student
+from service.usecases.editing import require_communities
+from service.usecases.profiles import create_student, update_student
+from service.usecases.reviews import INTEREST_STATUSES, express_interest, wishes_of
+from service.usecases.suggestions import challenges_for_student
 from service.web import sme_skills
 from service.web.auth import PageUser, require_roles
 from service.web.i18n import N_, gettext
@@ -39,7 +40,6 @@ from service.web.student_view import (
     skill_value,
     visibility_options,
 )
-from service.workflow import Action
 
 router = APIRouter()
 Student = Annotated[Actor, Depends(require_roles(Role.student))]

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from babel import Locale
 from pydantic import ValidationError
 
-from service.tables import (
+from service.domain.tables import (
     Challenge,
     ChallengeLevel,
     Level,

@@ -16,10 +16,12 @@ ROOT_FRAMES = "run (uvicorn/main.py:1);WorkerThread.run (anyio/_backends/_asynci
 def test_samples_are_shared_by_stage_and_waiting_threads_do_not_count(tmp_path: Path) -> None:
     raw = tmp_path / "raw.txt"
     raw.write_text(
-        f"{ROOT_FRAMES};get_actor (service/deps.py:110);do_execute (sqlalchemy/default.py:1) 3\n"
-        f"{ROOT_FRAMES};suggest_students (service/routes/suggestions.py:72);"
-        "students_for_challenge (service/suggestions.py:268);fetchall (sqlalchemy/cursor.py:1) 1\n"
-        f"{ROOT_FRAMES};GroupWriter.write (service/group_commit.py:56);"
+        f"{ROOT_FRAMES};get_actor (service/api/deps.py:110);"
+        "do_execute (sqlalchemy/default.py:1) 3\n"
+        f"{ROOT_FRAMES};suggest_students (service/api/routes/suggestions.py:72);"
+        "students_for_challenge (service/usecases/suggestions.py:268);"
+        "fetchall (sqlalchemy/cursor.py:1) 1\n"
+        f"{ROOT_FRAMES};GroupWriter.write (service/storage/group_commit.py:56);"
         "Condition.wait (threading.py:327) 50\n"
     )
     summary = summarise(raw)

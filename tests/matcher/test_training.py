@@ -261,7 +261,7 @@ def test_train_encoder_and_fusion_run_end_to_end_on_the_tiny_config(
 ) -> None:
     from sentence_transformers import SentenceTransformer
 
-    from service.cli import app
+    from service.cli.main import app
 
     monkeypatch.setenv("LCMATCH_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
@@ -330,7 +330,7 @@ def test_train_encoder_and_fusion_run_end_to_end_on_the_tiny_config(
 
 
 def test_train_fusion_without_fold_models_says_what_to_run(tmp_path: Path) -> None:
-    from service.cli import app
+    from service.cli.main import app
 
     result = CliRunner().invoke(
         app,
@@ -353,7 +353,7 @@ def test_train_fusion_without_fold_models_says_what_to_run(tmp_path: Path) -> No
 def test_folds_only_writes_the_fold_vectors_and_no_model(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from service.cli import app
+    from service.cli.main import app
 
     monkeypatch.setenv("LCMATCH_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
@@ -391,7 +391,7 @@ def test_folds_only_writes_the_fold_vectors_and_no_model(
 
 
 def test_folds_only_needs_folds(tmp_path: Path) -> None:
-    from service.cli import app
+    from service.cli.main import app
 
     result = CliRunner().invoke(
         app, ["train", "encoder", "--folds", "0", "--folds-only", "--out", str(tmp_path)]
@@ -401,7 +401,7 @@ def test_folds_only_needs_folds(tmp_path: Path) -> None:
 
 
 def test_train_encoder_refuses_one_fold(tmp_path: Path) -> None:
-    from service.cli import app
+    from service.cli.main import app
 
     result = CliRunner().invoke(app, ["train", "encoder", "--folds", "1", "--out", str(tmp_path)])
     assert result.exit_code == 2

@@ -130,7 +130,7 @@ def test_fine_tuning_with_negatives_pushes_each_negative_below_its_positive() ->
 
 
 def test_a_single_fold_needs_folds_only_and_a_fold_that_exists(tmp_path: Path) -> None:
-    from service.cli import app
+    from service.cli.main import app
 
     for args in ("--folds 3 --fold 0", "--folds 3 --folds-only --fold 3"):
         result = CliRunner().invoke(
@@ -144,7 +144,7 @@ def test_a_single_fold_needs_folds_only_and_a_fold_that_exists(tmp_path: Path) -
 def test_a_single_fold_run_writes_that_fold_alone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from service.cli import app
+    from service.cli.main import app
 
     monkeypatch.setenv("LCMATCH_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")

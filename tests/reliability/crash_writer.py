@@ -8,7 +8,7 @@ database, printing one line on stdout for every write it acknowledges.
         `ack ID` only after the 201 came back: the acknowledgement.
 
     python crash_writer.py import URL FILE
-        Imports the students of FILE with service.transfer.import_data, with embeddings.
+        Imports the students of FILE with service.usecases.transfer.import_data, with embeddings.
         Prints `writing` once the file is checked and embedded and the rows start to go to the
         database, and `ack import N` after the import returned.
 
@@ -35,10 +35,10 @@ from sqlmodel import Session
 
 from matcher import HashingEncoder
 from service.app import create_app
-from service.db import make_engine
-from service.matching import Matching
-from service.tables import Challenge
-from service.transfer import import_data
+from service.domain.tables import Challenge
+from service.storage.db import make_engine
+from service.usecases.matching import Matching
+from service.usecases.transfer import import_data
 
 #: How long the broken writer waits between acknowledging and committing.
 EARLY_ACK_WAIT = 0.2

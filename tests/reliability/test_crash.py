@@ -47,7 +47,7 @@ import pytest
 import sqlalchemy as sa
 from apiworld import running_app
 
-from service.db import make_engine
+from service.storage.db import make_engine
 
 WRITER = Path(__file__).with_name("crash_writer.py")
 SEED = 20_260_611

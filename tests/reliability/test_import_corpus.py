@@ -35,10 +35,10 @@ from sqlmodel import Session, SQLModel
 from typer.testing import CliRunner
 
 from matcher import HashingEncoder
-from service.db import make_engine, migrate
-from service.matching import Matching
-from service.tables import Challenge, Community, Membership, Organisation, StudentProfile
-from service.transfer import SPECS, TransferError, columns, import_data
+from service.domain.tables import Challenge, Community, Membership, Organisation, StudentProfile
+from service.storage.db import make_engine, migrate
+from service.usecases.matching import Matching
+from service.usecases.transfer import SPECS, TransferError, columns, import_data
 
 BIG_ROWS = 10_000
 MEGABYTE = 1024 * 1024
@@ -584,7 +584,7 @@ def cli_on(url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callabl
     monkeypatch.setenv("LCMATCH_DEMO_DATA", "false")
     monkeypatch.chdir(tmp_path)  # no .env in reach
     monkeypatch.setattr("service.app.default_encoder", lambda settings: HashingEncoder())
-    from service.cli import app
+    from service.cli.main import app
 
     runner = CliRunner()
 

@@ -9,11 +9,11 @@ from sqlmodel import Session, select
 
 from matcher import HashingEncoder
 from matcher.ann import AnnSettings
-from service.db import make_engine, migrate
-from service.demo import load_demo_if_empty
-from service.matching import Matching
+from service.domain.tables import Challenge
 from service.settings import Settings
-from service.tables import Challenge
+from service.storage.db import make_engine, migrate
+from service.usecases.demo import load_demo_if_empty
+from service.usecases.matching import Matching
 
 
 def test_the_ann_settings_are_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,12 +12,12 @@ from sqlalchemy import event
 from sqlmodel import Session, select
 
 from matcher import HashingEncoder, HybridRanker
-from service.db import make_engine, migrate
-from service.demo import load_demo_if_empty
-from service.matching import Matching
+from service.domain.tables import Challenge, ChallengeStatus, StudentProfile, Suggestion
 from service.settings import Settings
-from service.suggestions import StudentFilters, students_for_challenge
-from service.tables import Challenge, ChallengeStatus, StudentProfile, Suggestion
+from service.storage.db import make_engine, migrate
+from service.usecases.demo import load_demo_if_empty
+from service.usecases.matching import Matching
+from service.usecases.suggestions import StudentFilters, students_for_challenge
 
 
 @dataclass

@@ -11,7 +11,7 @@ from itertools import pairwise
 
 import pytest
 
-from service.dashboard import Table
+from service.usecases.dashboard import Table
 from service.web import charts
 from service.web.charts import Series, bar_chart, line_chart
 from service.web.dashboard import csv_cell, to_csv

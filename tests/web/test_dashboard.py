@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, create_engine, select
 
-from service.tables import AuditEntry
+from service.domain.tables import AuditEntry
 
 COMMUNITY = "com-biobased-zuidwest"
 DASHBOARD = f"/communities/{COMMUNITY}/dashboard"

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
-from service.tables import (
+from service.domain.tables import (
     StudentProfile,
     Suggestion,
     SuggestionEvent,

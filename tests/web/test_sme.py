@@ -10,7 +10,7 @@ import re
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
-from service.tables import Challenge, ChallengeStatus, SuggestionEvent
+from service.domain.tables import Challenge, ChallengeStatus, SuggestionEvent
 
 SME = "usr-mkb-ligninelab"  # Elena Vermeulen, Ligninelab, community Biobased Zuidwest
 TITLE = "Lignine uit houtreststromen: proefopzet voor een kleine bioraffinage"

@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
-from service.security import hash_password
-from service.tables import Membership, Role, StudentProfile, SuggestionEvent, User
+from service.domain.tables import Membership, Role, StudentProfile, SuggestionEvent, User
+from service.usecases.security import hash_password
 
 WEI = "usr-student-004"
 JENS = "usr-student-006"

@@ -28,9 +28,7 @@ from sqlmodel import Session, SQLModel, select
 
 from matcher import HashingEncoder
 from service.app import create_app
-from service.matching import Matching
-from service.settings import Settings
-from service.tables import (
+from service.domain.tables import (
     Challenge,
     Community,
     Membership,
@@ -41,6 +39,8 @@ from service.tables import (
     SuggestionEvent,
     User,
 )
+from service.settings import Settings
+from service.usecases.matching import Matching
 
 API = "/api/v1"
 PASSWORD = "wachtwoord-voor-de-tests"

@@ -22,8 +22,7 @@ from typing import Any
 from apiworld import CHEAP_HASH, PASSWORD, World, as_dict, email
 from sqlmodel import SQLModel, func, select
 
-from service.security import hash_api_key
-from service.tables import (
+from service.domain.tables import (
     ApiKey,
     Challenge,
     Community,
@@ -35,6 +34,7 @@ from service.tables import (
     SuggestionEvent,
     User,
 )
+from service.usecases.security import hash_api_key
 
 MATRIX = Path(__file__).parent / "data" / "authz_matrix.csv"
 PERSONAS = ("anonymous", "admin", "intermediary", "sme", "student")

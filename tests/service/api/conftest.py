@@ -22,7 +22,7 @@ from apiworld import World, running_app, seed_world
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from service.db import make_engine, migrate
+from service.storage.db import make_engine, migrate
 
 BACKENDS = ["sqlite", "postgresql"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from apiworld import API, PASSWORD, World, email
 
-from service.tables import ApiKey, User
+from service.domain.tables import ApiKey, User
 
 
 def test_login_returns_a_bearer_token_that_identifies_the_user(world: World) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from apiworld import World
 
-from service.tables import Challenge, Suggestion
+from service.domain.tables import Challenge, Suggestion
 
 NEW = {
     "community_id": "com-a",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from apiworld import World
 from sqlmodel import select
 
-from service.tables import Community, Membership, Organisation, ResearchGroup, Suggestion
+from service.domain.tables import Community, Membership, Organisation, ResearchGroup, Suggestion
 
 RG_SUGGEST = "/challenges/ch-a-pub/suggestions/research-groups?k=10"
 RESEARCH_GROUP = {

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from apiworld import World
 
-from service.tables import Suggestion
+from service.domain.tables import Suggestion
 
 
 def _suggestion(world: World, target: str = "stu-a1") -> str:

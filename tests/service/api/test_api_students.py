@@ -5,7 +5,7 @@ from __future__ import annotations
 from apiworld import CHEAP_HASH, World, email
 from sqlmodel import select
 
-from service.tables import Membership, StudentProfile, Suggestion, User
+from service.domain.tables import Membership, StudentProfile, Suggestion, User
 
 SUGGEST = "/challenges/ch-a-pub/suggestions/students?available=false&k=100"
 

@@ -11,7 +11,7 @@ from sqlmodel import func, select
 
 from matcher import HashingEncoder
 from service.app import create_app
-from service.tables import AuditEntry, Suggestion
+from service.domain.tables import AuditEntry, Suggestion
 
 STUDENTS = "/challenges/ch-a-pub/suggestions/students"
 CONSTRAINTS = ["level", "period", "hours", "language", "place"]

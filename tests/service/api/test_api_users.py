@@ -5,7 +5,7 @@ from __future__ import annotations
 from apiworld import API, World
 from sqlmodel import func, select
 
-from service.tables import User
+from service.domain.tables import User
 
 NEW = {
     "email": "Nieuwe.Student@Example.nl",

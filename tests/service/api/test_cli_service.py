@@ -30,10 +30,8 @@ from typer.testing import CliRunner
 from matcher import HashingEncoder
 from matcher.paths import data_dir
 from service.app import create_app
-from service.cli import app
-from service.db import make_engine
-from service.settings import Settings
-from service.tables import (
+from service.cli.main import app
+from service.domain.tables import (
     Challenge,
     Community,
     Membership,
@@ -42,6 +40,8 @@ from service.tables import (
     StudentProfile,
     User,
 )
+from service.settings import Settings
+from service.storage.db import make_engine
 
 runner = CliRunner()
 

@@ -21,9 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from matcher import HashingEncoder
-from service.db import make_engine, migrate
-from service.matching import Matching, memberships
-from service.tables import (
+from service.domain.tables import (
     Challenge,
     ChallengeStatus,
     Community,
@@ -32,7 +30,9 @@ from service.tables import (
     ResearchGroup,
     StudentProfile,
 )
-from service.vector_store import PgVectorStore, choose_backend, index_name
+from service.storage.db import make_engine, migrate
+from service.storage.vector_store import PgVectorStore, choose_backend, index_name
+from service.usecases.matching import Matching, memberships
 
 LEVELS = ("mbo", "hbo", "wo")
 

@@ -16,12 +16,8 @@ from sqlmodel import SQLModel, select
 
 from matcher import HashingEncoder
 from matcher.cache import CachedEncoder, text_hash
-from service.access import NAME_AFTER_APPROVAL, NAME_FOR_INTERMEDIARIES
 from service.app import create_app
-from service.audit import pseudonym
-from service.matching import Matching, text_view
-from service.settings import Settings
-from service.tables import (
+from service.domain.tables import (
     AuditEntry,
     Challenge,
     Community,
@@ -29,6 +25,10 @@ from service.tables import (
     StudentProfile,
     Suggestion,
 )
+from service.settings import Settings
+from service.usecases.access import NAME_AFTER_APPROVAL, NAME_FOR_INTERMEDIARIES
+from service.usecases.audit import pseudonym
+from service.usecases.matching import Matching, text_view
 
 STUDENTS = "/challenges/{}/suggestions/students?available=false&k=100"
 

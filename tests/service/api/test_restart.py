@@ -14,9 +14,9 @@ from apiworld import CHEAP_HASH, running_app
 from sqlmodel import Session
 
 from matcher import HashingEncoder
-from service.db import make_engine, migrate
-from service.matching import text_view
-from service.tables import Challenge, Community, Membership, Organisation, User
+from service.domain.tables import Challenge, Community, Membership, Organisation, User
+from service.storage.db import make_engine, migrate
+from service.usecases.matching import text_view
 
 STUDENTS = [
     ("Installatietechniek", "mbo", "Warmtepompen installeren bij woningen en bewoners helpen."),

@@ -25,11 +25,9 @@ from sqlmodel import delete, func, select
 from typer.testing import CliRunner
 
 from matcher import HashingEncoder
+from service.api.limits import BodySizeLimit
 from service.app import create_app
-from service.limits import BodySizeLimit, RateLimiter
-from service.security import create_token, hash_api_key, verify_password
-from service.settings import PLACEHOLDER_SECRET, Settings
-from service.tables import (
+from service.domain.tables import (
     ApiKey,
     Challenge,
     Community,
@@ -40,6 +38,9 @@ from service.tables import (
     Suggestion,
     User,
 )
+from service.settings import PLACEHOLDER_SECRET, Settings
+from service.usecases.limits import RateLimiter
+from service.usecases.security import create_token, hash_api_key, verify_password
 
 ME = f"{API}/users/me"
 
@@ -178,7 +179,7 @@ def test_serve_exits_with_a_clear_message_on_the_placeholder_secret(
 ) -> None:
     import uvicorn
 
-    from service.cli import app as cli
+    from service.cli.main import app as cli
 
     def must_not_run(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("the server was started")

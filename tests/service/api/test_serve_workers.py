@@ -17,7 +17,7 @@ import pytest
 import uvicorn
 from typer.testing import CliRunner
 
-from service.cli import app
+from service.cli.main import app
 
 runner = CliRunner()
 #: A PostgreSQL URL nothing listens on: the refusals come before any connection.

@@ -1,4 +1,4 @@
-"""Import and export (service/transfer.py) on SQLite and on PostgreSQL.
+"""Import and export (service/usecases/transfer.py) on SQLite and on PostgreSQL.
 
 The demo data goes out as CSV and JSON, into an empty database and out again, byte for byte
 the same. An import is all or nothing: a file with bad lines names every one of them (line or
@@ -23,11 +23,7 @@ from sqlmodel import Session, SQLModel, select
 from matcher import HashingEncoder
 from matcher.cache import text_hash
 from matcher.paths import data_dir
-from service.db import make_engine, migrate
-from service.demo import load_demo_if_empty
-from service.matching import Matching, text_view
-from service.settings import Settings
-from service.tables import (
+from service.domain.tables import (
     Challenge,
     Community,
     Membership,
@@ -36,7 +32,11 @@ from service.tables import (
     StudentProfile,
     User,
 )
-from service.transfer import TransferError, export, import_data
+from service.settings import Settings
+from service.storage.db import make_engine, migrate
+from service.usecases.demo import load_demo_if_empty
+from service.usecases.matching import Matching, text_view
+from service.usecases.transfer import TransferError, export, import_data
 
 DEMO_PASSWORD = "demo-wachtwoord-voor-de-tests"
 SECRET = "a-test-secret-that-is-long-enough-0123456789"
@@ -51,7 +51,7 @@ TABLES: dict[str, type[SQLModel]] = {
     "challenges": Challenge,
     "students": StudentProfile,
 }
-#: Fields of the demo files that are no field of a record (see service/demo.py).
+#: Fields of the demo files that are no field of a record (see service/usecases/demo.py).
 INFORMATIONAL = {"intermediary_organisation_id", "note"}
 
 

@@ -1,0 +1,1 @@
+"""What lcmatch is about: its tables, review states, the actor and domain errors (no I/O)."""

@@ -1,0 +1,54 @@
+"""The personal-data export: everything lcmatch stores about one person, as clients get it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import SQLModel
+
+from service.domain.suggestion_models import SuggestionEventPublic, SuggestionPublic
+from service.domain.tables import ApiKeyPublic, AuditEntryPublic, StudentPublic, UserBase
+
+
+class AccountExport(UserBase):
+    """The account, without its password hash."""
+
+    id: str
+    is_active: bool
+    created_at: datetime
+
+
+class MembershipExport(SQLModel):
+    """A community the account ("user") or the student profile ("student") belongs to."""
+
+    community_id: str
+    community_name: str
+    kind: str
+
+
+class EmbeddingExport(SQLModel):
+    """The profile's embedding: derived from `text` (programme, about, skills, interests; never
+    the name or contact details) by the model `model`."""
+
+    model: str | None
+    text_hash: str | None
+    text: str
+    vector: list[float] | None
+
+
+class StudentExport(StudentPublic):
+    created_at: datetime
+    embedding: EmbeddingExport
+
+
+class PersonalDataExport(SQLModel):
+    """Everything lcmatch stores about one person."""
+
+    exported_at: datetime
+    account: AccountExport | None = None
+    memberships: list[MembershipExport]
+    student_profile: StudentExport | None = None
+    suggestions: list[SuggestionPublic]
+    suggestion_events: list[SuggestionEventPublic]
+    api_keys: list[ApiKeyPublic]
+    audit_log: list[AuditEntryPublic]

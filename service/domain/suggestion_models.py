@@ -1,0 +1,107 @@
+"""What clients send and get about suggestions and their review (beside the tables)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import StringConstraints, field_validator
+from sqlmodel import Field, SQLModel
+
+from service.domain.tables import Page, Response, SuggestionStatus, TargetKind
+from service.domain.workflow import Action, Side
+
+
+class ComponentsPublic(SQLModel):
+    dense: float
+    lexical: float
+    skill: float
+
+
+class SuggestionPublic(SQLModel):
+    """A suggestion as clients see it: the scores, the reasons and the review state."""
+
+    id: str
+    community_id: str
+    challenge_id: str
+    challenge_title: str
+    target_kind: TargetKind
+    target_id: str
+    target_name: str
+    score: float
+    components: ComponentsPublic
+    explanation: dict
+    constraint_notes: list[dict]
+    model_version: str
+    status: SuggestionStatus
+    reason: str | None
+    sme_response: Response
+    target_response: Response
+    sme_rating: int | None
+    target_rating: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class SuggestionsPublic(Page):
+    data: list[SuggestionPublic]
+
+
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+
+
+class ApproveBody(SQLModel):
+    reason: Reason | None = Field(default=None, description="Why, for the record (optional).")
+
+    @field_validator("reason")
+    @classmethod
+    def _empty_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+
+class RejectBody(SQLModel):
+    reason: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)
+    ] = Field(description="Why the match is rejected (required).")
+
+
+class RespondBody(SQLModel):
+    response: Literal["accepted", "declined"]
+    side: Side | None = Field(
+        default=None,
+        description="Whose answer: an SME answers for the sme side and a student for the "
+        "target side by default; intermediaries must say which side they record.",
+    )
+    reason: Reason | None = Field(default=None, description="Why (optional), for the record.")
+
+    @field_validator("reason")
+    @classmethod
+    def _empty_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+
+class RateBody(SQLModel):
+    rating: int = Field(ge=1, le=5, description="1 (poor) to 5 (excellent).")
+    side: Side | None = Field(
+        default=None, description="Whose rating; as for respond, required for intermediaries."
+    )
+
+
+class SuggestionEventPublic(SQLModel):
+    """One decision on a suggestion: who (actor_id), what, between which statuses, why, when."""
+
+    id: int
+    suggestion_id: str
+    actor_id: str
+    action: Action
+    side: Side | None = None
+    response: Response | None = None
+    rating: int | None = None
+    from_status: SuggestionStatus
+    to_status: SuggestionStatus
+    reason: str | None
+    at: datetime
+
+
+class SuggestionEventsPublic(Page):
+    data: list[SuggestionEventPublic]

@@ -1,0 +1,632 @@
+"""The domain tables (SQLModel) and, per resource, its model family.
+
+Per resource as in the FastAPI full-stack template: `XBase` (shared fields), `XCreate` (what a
+client sends to create), `XUpdate` (all optional), the table `X`, `XPublic` (what a client
+gets back) and `XsPublic` (a page: `{data, count}`).
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Annotated, Any, NotRequired
+
+import numpy as np
+import sqlalchemy as sa
+from pydantic import EmailStr, StringConstraints, field_validator, model_validator
+from sqlmodel import Field, SQLModel
+from typing_extensions import TypedDict
+
+from service.domain.columns import UTCDateTime, VectorType
+
+
+def new_id(prefix: str) -> str:
+    """A fresh id such as `ch-3f9a1c2b7d4e`: readable kind, unguessable rest."""
+    return f"{prefix}-{secrets.token_hex(6)}"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+# -- vocabularies -------------------------------------------------------------------------
+
+
+class Role(StrEnum):
+    student = "student"
+    sme = "sme"
+    intermediary = "intermediary"
+    admin = "admin"
+
+
+class Level(StrEnum):
+    mbo = "mbo"
+    hbo = "hbo"
+    wo = "wo"
+
+
+class ChallengeLevel(StrEnum):
+    mbo = "mbo"
+    hbo = "hbo"
+    wo = "wo"
+    any = "any"
+
+
+class ChallengeKind(StrEnum):
+    assignment = "assignment"
+    traineeship = "traineeship"
+    graduation = "graduation"
+
+
+class ChallengeStatus(StrEnum):
+    draft = "draft"
+    published = "published"
+    closed = "closed"
+
+
+class Remote(StrEnum):
+    onsite = "onsite"
+    hybrid = "hybrid"
+    remote = "remote"
+
+
+class Visibility(StrEnum):
+    intermediaries = "intermediaries"
+    community_after_approval = "community_after_approval"
+
+
+class OrganisationKind(StrEnum):
+    sme = "sme"
+    school = "school"
+    university = "university"
+    university_of_applied_sciences = "university_of_applied_sciences"
+    intermediary = "intermediary"
+    research = "research"
+
+
+class ApprovalMode(StrEnum):
+    approval = "approval"
+    open = "open"
+
+
+class TargetKind(StrEnum):
+    student = "student"
+    research_group = "research_group"
+
+
+class SuggestionStatus(StrEnum):
+    suggested = "suggested"
+    approved = "approved"
+    rejected = "rejected"
+    introduced = "introduced"
+    accepted = "accepted"
+    declined = "declined"
+    active = "active"
+    completed = "completed"
+
+
+class Response(StrEnum):
+    pending = "pending"
+    accepted = "accepted"
+    declined = "declined"
+
+
+class SkillRef(TypedDict):
+    """A skill as a label, with its ESCO URI where it is an ESCO skill."""
+
+    label: str
+    esco_uri: NotRequired[str | None]
+
+
+def _enum(enum: type[StrEnum]) -> Any:
+    # Stored as plain strings with room to spare: a new value later needs no migration.
+    return sa.String(32)
+
+
+def _json() -> Any:
+    return sa.JSON()
+
+
+#: An id a client may choose (imports keep their ids); safe in a URL path segment.
+ClientIdStr = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)
+]
+
+
+class Page(SQLModel):
+    """Common shape of list answers."""
+
+    count: int
+
+
+# -- community ----------------------------------------------------------------------------
+
+
+class CommunityBase(SQLModel):
+    name: str = Field(min_length=2, max_length=200)
+    region: str = Field(default="", max_length=200)
+    description: str = Field(default="", max_length=5000)
+    themes: list[str] = Field(default_factory=list, sa_type=_json())
+    approval_mode: ApprovalMode = Field(default=ApprovalMode.approval, sa_type=_enum(ApprovalMode))
+
+
+class CommunityCreate(CommunityBase):
+    id: ClientIdStr | None = Field(default=None, description="Keep empty for a new id.")
+
+
+class CommunityUpdate(SQLModel):
+    name: str | None = Field(default=None, min_length=2, max_length=200)
+    region: str | None = Field(default=None, max_length=200)
+    description: str | None = Field(default=None, max_length=5000)
+    themes: list[str] | None = None
+    approval_mode: ApprovalMode | None = None
+
+
+class Community(CommunityBase, table=True):
+    id: str = Field(default_factory=lambda: new_id("com"), primary_key=True, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+
+
+class CommunityPublic(CommunityBase):
+    id: str
+
+
+class CommunitiesPublic(Page):
+    data: list[CommunityPublic]
+
+
+# -- membership: who and what belongs to which community ---------------------------------
+
+
+class Membership(SQLModel, table=True):
+    """Links a user, organisation, student or research group to a community."""
+
+    # A member's communities are looked up by (member, kind) on every authenticated request:
+    # one index on both. An index on `kind` alone (a handful of values) only misled SQLite's
+    # planner into reading every student's membership to find one user's.
+    __table_args__ = (sa.Index("ix_membership_member_id_kind", "member_id", "kind"),)
+
+    community_id: str = Field(foreign_key="community.id", primary_key=True, ondelete="CASCADE")
+    member_id: str = Field(primary_key=True, max_length=64)
+    kind: str = Field(primary_key=True, max_length=20)
+
+
+# -- organisation -------------------------------------------------------------------------
+
+
+class OrganisationBase(SQLModel):
+    name: str = Field(min_length=2, max_length=200)
+    kind: OrganisationKind = Field(sa_type=_enum(OrganisationKind))
+    city: str = Field(default="", max_length=100)
+    description: str = Field(default="", max_length=5000)
+    size_employees: int | None = Field(default=None, ge=1, le=1_000_000)
+
+
+class OrganisationCreate(OrganisationBase):
+    id: ClientIdStr | None = Field(default=None, description="Keep empty for a new id.")
+    community_ids: list[str] = Field(min_length=1)
+
+
+class OrganisationUpdate(SQLModel):
+    name: str | None = Field(default=None, min_length=2, max_length=200)
+    kind: OrganisationKind | None = None
+    city: str | None = Field(default=None, max_length=100)
+    description: str | None = Field(default=None, max_length=5000)
+    size_employees: int | None = Field(default=None, ge=1, le=1_000_000)
+
+
+class Organisation(OrganisationBase, table=True):
+    id: str = Field(default_factory=lambda: new_id("org"), primary_key=True, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+
+
+class OrganisationPublic(OrganisationBase):
+    id: str
+    community_ids: list[str]
+
+
+class OrganisationsPublic(Page):
+    data: list[OrganisationPublic]
+
+
+# -- embedded rows: their vector lives with them ------------------------------------------
+
+
+class Embedded(SQLModel):
+    """The stored embedding of a row's text view, and what it was made from."""
+
+    embedding: np.ndarray | None = Field(default=None, sa_type=VectorType())
+    embedding_model: str | None = Field(default=None, max_length=200)
+    text_hash: str | None = Field(default=None, max_length=64)
+
+    model_config = {"arbitrary_types_allowed": True}
+
+
+# -- challenge ----------------------------------------------------------------------------
+
+
+class ChallengeBase(SQLModel):
+    title: str = Field(min_length=3, max_length=200)
+    description: str = Field(min_length=10, max_length=10_000)
+    wanted_skills: list[SkillRef] = Field(default_factory=list, sa_type=_json())
+    themes: list[str] = Field(default_factory=list, sa_type=_json())
+    level: ChallengeLevel = Field(default=ChallengeLevel.any, sa_type=_enum(ChallengeLevel))
+    kind: ChallengeKind = Field(default=ChallengeKind.assignment, sa_type=_enum(ChallengeKind))
+    hours_per_week: int = Field(default=8, ge=1, le=60)
+    weeks: int = Field(default=10, ge=1, le=104)
+    period_start: date | None = None
+    period_end: date | None = None
+    place: str = Field(default="", max_length=100)
+    remote: Remote = Field(default=Remote.hybrid, sa_type=_enum(Remote))
+    language: str = Field(default="nl", min_length=2, max_length=5)
+    students_wanted: int = Field(default=1, ge=1, le=20)
+
+    @model_validator(mode="after")
+    def _period_in_order(self):
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            raise ValueError("period_end lies before period_start")
+        return self
+
+
+class ChallengeCreate(ChallengeBase):
+    id: ClientIdStr | None = Field(default=None, description="Keep empty for a new id.")
+    community_id: str
+    organisation_id: str | None = Field(
+        default=None, description="An SME's own organisation when empty."
+    )
+
+
+class ChallengeUpdate(SQLModel):
+    title: str | None = Field(default=None, min_length=3, max_length=200)
+    description: str | None = Field(default=None, min_length=10, max_length=10_000)
+    wanted_skills: list[SkillRef] | None = None
+    themes: list[str] | None = None
+    level: ChallengeLevel | None = None
+    kind: ChallengeKind | None = None
+    hours_per_week: int | None = Field(default=None, ge=1, le=60)
+    weeks: int | None = Field(default=None, ge=1, le=104)
+    period_start: date | None = None
+    period_end: date | None = None
+    place: str | None = Field(default=None, max_length=100)
+    remote: Remote | None = None
+    language: str | None = Field(default=None, min_length=2, max_length=5)
+    students_wanted: int | None = Field(default=None, ge=1, le=20)
+
+
+class Challenge(ChallengeBase, Embedded, table=True):
+    id: str = Field(default_factory=lambda: new_id("ch"), primary_key=True, max_length=64)
+    community_id: str = Field(foreign_key="community.id", index=True)
+    organisation_id: str = Field(foreign_key="organisation.id", index=True)
+    status: ChallengeStatus = Field(
+        default=ChallengeStatus.draft, sa_type=_enum(ChallengeStatus), index=True
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+
+
+class ChallengePublic(ChallengeBase):
+    id: str
+    community_id: str
+    organisation_id: str
+    status: ChallengeStatus
+    created_at: datetime
+    updated_at: datetime
+
+
+class ChallengesPublic(Page):
+    data: list[ChallengePublic]
+
+
+# -- student profile ----------------------------------------------------------------------
+
+
+class StudentBase(SQLModel):
+    full_name: str = Field(min_length=2, max_length=200)
+    programme: str = Field(min_length=2, max_length=200)
+    institution: str = Field(default="", max_length=200)
+    level: Level = Field(sa_type=_enum(Level))
+    year: int = Field(default=1, ge=1, le=8)
+    skills: list[SkillRef] = Field(default_factory=list, sa_type=_json())
+    interests: list[str] = Field(default_factory=list, sa_type=_json())
+    about: str = Field(default="", max_length=5000)
+    languages: list[str] = Field(default_factory=lambda: ["nl"], sa_type=_json())
+    available_from: date | None = None
+    available_until: date | None = None
+    hours_per_week: int = Field(default=8, ge=1, le=60)
+    region: str = Field(default="", max_length=100)
+    travel_km: int = Field(default=25, ge=0, le=500)
+    consent_matching: bool = Field(default=False, description="May this profile be matched?")
+    visibility: Visibility = Field(default=Visibility.intermediaries, sa_type=_enum(Visibility))
+
+    @model_validator(mode="after")
+    def _availability_in_order(self):
+        start, end = self.available_from, self.available_until
+        if start and end and end < start:
+            raise ValueError("available_until lies before available_from")
+        return self
+
+
+class StudentCreate(StudentBase):
+    id: ClientIdStr | None = Field(default=None, description="Keep empty for a new id.")
+    community_ids: list[str] = Field(min_length=1)
+    user_id: str | None = Field(default=None, description="The student's own login, if any.")
+
+
+class StudentUpdate(SQLModel):
+    full_name: str | None = Field(default=None, min_length=2, max_length=200)
+    programme: str | None = Field(default=None, min_length=2, max_length=200)
+    institution: str | None = Field(default=None, max_length=200)
+    level: Level | None = None
+    year: int | None = Field(default=None, ge=1, le=8)
+    skills: list[SkillRef] | None = None
+    interests: list[str] | None = None
+    about: str | None = Field(default=None, max_length=5000)
+    languages: list[str] | None = None
+    available_from: date | None = None
+    available_until: date | None = None
+    hours_per_week: int | None = Field(default=None, ge=1, le=60)
+    region: str | None = Field(default=None, max_length=100)
+    travel_km: int | None = Field(default=None, ge=0, le=500)
+    consent_matching: bool | None = None
+    visibility: Visibility | None = None
+
+
+class StudentProfile(StudentBase, Embedded, table=True):
+    __tablename__ = "student_profile"
+
+    id: str = Field(default_factory=lambda: new_id("stu"), primary_key=True, max_length=64)
+    user_id: str | None = Field(default=None, foreign_key="user.id", unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+
+
+class StudentPublic(StudentBase):
+    id: str
+    community_ids: list[str]
+    user_id: str | None
+    updated_at: datetime
+
+
+class StudentsPublic(Page):
+    data: list[StudentPublic]
+
+
+# -- research group -----------------------------------------------------------------------
+
+
+class ResearchGroupBase(SQLModel):
+    name: str = Field(min_length=2, max_length=200)
+    institution: str = Field(default="", max_length=200)
+    expertise: str = Field(min_length=10, max_length=10_000)
+    themes: list[str] = Field(default_factory=list, sa_type=_json())
+    capacity_projects: int = Field(default=2, ge=0, le=100)
+    contact_name: str = Field(default="", max_length=200)
+    contact_email: EmailStr | None = Field(default=None, max_length=254)
+
+
+class ResearchGroupCreate(ResearchGroupBase):
+    id: ClientIdStr | None = Field(default=None, description="Keep empty for a new id.")
+    community_ids: list[str] = Field(min_length=1)
+
+
+class ResearchGroupUpdate(SQLModel):
+    name: str | None = Field(default=None, min_length=2, max_length=200)
+    institution: str | None = Field(default=None, max_length=200)
+    expertise: str | None = Field(default=None, min_length=10, max_length=10_000)
+    themes: list[str] | None = None
+    capacity_projects: int | None = Field(default=None, ge=0, le=100)
+    contact_name: str | None = Field(default=None, max_length=200)
+    contact_email: EmailStr | None = Field(default=None, max_length=254)
+
+
+class ResearchGroup(ResearchGroupBase, Embedded, table=True):
+    __tablename__ = "research_group"
+
+    id: str = Field(default_factory=lambda: new_id("rg"), primary_key=True, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+
+
+class ResearchGroupPublic(ResearchGroupBase):
+    id: str
+    community_ids: list[str]
+
+
+class ResearchGroupsPublic(Page):
+    data: list[ResearchGroupPublic]
+
+
+# -- users and API keys -------------------------------------------------------------------
+
+
+class UserBase(SQLModel):
+    email: EmailStr = Field(max_length=254, unique=True, index=True, sa_type=sa.String(254))
+
+    @field_validator("email")
+    @classmethod
+    def _lower_case(cls, email: str) -> str:
+        # Logins compare lower-cased addresses; "Jan@X.nl" must be able to log in.
+        return email.lower()
+
+    full_name: str = Field(min_length=2, max_length=200)
+    role: Role = Field(sa_type=_enum(Role))
+    organisation_id: str | None = Field(default=None, foreign_key="organisation.id")
+
+
+class UserCreate(UserBase):
+    id: ClientIdStr | None = Field(default=None, description="Keep empty for a new id.")
+    password: str = Field(min_length=10, max_length=128)
+    community_ids: list[str] = Field(default_factory=list)
+
+
+class UserUpdate(SQLModel):
+    full_name: str | None = Field(default=None, min_length=2, max_length=200)
+    password: str | None = Field(default=None, min_length=10, max_length=128)
+
+
+class User(UserBase, table=True):
+    id: str = Field(default_factory=lambda: new_id("usr"), primary_key=True, max_length=64)
+    hashed_password: str = Field(max_length=255)
+    is_active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+
+
+class UserPublic(UserBase):
+    id: str
+    is_active: bool
+    community_ids: list[str]
+    student_id: str | None = None
+
+
+class UsersPublic(Page):
+    data: list[UserPublic]
+
+
+class ApiKey(SQLModel, table=True):
+    """A machine client's key; only its hash is kept."""
+
+    __tablename__ = "api_key"
+
+    id: str = Field(default_factory=lambda: new_id("key"), primary_key=True, max_length=64)
+    user_id: str = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=100)
+    key_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
+
+
+class ApiKeyCreate(SQLModel):
+    name: str = Field(min_length=1, max_length=100)
+
+
+class ApiKeyPublic(SQLModel):
+    id: str
+    name: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyPublic):
+    key: str = Field(description="Shown once; send it as the X-API-Key header.")
+
+
+class ApiKeysPublic(Page):
+    data: list[ApiKeyPublic]
+
+
+class Token(SQLModel):
+    access_token: str
+    token_type: str = "bearer"
+
+
+# -- suggestions and their review ---------------------------------------------------------
+
+
+class Suggestion(SQLModel, table=True):
+    """A scored pair (challenge × student or research group) with its review state."""
+
+    __table_args__ = (sa.UniqueConstraint("challenge_id", "target_kind", "target_id"),)
+
+    id: str = Field(default_factory=lambda: new_id("sug"), primary_key=True, max_length=64)
+    community_id: str = Field(foreign_key="community.id", index=True)
+    challenge_id: str = Field(foreign_key="challenge.id", index=True)
+    target_kind: TargetKind = Field(sa_type=_enum(TargetKind))
+    target_id: str = Field(max_length=64, index=True)
+    score: float
+    dense: float
+    lexical: float
+    skill: float
+    explanation: dict = Field(default_factory=dict, sa_type=_json())
+    constraint_notes: list[dict] = Field(default_factory=list, sa_type=_json())
+    model_version: str = Field(max_length=300)
+    status: SuggestionStatus = Field(
+        default=SuggestionStatus.suggested, sa_type=_enum(SuggestionStatus), index=True
+    )
+    reason: str | None = Field(default=None, max_length=2000)
+    sme_response: Response = Field(default=Response.pending, sa_type=_enum(Response))
+    target_response: Response = Field(default=Response.pending, sa_type=_enum(Response))
+    sme_rating: int | None = Field(default=None, ge=1, le=5)
+    target_rating: int | None = Field(default=None, ge=1, le=5)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+
+
+class SuggestionEvent(SQLModel, table=True):
+    """One decision on a suggestion: who, what, when and why. Never edited."""
+
+    __tablename__ = "suggestion_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    suggestion_id: str = Field(foreign_key="suggestion.id", index=True, ondelete="CASCADE")
+    actor_id: str = Field(max_length=64)
+    action: str = Field(max_length=30)
+    from_status: str = Field(max_length=20)
+    to_status: str = Field(max_length=20)
+    reason: str | None = Field(default=None, max_length=2000)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+
+
+# -- the audit log ------------------------------------------------------------------------
+
+
+class AuditEntry(SQLModel, table=True):
+    """One access to or decision about personal data: who, what, when and why. Append-only.
+
+    `subject_id` is the person the entry is about (a student profile id, or a user id), so a
+    person's log can be found and, on erasure, pseudonymised. `community_id` is the community
+    the object belongs to, where it has one; intermediaries see the entries of theirs.
+    """
+
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), index=True)
+    actor_id: str = Field(max_length=64, index=True)
+    action: str = Field(max_length=40, index=True)
+    object_kind: str = Field(max_length=30)
+    object_id: str = Field(max_length=64, index=True)
+    subject_id: str | None = Field(default=None, max_length=64, index=True)
+    community_id: str | None = Field(default=None, max_length=64, index=True)
+    reason: str | None = Field(default=None, max_length=2000)
+    details: dict = Field(default_factory=dict, sa_type=_json())
+
+
+class AuditEntryPublic(SQLModel):
+    id: int
+    at: datetime
+    actor_id: str
+    action: str
+    object_kind: str
+    object_id: str
+    subject_id: str | None
+    community_id: str | None
+    reason: str | None
+    details: dict
+
+
+class AuditEntriesPublic(Page):
+    data: list[AuditEntryPublic]
+
+
+# -- bulk jobs ----------------------------------------------------------------------------
+
+
+class Job(SQLModel, table=True):
+    """A bulk job (an import, a re-embedding) done in committed batches, and how far it got.
+
+    Each batch commits its rows together with `done`, so after a crash a rerun of the same job
+    (an import: the same kind and file, known by `source_digest`) starts at the first record
+    no batch has committed. `status` is running until the last batch, then done.
+    """
+
+    id: str = Field(default_factory=lambda: new_id("job"), primary_key=True, max_length=64)
+    action: str = Field(max_length=20)  # import | reembed
+    target: str = Field(max_length=30)  # the kind: students, challenges, ...; "all"
+    source_digest: str | None = Field(default=None, max_length=64, index=True)
+    status: str = Field(default="running", max_length=20, index=True)
+    total: int = 0
+    done: int = 0
+    batch_size: int
+    started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())

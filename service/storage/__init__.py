@@ -1,0 +1,1 @@
+"""Where data lives: the database and its migrations, the vector store, the caches."""

@@ -1,0 +1,223 @@
+"""Ranking over the candidates PostgreSQL returns: the hybrid's fusion, on fewer rows.
+
+The database answers the dense half (pgvector, filters in SQL) for every process that serves
+it. The lexical and skill halves are scored here with the n-gram and skill weights this
+process's `HybridRanker` learned from the corpus, reusing the rows it has already weighted; a
+candidate it does not know (written by another process) or knows with an older text is
+weighted from the database's copy of its text. The components are standardised over the
+candidates, as the ranker standardises over its whole index: when the database returns every
+indexable row (small kinds), the result is the in-memory ranker's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
+from typing import TypeVar
+
+import numpy as np
+import scipy.sparse as sp
+
+from matcher.index import top_k
+from matcher.lexical import QueryTerms
+from matcher.ranker import Components, Explanation, HybridRanker, Match, standardise
+from matcher.skills import SkillTagger
+from service.storage.vector_store import Candidate
+
+#: Reads the current text of rows this process has no current copy of: ids -> id -> text.
+TextsOf = Callable[[Sequence[str]], Mapping[str, str]]
+T = TypeVar("T")
+#: Query texts whose side of the ranking `Fresh` keeps (4 entries each).
+QUERIES_KEPT = 4 * 1024
+
+
+class Fresh:
+    """Rows weighted from the database's copy of their text (written by another process, or
+    changed since the ranker learned its weights), kept by (id, text hash) so that each is
+    read and weighted once, not on every query. Valid while the ranker's weights are."""
+
+    def __init__(self) -> None:
+        self.weights: tuple[object, object] | None = None
+        self.texts: dict[tuple[str, str | None], str] = {}
+        self.rows: dict[tuple[str, str, str | None], sp.csr_matrix] = {}
+        self.queries: dict[tuple[str, str], object] = {}  # (what, query text) -> its side
+
+    def check(self, ranker: HybridRanker) -> None:
+        """Forget everything when the ranker has learned new weights since."""
+        # The learned objects themselves, compared by identity (an id could be reused).
+        weights = (ranker.lexical_, ranker.skill_weighting_)
+        same = self.weights is not None and all(
+            a is b for a, b in zip(weights, self.weights, strict=True)
+        )
+        if not same:
+            self.weights = weights
+            self.texts.clear()
+            self.rows.clear()
+            self.queries.clear()
+
+    def query_side(self, what: str, query: str, compute: Callable[[], T]) -> T:
+        """`compute()`, the query's side of the ranking (its weighted n-gram or skill row, its
+        skills, its words), kept per query text while the weights hold: it depends on nothing
+        else, and computing it took half of a request's CPU (the same challenge is asked
+        for again and again while its students are reviewed)."""
+        key = (what, query)
+        if key not in self.queries:
+            if len(self.queries) >= QUERIES_KEPT:
+                self.queries.clear()
+            self.queries[key] = compute()
+        return self.queries[key]
+
+    def forget_queries(self) -> None:
+        """Drop every kept query side: an erased profile may have been a query (challenges
+        for a student), and what was derived from its text must not outlive it."""
+        self.queries.clear()
+
+    def forget(self, id_: str) -> None:
+        """Drop a row's text and weights (deleted or erased)."""
+        self.texts = {key: text for key, text in self.texts.items() if key[0] != id_}
+        self.rows = {key: row for key, row in self.rows.items() if key[1] != id_}
+
+
+def _texts(
+    ranker: HybridRanker,
+    candidates: Sequence[Candidate],
+    hashes: Mapping[str, str],
+    texts_of,
+    fresh: Fresh,
+) -> tuple[list[str], list[bool]]:
+    """Each candidate's text, and whether the ranker's weighted row of it is current."""
+    current = [
+        c.id in ranker and c.text_hash is not None and hashes.get(c.id) == c.text_hash
+        for c in candidates
+    ]
+    missing = [
+        c.id
+        for c, ok in zip(candidates, current, strict=True)
+        if not ok and (c.id, c.text_hash) not in fresh.texts
+    ]
+    if missing:
+        by_id = {c.id: c.text_hash for c in candidates}
+        for id_, text in texts_of(missing).items():
+            fresh.texts[(id_, by_id[id_])] = text
+    texts = [
+        ranker.texts_[c.id] if ok else fresh.texts.get((c.id, c.text_hash), "")
+        for c, ok in zip(candidates, current, strict=True)
+    ]
+    return texts, current
+
+
+def _sparse_rows(
+    ranker: HybridRanker,
+    component: str,
+    candidates: Sequence[Candidate],
+    texts: Sequence[str],
+    current: Sequence[bool],
+    fresh: Fresh,
+) -> sp.csr_matrix:
+    """The candidates' weighted rows of a sparse component (lexical or skill)."""
+    index = ranker.index_
+    positions = [
+        index.position(c.id) if ok else 0 for c, ok in zip(candidates, current, strict=True)
+    ]
+    rows = ranker.sparse_rows(component, positions)
+    stale = [i for i, ok in enumerate(current) if not ok]
+    if stale:
+        keys = [(component, candidates[i].id, candidates[i].text_hash) for i in stale]
+        new = [i for i, key in zip(stale, keys, strict=True) if key not in fresh.rows]
+        if new:
+            weighted = ranker._sparse(component, [texts[i] or " " for i in new])
+            for row, i in enumerate(new):
+                fresh.rows[(component, candidates[i].id, candidates[i].text_hash)] = weighted[row]
+        rows = sp.lil_matrix(rows)
+        for i, key in zip(stale, keys, strict=True):
+            rows[i] = fresh.rows[key]
+        rows = sp.csr_matrix(rows)
+    return rows
+
+
+@lru_cache(maxsize=4)
+def _skill_columns(tagger: SkillTagger) -> dict[str, int]:
+    return tagger.uri_index()
+
+
+def _shared_skills(tagger: SkillTagger, query_tags, skill_row: sp.csr_matrix | None, text: str):
+    """The query's skills the candidate has too: read from its weighted skill row when there
+    is one (tagging a text again costs milliseconds), else by tagging its text."""
+    if skill_row is None:
+        has = {tag.uri for tag in tagger.tag(text)}
+        return tuple(tag for tag in query_tags if tag.uri in has)
+    columns = _skill_columns(tagger)
+    present = set(skill_row.indices.tolist())
+    return tuple(tag for tag in query_tags if columns[tag.uri] in present)
+
+
+def rank_candidates(
+    ranker: HybridRanker,
+    query: str,
+    candidates: Sequence[Candidate],
+    k: int,
+    *,
+    hashes: Mapping[str, str],
+    texts_of: TextsOf,
+    fresh: Fresh,
+) -> list[Match]:
+    """The k best candidates that pass the filters, fused and explained as the ranker does.
+
+    `hashes`: id -> hash of the text the ranker holds for it; `texts_of` reads the texts of
+    the rest, `fresh` keeps them. Call with the lock that guards the ranker held."""
+    if not candidates or k <= 0:
+        return []
+    weights = ranker.weights_
+    # The n-gram and skill weights are learned from the rows this process indexes; with none
+    # (it started on an empty kind that other processes filled since), only dense counts.
+    learned = len(ranker) > 0
+    fresh.check(ranker)
+    texts, current = _texts(ranker, candidates, hashes, texts_of, fresh)
+    scores = {
+        "dense": np.array([c.dense for c in candidates], dtype=np.float32),
+        "lexical": np.zeros(len(candidates), dtype=np.float32),
+        "skill": np.zeros(len(candidates), dtype=np.float32),
+    }
+    rows = {}
+    for component in ("lexical", "skill"):
+        if learned and getattr(weights, component) > 0:
+            rows[component] = _sparse_rows(ranker, component, candidates, texts, current, fresh)
+            weighted = fresh.query_side(
+                component, query, lambda c=component: ranker._sparse(c, [query])
+            )
+            product = rows[component] @ weighted.T
+            scores[component] = np.asarray(product.todense(), dtype=np.float32).ravel()
+    fused = sum(
+        getattr(weights, name) * standardise(values[None, :])[0]
+        for name, values in scores.items()
+        if getattr(weights, name) > 0
+    )
+    passes = np.array([c.passes for c in candidates])
+    fused = np.where(passes, fused, -np.inf)
+    chosen = top_k(fused, min(k, int(passes.sum())))
+    tagger = ranker.tagger_
+    query_skills = fresh.query_side("skills", query, lambda: tagger.tag(query))
+    # Words most of the corpus has are no reason (as in the ranker's own explanations).
+    common = ranker.corpus_common_words() if learned else frozenset()
+    # The query's side once, not per candidate (and kept: see `Fresh.query_side`).
+    terms = fresh.query_side("terms", query, lambda: QueryTerms(query, common=common))
+    matches = []
+    for column in chosen:
+        text = texts[column]
+        skill_row = rows["skill"][column] if "skill" in rows else None
+        matches.append(
+            Match(
+                id=candidates[column].id,
+                score=float(fused[column]),
+                components=Components(
+                    dense=float(scores["dense"][column]),
+                    lexical=float(scores["lexical"][column]),
+                    skill=float(scores["skill"][column]),
+                ),
+                explanation=Explanation(
+                    shared_skills=_shared_skills(tagger, query_skills, skill_row, text),
+                    matching_terms=tuple(terms.found_in(text)),
+                ),
+            )
+        )
+    return matches

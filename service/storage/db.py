@@ -1,0 +1,110 @@
+"""The database engine: SQLite (WAL, synchronous=FULL) by default, PostgreSQL in production."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def _sqlite_pragmas(connection, _record) -> None:
+    cursor = connection.cursor()
+    # WAL lets readers work while one writer commits; FULL makes a commit survive power loss.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for the URL, with the settings lcmatch relies on."""
+    if url.startswith("sqlite"):
+        path = url.split(":///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # A file: as many pooled connections as requests run at once (FastAPI's 40
+        # threads): a connection beyond the pool is closed on return, and opening one costs
+        # more than most queries here. (In memory SQLite keeps one connection per thread.)
+        pool = {"pool_size": 40, "max_overflow": 10} if path and path != ":memory:" else {}
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False}, **pool)
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        if path and path != ":memory:":
+            _serialise_writers(engine)
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+#: How long a write waits for this process's other writers before it leaves the waiting to
+#: SQLite's own busy handler: the same bound as `busy_timeout`, so nothing waits forever.
+WRITER_WAIT_SECONDS = 5.0
+_HOLDS_WRITER = "lcmatch_holds_writer"  # key in a DBAPI connection's info
+
+
+def _is_write(statement: str) -> bool:
+    head = statement.lstrip()[:8].upper()
+    return not head.startswith(("SELECT", "PRAGMA", "WITH", "EXPLAIN"))
+
+
+def _serialise_writers(engine: Engine) -> None:
+    """Let one thread of this process write to a SQLite file at a time, from a transaction's
+    first write statement to its commit or rollback.
+
+    SQLite has one writer: a second thread that writes meanwhile is refused and retries after
+    sleeping 1, 2, 5, 10 … ms (its busy handler), which under load turns a 2 ms write into tens
+    of milliseconds of waiting; waiting on a lock instead lets each write start the moment the
+    previous one ends. The lock is taken before the first write statement, when SQLite's own
+    lock is taken: taken later (around the commit alone), a thread holding SQLite's lock could
+    wait for it while its holder waits for SQLite's lock, and both would wait until
+    `busy_timeout` ran out ("database is locked" under a mix of reads and writes)."""
+    lock = threading.Lock()
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def _take(connection, cursor, statement, parameters, context, executemany) -> None:
+        info = connection.connection.info
+        if info.get(_HOLDS_WRITER) or not _is_write(statement):
+            return
+        # Bounded: a thread that already writes through another connection must not wait
+        # for itself; past the bound SQLite's busy handler decides, as without this lock.
+        info[_HOLDS_WRITER] = lock.acquire(timeout=WRITER_WAIT_SECONDS)
+
+    def _release(info: dict) -> None:
+        if info.pop(_HOLDS_WRITER, False):
+            lock.release()
+
+    @sa.event.listens_for(engine, "commit")
+    def _after_commit(connection) -> None:
+        _release(connection.connection.info)
+
+    @sa.event.listens_for(engine, "rollback")
+    def _after_rollback(connection) -> None:
+        _release(connection.connection.info)
+
+    @sa.event.listens_for(engine.pool, "checkin")
+    def _returned(dbapi_connection, record) -> None:
+        if record is not None:  # returned without a commit or rollback (the pool resets it)
+            _release(record.info)
+
+
+def commit(session: Session) -> None:
+    """Commit the session (kept as one name for the hot write paths; on SQLite the writer lock
+    is taken by the engine itself, see `_serialise_writers`)."""
+    session.commit()
+
+
+def migrate(engine: Engine) -> None:
+    """Create the database or bring it to the newest revision (Alembic)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")

@@ -1,0 +1,102 @@
+"""The Dutch demo data set (data/demo): loaded into an empty database so lcmatch comes alive."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import ValidationError
+from sqlmodel import Session, SQLModel, select
+
+from matcher.paths import data_dir
+from service.domain.tables import Community, Membership, User, UserCreate
+from service.settings import Settings
+from service.usecases.security import hash_password
+from service.usecases.transfer import SPECS, new_rows, problems_of
+
+#: Kind and file, in an order in which every reference points back to a row already there.
+FILES = (
+    ("communities", "communities.json"),
+    ("organisations", "organisations.json"),
+    ("research_groups", "research_groups.json"),
+    ("challenges", "challenges.json"),
+)
+#: Fields in the files that say something to a reader but are no column of their table.
+INFORMATIONAL = {"intermediary_organisation_id", "note"}
+
+
+class DemoDataError(Exception):
+    """The demo data (or the demo password) does not pass the create models."""
+
+
+def load_demo_if_empty(session: Session, settings: Settings) -> bool:
+    """Load the demo set when the database has no community; True when it loaded.
+
+    All or nothing, in one transaction. Embeddings are left to `Matching.rebuild`.
+    """
+    if session.exec(select(Community.id).limit(1)).first() is not None:
+        return False
+    try:
+        for kind, filename in FILES:
+            spec = SPECS[kind]
+            for values, where in _records(filename):
+                row, links = new_rows(spec, _validated(spec.record, values, where))
+                session.add(row)
+                session.add_all(links)
+            session.flush()  # no relationships are mapped: flushing per file keeps FK order
+        student_users = _add_users(session, settings)
+        session.flush()
+        for values, where in _records("students.json"):
+            values["user_id"] = student_users.get(values["id"])
+            student = _validated(SPECS["students"].record, values, where)
+            row, links = new_rows(SPECS["students"], student)
+            session.add(row)
+            session.add_all(links)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return True
+
+
+def _add_users(session: Session, settings: Settings) -> dict[str, str]:
+    """Add the demo logins; returns student id -> the user id that logs in as that student."""
+    # Every demo login has the same, published password; hashing it once instead of per
+    # user saves a second of Argon2 on each load, which tests pay many times.
+    hashed = hash_password(settings.demo_password)
+    student_users = {}
+    for values, where in _records("users.json"):
+        student_id = values.pop("student_id", None)
+        user = _validated(UserCreate, {**values, "password": settings.demo_password}, where)
+        row = User(**user.model_dump(exclude={"id", "password", "community_ids"}))
+        row.hashed_password = hashed
+        if user.id:
+            row.id = user.id
+        session.add(row)
+        session.add_all(
+            Membership(community_id=community_id, member_id=row.id, kind="user")
+            for community_id in user.community_ids
+        )
+        if student_id:
+            student_users[student_id] = row.id
+    return student_users
+
+
+def _records(filename: str) -> list[tuple[dict[str, Any], str]]:
+    path = data_dir() / "demo" / filename
+    try:
+        items = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise DemoDataError(f"cannot read the demo data {path}: {error}") from None
+    return [
+        ({k: v for k, v in item.items() if k not in INFORMATIONAL}, f"{filename}, record {n}")
+        for n, item in enumerate(items, start=1)
+    ]
+
+
+def _validated(model: type[SQLModel], values: dict[str, Any], where: str) -> SQLModel:
+    try:
+        return model.model_validate(values)
+    except ValidationError as error:
+        problems = "; ".join(problems_of(where, error))
+        raise DemoDataError(f"the demo data does not load: {problems}") from None

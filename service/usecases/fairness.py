@@ -1,0 +1,148 @@
+"""Fairness of exposure: do the suggestions show each group of students about as often as the
+group's share of the community would lead one to expect?"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+from sqlmodel import Session, SQLModel, select
+
+from service.domain.tables import Level, Membership, StudentProfile, Suggestion, TargetKind
+
+#: The group of students whose profile names no region.
+NO_REGION = "(onbekend)"
+
+DEFINITION = (
+    "Population: the students of the community who consent to matching. Exposure: every "
+    "stored student suggestion of the community's challenges (whatever its review status) "
+    "about a student of the population counts once as an appearance, and with the weight "
+    "1/log2(rank + 1) as exposure, where rank is the suggestion's position among the stored "
+    "student suggestions of the same challenge by score (1 = best, ties by student id). Per "
+    "group (level, region): population_share = the group's students / all students of the "
+    "population; exposure_share = the group's exposure / all exposure; exposure_ratio = "
+    "exposure_share / population_share (1: exposure in proportion to the group's size; below 1: "
+    "the group is shown less often, above 1 more often). appearance_share and appearance_ratio "
+    "are the same without the rank weighting. A share or ratio is null where its denominator "
+    "is zero."
+)
+
+
+class GroupExposure(SQLModel):
+    """One group of students: its size and how much the suggestions show it."""
+
+    group: str
+    students: int
+    population_share: float | None
+    appearances: int
+    appearance_share: float | None
+    appearance_ratio: float | None
+    exposure: float
+    exposure_share: float | None
+    exposure_ratio: float | None
+
+
+class FairnessReport(SQLModel):
+    """Exposure of the community's students in suggestions, by level and by region."""
+
+    community_id: str
+    students: int
+    suggestions: int
+    definition: str
+    by_level: list[GroupExposure]
+    by_region: list[GroupExposure]
+
+
+def rank_weight(rank: int) -> float:
+    """The exposure of one appearance at this rank (1 = best): 1/log2(rank + 1)."""
+    return 1.0 / math.log2(rank + 1)
+
+
+def _share(part: float, whole: float) -> float | None:
+    return part / whole if whole else None
+
+
+def _ratio(share: float | None, base: float | None) -> float | None:
+    return share / base if share is not None and base else None
+
+
+def _groups(
+    names: list[str],
+    group_of: dict[str, str],
+    appearances: dict[str, int],
+    exposure: dict[str, float],
+) -> list[GroupExposure]:
+    students: dict[str, int] = defaultdict(int)
+    seen: dict[str, int] = defaultdict(int)
+    weighted: dict[str, float] = defaultdict(float)
+    for student_id, group in group_of.items():
+        students[group] += 1
+        seen[group] += appearances.get(student_id, 0)
+        weighted[group] += exposure.get(student_id, 0.0)
+    total_students = len(group_of)
+    total_seen = sum(seen.values())
+    total_weight = sum(weighted.values())
+    report = []
+    for name in names:
+        population = _share(students[name], total_students)
+        seen_share = _share(seen[name], total_seen)
+        weight_share = _share(weighted[name], total_weight)
+        report.append(
+            GroupExposure(
+                group=name,
+                students=students[name],
+                population_share=population,
+                appearances=seen[name],
+                appearance_share=seen_share,
+                appearance_ratio=_ratio(seen_share, population),
+                exposure=weighted[name],
+                exposure_share=weight_share,
+                exposure_ratio=_ratio(weight_share, population),
+            )
+        )
+    return report
+
+
+def fairness_report(session: Session, community_id: str) -> FairnessReport:
+    """The exposure report of one community (see `DEFINITION`)."""
+    members = select(Membership.member_id).where(
+        Membership.community_id == community_id, Membership.kind == "student"
+    )
+    population = session.exec(
+        select(StudentProfile.id, StudentProfile.level, StudentProfile.region).where(
+            StudentProfile.id.in_(members), StudentProfile.consent_matching
+        )
+    ).all()
+    level_of = {id_: str(level) for id_, level, _ in population}
+    region_of = {id_: (region or "").strip() or NO_REGION for id_, _, region in population}
+
+    stored = session.exec(
+        select(Suggestion.challenge_id, Suggestion.target_id, Suggestion.score).where(
+            Suggestion.community_id == community_id,
+            Suggestion.target_kind == TargetKind.student,
+        )
+    ).all()
+    per_challenge: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    for challenge_id, target_id, score in stored:
+        per_challenge[challenge_id].append((score, target_id))
+    appearances: dict[str, int] = defaultdict(int)
+    exposure: dict[str, float] = defaultdict(float)
+    counted = 0
+    for ranked in per_challenge.values():
+        ranked.sort(key=lambda item: (-item[0], item[1]))
+        for rank, (_, target_id) in enumerate(ranked, start=1):
+            if target_id in level_of:
+                appearances[target_id] += 1
+                exposure[target_id] += rank_weight(rank)
+                counted += 1
+
+    levels = [level.value for level in Level]
+    regions = sorted(set(region_of.values()))
+    return FairnessReport(
+        community_id=community_id,
+        students=len(population),
+        suggestions=counted,
+        definition=DEFINITION,
+        by_level=_groups(levels, level_of, appearances, exposure),
+        by_region=_groups(regions, region_of, appearances, exposure),
+    )

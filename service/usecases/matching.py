@@ -1,0 +1,454 @@
+"""The service's side of matching: text views, stored embeddings, live indexes, suggestions."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Literal, TypeVar
+
+import numpy as np
+from sqlmodel import Session, select
+
+from matcher.ann import AnnSettings
+from matcher.cache import text_hash
+from matcher.encoders import TextEncoder, prefix_of
+from matcher.ranker import REFIT_DRIFT, HybridRanker, Match, Weights
+from service.domain.tables import (
+    Challenge,
+    ChallengeLevel,
+    ChallengeStatus,
+    Membership,
+    ResearchGroup,
+    StudentProfile,
+)
+from service.storage.database_ranking import Fresh, rank_candidates
+from service.storage.vector_store import PgVectorStore
+
+Kind = Literal["challenge", "student", "research_group"]
+T = TypeVar("T")
+#: Answers of `Matching.rank` kept for repeated questions (a review page asked again and again).
+ANSWERS_KEPT = 1024
+Row = Challenge | StudentProfile | ResearchGroup
+TABLES: dict[str, type[Row]] = {
+    "challenge": Challenge,
+    "student": StudentProfile,
+    "research_group": ResearchGroup,
+}
+
+
+# -- text views: the one place where an entity becomes text --------------------------------
+
+
+def _labels(skills: Iterable[dict]) -> str:
+    return ", ".join(skill["label"] for skill in skills)
+
+
+def text_view(kind: Kind, row: Row) -> str:
+    """The text a row is matched on. Names and contact details stay out: they match nothing
+    and are personal data."""
+    if kind == "challenge":
+        parts = [f"{row.title}.", row.description]
+        if row.wanted_skills:
+            parts.append(f"Gevraagde vaardigheden: {_labels(row.wanted_skills)}.")
+    elif kind == "student":
+        parts = [f"{row.programme}.", row.about]
+        if row.skills:
+            parts.append(f"Vaardigheden: {_labels(row.skills)}.")
+        if row.interests:
+            parts.append(f"Interesses: {', '.join(row.interests)}.")
+    else:
+        parts = [f"{row.name}.", row.expertise]
+    if kind != "student" and row.themes:
+        parts.append(f"Thema's: {', '.join(row.themes)}.")
+    return " ".join(part.strip() for part in parts if part and part.strip())
+
+
+def indexable(kind: Kind, row: Row) -> bool:
+    """Whether a row may be suggested at all: published challenges, consenting students."""
+    if kind == "challenge":
+        return row.status == ChallengeStatus.published
+    if kind == "student":
+        return bool(row.consent_matching)
+    return True
+
+
+def memberships(session: Session, ids: Sequence[str], kind: str) -> dict[str, set[str]]:
+    """Member id -> its communities, for many members of one kind in one query."""
+    found: dict[str, set[str]] = {id_: set() for id_ in ids}
+    if not ids:
+        return found
+    query = select(Membership).where(Membership.kind == kind)
+    if len(found) <= 1000:
+        query = query.where(Membership.member_id.in_(list(found)))
+    # else all of the kind, kept below: one bound parameter per id would pass PostgreSQL's
+    # limit of 65,535 at start-up with 100k students.
+    for membership in session.exec(query):
+        if membership.member_id in found:
+            found[membership.member_id].add(membership.community_id)
+    return found
+
+
+def attributes(kind: Kind, row: Row, communities: set[str]) -> dict[str, str | list[str]]:
+    """The values hard filters look at."""
+    if kind == "challenge":
+        return {"community": [row.community_id], "level": row.level, "language": row.language}
+    if kind == "student":
+        return {"community": sorted(communities), "level": row.level, "language": row.languages}
+    return {"community": sorted(communities)}
+
+
+# -- constraint notes ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Note:
+    """One constraint between a challenge and a candidate, and whether it is met."""
+
+    constraint: str  # level | period | place | language | capacity
+    ok: bool
+    detail: str
+
+    def as_json(self) -> dict:
+        return {"constraint": self.constraint, "ok": self.ok, "detail": self.detail}
+
+
+def _overlaps(start: date | None, end: date | None, other: tuple[date | None, date | None]):
+    """Whether two periods overlap; None when a date is missing."""
+    other_start, other_end = other
+    if not (start and end and other_start and other_end):
+        return None
+    return start <= other_end and other_start <= end
+
+
+def _student_notes(challenge: Challenge, student: StudentProfile) -> list[Note]:
+    level_ok = challenge.level in (ChallengeLevel.any, student.level)
+    notes = [Note("level", level_ok, f"challenge {challenge.level}, student {student.level}")]
+    available = (student.available_from, student.available_until)
+    overlap = _overlaps(challenge.period_start, challenge.period_end, available)
+    if overlap is not None:
+        period = f"{challenge.period_start} to {challenge.period_end}"
+        free = f"{student.available_from} to {student.available_until}"
+        notes.append(Note("period", overlap, f"challenge {period}, student available {free}"))
+    hours = f"challenge {challenge.hours_per_week} h/week, student {student.hours_per_week} h/week"
+    notes.append(Note("hours", student.hours_per_week >= challenge.hours_per_week, hours))
+    speaks = ", ".join(student.languages)
+    language = f"challenge in {challenge.language}, student speaks {speaks}"
+    notes.append(Note("language", challenge.language in student.languages, language))
+    if challenge.remote == "remote":
+        notes.append(Note("place", True, "remote"))
+    else:
+        place = challenge.place or "?"
+        same = bool(challenge.place) and challenge.place.lower() == student.region.lower()
+        detail = (
+            f"{place} ({challenge.remote}); student lives in {student.region or '?'}, "
+            f"travels up to {student.travel_km} km"
+        )
+        notes.append(Note("place", same or challenge.remote == "hybrid", detail))
+    return notes
+
+
+def constraint_notes(challenge: Challenge, target: Row, kind: Kind) -> list[Note]:
+    """How a challenge and a student or research group fit on level, period, place, language."""
+    if kind == "student":
+        return _student_notes(challenge, target)
+    capacity = f"{target.capacity_projects} projects at a time"
+    return [Note("capacity", target.capacity_projects > 0, capacity)]
+
+
+# -- the live indexes ----------------------------------------------------------------------
+
+
+@dataclass
+class Ranked:
+    """A candidate row with its match and constraint notes."""
+
+    row: Row
+    match: Match
+    notes: list[Note]
+
+
+class Matching:
+    """Keeps one hybrid ranker per kind in step with the database.
+
+    Vectors live in the rows (`embedding`, with the model and the hash of the text they were
+    made from): a row whose text and model are unchanged is never encoded again, at start-up
+    or on edit. All rankers share one lock: FastAPI runs requests on several threads.
+    """
+
+    def __init__(
+        self,
+        *,
+        encoder: TextEncoder,
+        weights: Weights | None = None,
+        store: PgVectorStore | None = None,
+        ann: AnnSettings | None = None,
+        refit_drift: float = REFIT_DRIFT,
+    ) -> None:
+        self.encoder = encoder
+        self.weights = weights or Weights()
+        self.refit_drift = refit_drift
+        self.ann = ann  # when a kind's index turns approximate (None: matcher's default)
+        # With a store, dense candidates come from PostgreSQL (see service.storage.vector_store) and
+        # the rankers serve the lexical and skill halves: an HNSW graph in memory would go
+        # unused, so their indexes stay exact (and are never searched).
+        self.store = store
+        if store is not None:
+            self.ann = replace(ann or AnnSettings(), threshold=2**62)
+        self.rankers: dict[str, HybridRanker] = {}
+        self.hashes: dict[str, dict[str, str]] = {}  # kind -> id -> text hash the ranker has
+        self.fresh: dict[str, Fresh] = {}  # kind -> rows weighted from the database's text
+        self.encoded = 0  # texts this process has sent to the encoder
+        self._lock = threading.RLock()
+        # A stored (passage) vector can stand in for the query's only when both kinds of text
+        # get the same prefix; e5-style models with "query: " need the query encoded.
+        self._symmetric = prefix_of(encoder, "query") == prefix_of(encoder, "passage")
+        self._model_version: str | None = None
+        # Answers of `rank` kept while nothing they rest on changed: see `_remembered`.
+        self._answers: OrderedDict[tuple, list[Match]] = OrderedDict()
+
+    @property
+    def model_version(self) -> str:
+        """Names the model and weights, so a suggestion says what produced its score."""
+        if self._model_version is None:  # the model id hashes the weights' files: once
+            w = self.weights
+            self._model_version = (
+                f"{self.encoder.model_id}; "
+                f"weights dense={w.dense} lexical={w.lexical} skill={w.skill}"
+            )
+        return self._model_version
+
+    def embed(self, kind: Kind, rows: Sequence[Row], *, progress: bool = False) -> int:
+        """Give every row whose text or model changed a fresh embedding; returns how many."""
+        model_id = self.encoder.model_id
+        stale = []
+        texts = []
+        for row in rows:
+            text = text_view(kind, row)
+            digest = text_hash(text)
+            if row.embedding is None or row.text_hash != digest or row.embedding_model != model_id:
+                stale.append((row, digest))
+                texts.append(text)
+        if texts:
+            vectors = self.encoder.encode(texts, kind="passage", progress=progress)
+            for (row, digest), vector in zip(stale, vectors, strict=True):
+                row.embedding = np.asarray(vector, dtype=np.float32)
+                row.text_hash = digest
+                row.embedding_model = model_id
+            self.encoded += len(texts)
+            if kind == "student":
+                self._uncache(texts)  # personal data: its vector lives in its row only
+        return len(texts)
+
+    def _uncache(self, texts: Iterable[str]) -> None:
+        """Drop these texts' vectors (as passage and as query) from the embedding cache."""
+        store = getattr(self.encoder, "store", None)
+        if store is None:
+            return
+        prefixes = {prefix_of(self.encoder, "passage"), prefix_of(self.encoder, "query")}
+        keys = {text_hash(prefix + text) for text in texts for prefix in prefixes}
+        store.delete_many(self.encoder.model_id, keys)
+
+    def rebuild(self, session: Session, *, progress: bool = False) -> int:
+        """Build every index from the stored vectors, encoding only rows without a current one.
+
+        Returns the number of texts encoded (0 when nothing changed since the last run).
+        """
+        encoded = 0
+        rankers: dict[str, HybridRanker] = {}
+        hashes: dict[str, dict[str, str]] = {}
+        for kind, table in TABLES.items():
+            rows = list(session.exec(select(table)))
+            fresh = self.embed(kind, rows, progress=progress)
+            if fresh:
+                session.add_all(rows)
+                session.commit()
+            encoded += fresh
+            live = [row for row in rows if indexable(kind, row)]
+            communities = memberships(session, [row.id for row in live], kind)
+            ranker = HybridRanker(
+                encoder=self.encoder,
+                weights=self.weights,
+                ann=self.ann,
+                refit_drift=self.refit_drift,
+            )
+            ranker.fit(
+                [row.id for row in live],
+                [text_view(kind, row) for row in live],
+                vectors=self._stack(live),
+                attributes=[attributes(kind, row, communities[row.id]) for row in live],
+            )
+            rankers[kind] = ranker
+            hashes[kind] = {row.id: row.text_hash for row in live}
+            if self.store is not None and live:
+                self.store.ensure_indexes(len(live[0].embedding))
+        with self._lock:
+            self.rankers = rankers
+            self.hashes = hashes
+            self.fresh = {kind: Fresh() for kind in TABLES}
+            self._answers.clear()
+        return encoded
+
+    @staticmethod
+    def _stack(rows: Sequence[Row]) -> np.ndarray | None:
+        if not rows:
+            return None  # nothing to index: the ranker needs no vectors (nor the encoder)
+        return np.stack([row.embedding for row in rows]).astype(np.float32, copy=False)
+
+    def sync(self, kind: Kind, row: Row, communities: set[str]) -> None:
+        """Bring one row's index entry in line with the row (after its commit)."""
+        with self._lock:
+            self._forget_answers()
+            ranker = self.rankers[kind]
+            present = row.id in ranker
+            if not indexable(kind, row):
+                if present:
+                    ranker.remove([row.id])
+                    self.hashes[kind].pop(row.id, None)
+                self.fresh[kind].forget(row.id)
+                return
+            self.hashes[kind][row.id] = row.text_hash
+            vectors = np.atleast_2d(row.embedding)
+            values = [attributes(kind, row, communities)]
+            text = [text_view(kind, row)]
+            if present:
+                ranker.update([row.id], text, vectors=vectors, attributes=values)
+            else:
+                ranker.add([row.id], text, vectors=vectors, attributes=values)
+
+    def forget(self, kind: Kind, id_: str) -> None:
+        """Take a deleted row out of its index."""
+        with self._lock:
+            self._forget_answers()
+            ranker = self.rankers[kind]
+            if id_ in ranker:
+                ranker.remove([id_])
+            self.hashes[kind].pop(id_, None)
+            self.fresh[kind].forget(id_)
+
+    def erase(self, kind: Kind, row: Row) -> None:
+        """Forget an erased row everywhere this process keeps it: its index entry and any
+        cached vector of its text."""
+        self.forget(kind, row.id)
+        with self._lock:
+            for fresh in self.fresh.values():
+                fresh.forget_queries()
+        self._uncache([text_view(kind, row)])
+
+    def rank(
+        self,
+        kind: Kind,
+        query_kind: Kind,
+        query: Row,
+        *,
+        k: int,
+        filters: dict[str, list[str]],
+        allowed: set[str] | None = None,
+    ) -> list[Match]:
+        """The k best rows of `kind` for a query row, within the filters."""
+        text = text_view(query_kind, query)
+        if self.store is not None:
+            return self._rank_in_database(kind, query_kind, query, text, k, filters, allowed)
+        with self._lock:
+            ranker = self.rankers[kind]
+            key = (
+                kind,
+                query_kind,
+                query.id,
+                text_hash(text),
+                k,
+                tuple(sorted((name, tuple(sorted(values))) for name, values in filters.items())),
+                None if allowed is None else frozenset(allowed),
+                ranker.version_,
+            )
+            found = self._answers.get(key)
+            if found is not None:
+                self._answers.move_to_end(key)
+                return list(found)
+            found = ranker.search(
+                text,
+                k,
+                filters=filters,
+                allowed=allowed,
+                query_vector=query.embedding if self._symmetric else None,
+            )
+            self._remember(key, found)
+        if query_kind == "student" and not self._symmetric:
+            self._uncache([text])  # the profile's query vector is not kept either
+        return found
+
+    def _remember(self, key: tuple, found: list[Match]) -> None:
+        """Keep an answer of `rank` for the same question while the index is unchanged.
+
+        The key holds everything the answer rests on: the query row and its text, k, the
+        filters, the allowed ids (consent, membership, availability: read from the database,
+        or kept by `kept` until a write) and the index's version, which every write to it
+        changes; a write also drops every kept answer (`_forget_answers`), so none outlives,
+        say, an erased profile. Only in memory mode: with pgvector, other processes write too."""
+        self._answers[key] = list(found)
+        while len(self._answers) > ANSWERS_KEPT:
+            self._answers.popitem(last=False)
+
+    def _forget_answers(self) -> None:
+        self._answers.clear()
+
+    def kept(self, kind: Kind, key: tuple, compute: Callable[[], T]) -> T:
+        """`compute()`, a value read from the rows of `kind` (say, which students are free in
+        a period), kept until the next write through this process, as `rank`'s answers are.
+
+        With pgvector other processes write too: then always computed."""
+        if self.store is not None:
+            return compute()
+        with self._lock:
+            # The version is read before computing: a write meanwhile changes it, and the
+            # value kept under the old one is never found again.
+            key = ("kept", kind, *key, self.rankers[kind].version_)
+            if key in self._answers:
+                self._answers.move_to_end(key)
+                return self._answers[key]
+        value = compute()
+        with self._lock:
+            self._answers[key] = value
+            while len(self._answers) > ANSWERS_KEPT:
+                self._answers.popitem(last=False)
+        return value
+
+    def _rank_in_database(
+        self,
+        kind: Kind,
+        query_kind: Kind,
+        query: Row,
+        text: str,
+        k: int,
+        filters: dict[str, list[str]],
+        allowed: set[str] | None,
+    ) -> list[Match]:
+        """`rank` with the dense candidates from PostgreSQL: rows written by any process."""
+        assert self.store is not None
+        if self._symmetric and query.embedding is not None:
+            vector = query.embedding
+        else:
+            vector = self.encoder.encode([text], kind="query")[0]
+            if query_kind == "student":
+                self._uncache([text])
+        with self._lock:
+            indexed = len(self.rankers[kind])
+        candidates = self.store.candidates(
+            kind, vector, filters=filters, allowed=allowed, indexed=indexed
+        )
+
+        def texts_of(ids: Sequence[str]) -> dict[str, str]:
+            return {row.id: text_view(kind, row) for row in self.store.text_rows(kind, ids)}
+
+        with self._lock:
+            return rank_candidates(
+                self.rankers[kind],
+                text,
+                candidates,
+                k,
+                hashes=self.hashes[kind],
+                texts_of=texts_of,
+                fresh=self.fresh[kind],
+            )

@@ -1,0 +1,200 @@
+"""The rights of a person over their data: the export of everything stored about them (access
+and portability), and erasure from every table, index and cache, keeping only a pseudonymous
+trace in the audit log."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, delete, select
+
+from service.domain.actor import Actor
+from service.domain.export_models import (
+    AccountExport,
+    EmbeddingExport,
+    MembershipExport,
+    PersonalDataExport,
+    StudentExport,
+)
+from service.domain.tables import (
+    ApiKey,
+    ApiKeyPublic,
+    AuditEntry,
+    AuditEntryPublic,
+    Community,
+    Membership,
+    StudentProfile,
+    Suggestion,
+    SuggestionEvent,
+    TargetKind,
+    User,
+    utcnow,
+)
+from service.usecases import audit
+from service.usecases.access import visible_student
+from service.usecases.matching import text_view
+from service.usecases.reviews import event_public
+from service.usecases.suggestions import suggestion_public
+
+
+def erase_student(session: Session, actor: Actor, secret: str, student: StudentProfile) -> str:
+    """Remove a profile and everything about it (in the session, not committed): its
+    memberships, every suggestion made for it with the decisions on them, and its id in the
+    audit log, which is replaced by a pseudonym. Returns the pseudonym.
+
+    The index entry and cached vectors are the process's: `Matching.erase` after the commit.
+    """
+    about = (Suggestion.target_kind == TargetKind.student) & (Suggestion.target_id == student.id)
+    session.exec(
+        delete(SuggestionEvent).where(
+            SuggestionEvent.suggestion_id.in_(select(Suggestion.id).where(about))
+        )
+    )
+    session.exec(delete(Suggestion).where(about))
+    session.exec(
+        delete(Membership).where(Membership.member_id == student.id, Membership.kind == "student")
+    )
+    audit.pseudonymise(session, secret, [student.id])
+    session.delete(student)
+    alias = audit.pseudonym(secret, student.id)
+    audit.record(
+        session,
+        actor,
+        "student.erase",
+        "student",
+        alias,
+        subject_id=alias,
+        reason="profile erased",
+    )
+    return alias
+
+
+def erase_user(
+    session: Session, actor: Actor, secret: str, user: User
+) -> tuple[str, StudentProfile | None]:
+    """Remove an account and the person's data (in the session, not committed): their student
+    profile (as `erase_student`), API keys, memberships and the account itself; their id in
+    the audit log and in review events they made becomes a pseudonym. Returns the pseudonym and
+    the erased profile, whose index entry the caller removes after the commit."""
+    student = session.exec(select(StudentProfile).where(StudentProfile.user_id == user.id)).first()
+    if student is not None:
+        erase_student(session, actor, secret, student)
+        session.flush()  # the profile refers to the account: gone before the account goes
+    session.exec(delete(ApiKey).where(ApiKey.user_id == user.id))
+    session.exec(
+        delete(Membership).where(Membership.member_id == user.id, Membership.kind == "user")
+    )
+    audit.pseudonymise(session, secret, [user.id])
+    session.delete(user)
+    alias = audit.pseudonym(secret, user.id)
+    audit.record(session, actor, "user.erase", "user", alias, subject_id=alias, reason="erased")
+    return alias, student
+
+
+# -- access: everything stored about a person -------------------------------------------------
+
+
+def _memberships(session: Session, members: list[tuple[str, str]]) -> list[MembershipExport]:
+    found = []
+    for member_id, kind in members:
+        rows = session.exec(
+            select(Membership.community_id, Community.name)
+            .join(Community, Community.id == Membership.community_id)
+            .where(Membership.member_id == member_id, Membership.kind == kind)
+            .order_by(Membership.community_id)
+        )
+        found += [MembershipExport(community_id=c, community_name=n, kind=kind) for c, n in rows]
+    return found
+
+
+def _student_export(session: Session, student: StudentProfile) -> StudentExport:
+    communities = sorted(
+        session.exec(
+            select(Membership.community_id).where(
+                Membership.member_id == student.id, Membership.kind == "student"
+            )
+        )
+    )
+    vector = None if student.embedding is None else [float(x) for x in student.embedding]
+    embedding = EmbeddingExport(
+        model=student.embedding_model,
+        text_hash=student.text_hash,
+        text=text_view("student", student),
+        vector=vector,
+    )
+    return StudentExport.model_validate(
+        student, update={"community_ids": communities, "embedding": embedding}
+    )
+
+
+def personal_data(
+    session: Session, viewer: Actor, user: User | None, student: StudentProfile | None
+) -> PersonalDataExport:
+    """The export of one person: their account and/or student profile and all that hangs on
+    them. Audit entries are those about the person (who viewed or decided what about them);
+    the entries of their own actions are about others and stay out."""
+    members: list[tuple[str, str]] = []
+    subjects: list[str] = []
+    if user is not None:
+        members.append((user.id, "user"))
+        subjects.append(user.id)
+    suggestions: list[Suggestion] = []
+    events: list[SuggestionEvent] = []
+    if student is not None:
+        members.append((student.id, "student"))
+        subjects.append(student.id)
+        suggestions = list(
+            session.exec(
+                select(Suggestion)
+                .where(
+                    Suggestion.target_kind == TargetKind.student,
+                    Suggestion.target_id == student.id,
+                )
+                .order_by(Suggestion.created_at, Suggestion.id)
+            )
+        )
+        events = list(
+            session.exec(
+                select(SuggestionEvent)
+                .where(SuggestionEvent.suggestion_id.in_([s.id for s in suggestions]))
+                .order_by(SuggestionEvent.at, SuggestionEvent.id)
+            )
+        )
+    keys = []
+    if user is not None:
+        keys = list(
+            session.exec(
+                select(ApiKey).where(ApiKey.user_id == user.id).order_by(ApiKey.created_at)
+            )
+        )
+    entries = session.exec(
+        select(AuditEntry).where(AuditEntry.subject_id.in_(subjects)).order_by(AuditEntry.id)
+    )
+    return PersonalDataExport(
+        exported_at=utcnow(),
+        account=None if user is None else AccountExport.model_validate(user),
+        memberships=_memberships(session, members),
+        student_profile=None if student is None else _student_export(session, student),
+        suggestions=[suggestion_public(session, s, viewer=viewer) for s in suggestions],
+        suggestion_events=[event_public(event) for event in events],
+        api_keys=[ApiKeyPublic.model_validate(key) for key in keys],
+        audit_log=[AuditEntryPublic.model_validate(entry) for entry in entries],
+    )
+
+
+def export_own(session: Session, actor: Actor) -> PersonalDataExport:
+    """Everything stored about the caller (their account and their student profile, if any);
+    the export itself is logged."""
+    student = session.get(StudentProfile, actor.student_id) if actor.student_id else None
+    subject = student.id if student is not None else actor.id
+    audit.record(session, actor, "user.export", "user", actor.id, subject_id=subject)
+    session.commit()
+    return personal_data(session, actor, actor.user, student)
+
+
+def export_student(session: Session, actor: Actor, student_id: str) -> PersonalDataExport:
+    """Everything stored about a student the caller may see (the student, intermediaries of
+    their communities, admins); the export is logged."""
+    student = visible_student(session, actor, student_id)
+    user = session.get(User, student.user_id) if student.user_id else None
+    audit.record(session, actor, "student.export", "student", student.id, subject_id=student.id)
+    session.commit()
+    return personal_data(session, actor, user, student)
