@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from matcher import SentenceEncoder
-from matcher.encoders import ADAPTED_MODEL, BASE_MODEL, DEFAULT_MODEL, adapted_model_path
+from matcher.model_files import ADAPTED_MODEL, BASE_MODEL, DEFAULT_MODEL, adapted_model_path
 
 pytestmark = pytest.mark.slow
 
