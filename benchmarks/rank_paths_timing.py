@@ -1,4 +1,4 @@
-"""Time the in-memory rank paths of this checkout against another one's, in one process; prints JSON.
+"""Time the in-memory rank paths of this checkout against another one's in one process (JSON).
 
     python benchmarks/rank_paths_timing.py --old /path/to/other/checkout [--rows N] [--repeats R]
 
@@ -50,8 +50,9 @@ def load_before(checkout: Path) -> object:
 
 def build(module: object, weights: object, texts, vectors, attributes, ann) -> object:
     ranker = module.HybridRanker(encoder=None, weights=weights, ann=ann)
-    return ranker.fit([f"r{n}" for n in range(len(texts))], texts, vectors=vectors,
-                      attributes=attributes)
+    return ranker.fit(
+        [f"r{n}" for n in range(len(texts))], texts, vectors=vectors, attributes=attributes
+    )
 
 
 def per_query_ms(call, queries: int, repeats: int) -> list[float]:
@@ -110,7 +111,7 @@ def main() -> None:
         for _ in range(arguments.repeats):  # interleaved: load falls on both alike
             for side in ("before", "after"):
                 times[side] += per_query_ms(
-                    lambda s=side: call(rankers[s], graphs[s]), counts[name], 1
+                    lambda s=side, c=call: c(rankers[s], graphs[s]), counts[name], 1
                 )
         report[name] = {
             f"{side} ms/query (median)": round(statistics.median(values), 3)

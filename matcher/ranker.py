@@ -18,6 +18,7 @@ from matcher.results import COMPONENTS, Components, Explanation, Match
 from matcher.scoring import HybridScorer, QuerySide
 from matcher.skills import SkillTagger, default_tagger
 from matcher.sparse_rows import SparseRows
+from matcher.statistics import MOMENT_SAMPLE
 from matcher.weights import METHODS, Weights
 
 __all__ = ["METHODS", "Components", "Explanation", "HybridRanker", "Match", "Weights"]
@@ -47,6 +48,8 @@ class HybridRanker:
     fitted on, the write that crosses it learns them again from every row (`refit`); up to
     `REFIT_ALWAYS_UP_TO` rows every write does, so a small corpus answers as a fresh fit would.
     `version_` counts the changes, so a caller can tell whether an answer it kept still holds.
+    `moment_sample`: rows whose products estimate each sparse component's spread over the
+    corpus (`matcher.statistics`); None learns it from every row, exactly.
     """
 
     def __init__(
@@ -59,6 +62,7 @@ class HybridRanker:
         batch_size: int = 256,
         ann: AnnSettings | None = None,
         refit_drift: float = REFIT_DRIFT,
+        moment_sample: int | None = MOMENT_SAMPLE,
     ) -> None:
         self.encoder = encoder
         self.weights = weights
@@ -67,6 +71,7 @@ class HybridRanker:
         self.batch_size = batch_size
         self.ann = ann
         self.refit_drift = refit_drift
+        self.moment_sample = moment_sample
 
     # -- indexing -----------------------------------------------------------------------
 
@@ -239,7 +244,12 @@ class HybridRanker:
         index = self._index()
         texts = [self.texts_[id_] for id_ in index.ids]
         # A new scorer: whoever holds the previous one can tell the statistics changed.
-        scorer = HybridScorer(weights=self.weights_, tagger=self.tagger_, lexical=self.lexical)
+        scorer = HybridScorer(
+            weights=self.weights_,
+            tagger=self.tagger_,
+            lexical=self.lexical,
+            sample_size=self.moment_sample,
+        )
         weighted = scorer.fit_transform(texts, index.dense_statistics() if texts else None)
         self._rows = {name: SparseRows.of(rows) for name, rows in weighted.items()}
         self.scorer_ = scorer
@@ -396,11 +406,13 @@ class HybridRanker:
     ) -> list[list[Match]]:
         """Past the ANN threshold: each query fused over its candidates (`matcher.candidates`)."""
         index = self._index()
-        # The lexical score of every row: the product is sparse (rows sharing no n-gram with
-        # the query are absent), and its best entries are the lexical half of the candidates.
-        lexical = None
-        if "lexical" in side.sparse:
-            lexical = sp.csr_matrix(self._sparse_products("lexical", side.sparse["lexical"]))
+        # Each sparse component's score with every row: the products are sparse (rows sharing
+        # no n-gram or skill with the query are absent); the best lexical entries are the
+        # lexical half of the candidates, and every candidate's scores are read from them.
+        full = {
+            name: sp.csr_matrix(self._sparse_products(name, queries))
+            for name, queries in side.sparse.items()
+        }
         results = []
         for row, query in enumerate(queries):
             one = side.row(row)
@@ -409,10 +421,15 @@ class HybridRanker:
                 k,
                 self.ann_.candidates,
                 vector=None if one.vectors is None else one.vectors[0],
-                lexical=None if lexical is None else lexical[row],
+                lexical=full["lexical"][row] if "lexical" in full else None,
                 mask=mask,
             )
-            scores = self._scores_at(one, positions)
+            shape = (1, positions.shape[0])
+            scores = {name: np.zeros(shape, dtype=np.float32) for name in COMPONENTS}
+            if one.vectors is not None:
+                scores["dense"] = index.scores_at(one.vectors, positions)
+            for name, products in full.items():
+                scores[name] = products[row][:, positions].toarray().astype(np.float32)
             fused = self.scorer_.fuse(one, scores)[0]
             chosen = top_k(fused, min(k, positions.shape[0]))
             results.append(

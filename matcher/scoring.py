@@ -28,7 +28,7 @@ from matcher.errors import MatcherError
 from matcher.lexical import CharTfidfEncoder
 from matcher.results import COMPONENTS
 from matcher.skills import SkillTagger
-from matcher.statistics import DenseStatistics, SparseStatistics
+from matcher.statistics import MOMENT_SAMPLE, DenseStatistics, SparseStatistics
 from matcher.weights import Weights
 
 #: A spread below this means the component does not tell rows apart for this query: it adds 0.
@@ -67,6 +67,8 @@ class HybridScorer:
     texts (and the dense statistics its index keeps); `transform` weights other texts with
     them (rows written later, or read from a database); `query_side` prepares queries;
     `fuse` turns component scores of any candidate rows into one score on the corpus's scale.
+    `sample_size`: rows whose products estimate each sparse component's spread (None: every
+    row, exact).
     """
 
     def __init__(
@@ -75,7 +77,7 @@ class HybridScorer:
         weights: Weights,
         tagger: SkillTagger,
         lexical: CharTfidfEncoder | None = None,
-        sample_size: int | None = None,
+        sample_size: int | None = MOMENT_SAMPLE,
     ) -> None:
         self.weights = weights
         self.tagger = tagger

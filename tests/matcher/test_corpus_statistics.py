@@ -20,7 +20,6 @@ from matcher import (
     default_tagger,
 )
 from matcher import ranker as ranker_module
-from matcher import statistics as statistics_module
 from matcher.lexical import FILLER, STOPWORDS, matching_terms, words
 from matcher.sparse_rows import SparseRows
 
@@ -205,10 +204,9 @@ def test_a_filtered_query_on_a_large_index_scores_its_pool_as_the_full_path_does
     # Past POOL_FROM only the community's 60 rows are scored; the spreads of the sparse
     # components come from a sample of the corpus (here 100 of its 240 rows) on every path.
     monkeypatch.setattr(ranker_module, "POOL_FROM", 200)
-    monkeypatch.setattr(statistics_module, "MOMENT_SAMPLE", 100)
-    ranker = HybridRanker(encoder=HashingEncoder(), weights=Weights.learned())
+    ranker = HybridRanker(encoder=HashingEncoder(), weights=Weights.learned(), moment_sample=100)
     ranker.fit(ids, texts, attributes=attributes)
-    assert ranker.scorer_.sparse_["lexical"].sample.shape[0] == 100
+    assert ranker.scorer_.sparse_["lexical"].sample_t.shape[1] == 100
     pooled = ranker.search(query, 10, filters={"community": {"c1"}})
     monkeypatch.setattr(ranker_module, "POOL_FROM", 10_000)
     full = {m.id: m for m in ranker.search(query, 100, filters={"community": {"c1"}})}
