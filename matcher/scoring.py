@@ -7,7 +7,7 @@ mean and spread over the whole corpus, never over the candidates at hand, so a r
 the same whichever route found it and whichever other rows came with it.
 
 Those means and spreads follow from statistics learned once, when the scorer is fitted
-(`CorpusStatistics`): for the dense component the sum and Gram matrix of the vectors (exact);
+(`matcher.statistics`): for the dense component the sum and Gram matrix of the vectors (exact);
 for the lexical and skill components the sum of the weighted rows (an exact mean) and a fixed
 sample of up to `MOMENT_SAMPLE` rows spread evenly over the corpus (their spread; exact when
 the corpus is no larger; see `matcher.statistics`). A query's side (`QuerySide`) is computed
@@ -63,7 +63,7 @@ class QuerySide:
 class HybridScorer:
     """Weights texts into the lexical and skill components and fuses candidates' scores.
 
-    `fit` learns the n-gram and skill weights and the corpus statistics from the corpus's
+    `fit_transform` learns the n-gram and skill weights and the corpus statistics from the corpus's
     texts (and the dense statistics its index keeps); `transform` weights other texts with
     them (rows written later, or read from a database); `query_side` prepares queries;
     `fuse` turns component scores of any candidate rows into one score on the corpus's scale.
@@ -110,13 +110,6 @@ class HybridScorer:
         if not hasattr(self, "sparse_"):
             raise MatcherError("the scorer is not fitted: call fit_transform first")
 
-    def learned(self, component: str) -> bool:
-        """Whether a component counts and has statistics to put its scores on a scale."""
-        self._fitted()
-        if component == "dense":
-            return self.dense_ is not None
-        return component in self.sparse_
-
     def transform(self, component: str, texts: Sequence[str]) -> sp.csr_matrix:
         """Texts weighted as the corpus's rows of a sparse component are."""
         self._fitted()
@@ -132,7 +125,9 @@ class HybridScorer:
         self._fitted()
         sparse = {name: self.transform(name, texts) for name in self.sparse_}
         moments = {name: stats.moments(sparse[name]) for name, stats in self.sparse_.items()}
-        if self.dense_ is not None:
+        if self.dense_ is None:
+            vectors = None  # dense does not count (or nothing was learned): never scored
+        else:
             if vectors is None:
                 raise MatcherError("the dense component needs the queries' vectors")
             vectors = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
