@@ -5,7 +5,7 @@
         --ef-search 64,96,128 --rerank 30,50 --residual-bits 2,4 --entry-level 0,2
 
 A graph costs minutes to build and its search breadth is a query-time knob, so the two are
-separate steps. `build` builds `matcher.hnsw.HnswRows` over `vector_search.py`'s vectors (the
+separate steps. `build` builds `matcher.ann.hnsw.HnswRows` over `vector_search.py`'s vectors (the
 same data as the published benchmark), as `VectorIndex` builds it from stored vectors, times
 that, and saves the graph with `HnswRows.save` under var/bench/hnsw/ (with the exact top-10 of
 the queries, so that the timed step does not spend its time on the ground truth). `sweep` reads
@@ -31,7 +31,7 @@ from _results import RESULTS, publish
 from vector_search import K, default_dimension, embedding_like, exact_answers, latencies, recall
 
 from matcher.ann import AnnSettings
-from matcher.hnsw import HnswRows
+from matcher.ann.hnsw import HnswRows
 
 CACHE = Path(__file__).resolve().parent.parent / "var" / "bench" / "hnsw"
 #: Queries for recall and the graph's latency; the full scan is timed on fewer (~50 ms each).

@@ -9,8 +9,10 @@ from matcher.encoders import DEFAULT_MODEL, HashingEncoder, SentenceEncoder, Tex
 from matcher.errors import BenchmarkFormatError, EmptyTextError, MatcherError
 from matcher.index import Hit, VectorIndex
 from matcher.lexical import CharTfidfEncoder, matching_terms
-from matcher.ranker import Components, Explanation, HybridRanker, Match, Weights
+from matcher.ranker import HybridRanker
+from matcher.results import Components, Explanation, Match
 from matcher.skills import Skill, SkillTag, SkillTagger, default_tagger
+from matcher.weights import Weights
 
 __all__ = [
     "DEFAULT_MODEL",

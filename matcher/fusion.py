@@ -3,7 +3,9 @@
 The ranker standardises each component per query and adds them with weights; here those
 weights are chosen by a grid search that maximises the mean target metric (MRR for job
 titles, nDCG@10 for challenges) over benchmarks. `models/fusion.json` holds the shipped fit;
-`matcher.ranker.Weights` takes its defaults from there.
+`matcher.weights.Weights.learned` reads it. The pools here standardise over every document
+exactly; the scorer (`matcher.scoring`) takes the same means and, past `MOMENT_SAMPLE` rows, the
+sparse spreads from an even sample.
 """
 
 from __future__ import annotations
@@ -16,11 +18,11 @@ from pathlib import Path
 import numpy as np
 
 from matcher.errors import MatcherError
-from matcher.paths import PROJECT_ROOT
+from matcher.results import COMPONENTS
+from matcher.weights import FUSION_PATH
 
-FUSION_PATH = PROJECT_ROOT / "models" / "fusion.json"
-COMPONENTS = ("dense", "lexical", "skill")
-#: the weights picked by hand before any fit, used when no fit ships
+__all__ = ["FUSION_PATH", "Pool", "build_pool", "fit_weights", "pool_metric", "save_weights"]
+#: the weights picked by hand before any fit: the baseline a fit is compared with
 HAND_SET = {"dense": 0.3, "lexical": 0.7, "skill": 0.05}
 DENSE_GRID = tuple(round(0.05 * step, 2) for step in range(21))
 SKILL_GRID = (0.0, 0.025, 0.05, 0.1, 0.15, 0.2)
@@ -28,17 +30,9 @@ SKILL_GRID = (0.0, 0.025, 0.05, 0.1, 0.15, 0.2)
 POOL = 150
 
 
-def learned_weights(path: Path = FUSION_PATH) -> dict[str, float]:
-    """The shipped weights, or the hand-set ones when no fit ships (or the file is unusable)."""
-    try:
-        stored = json.loads(path.read_text(encoding="utf-8"))["weights"]
-        return {name: float(stored[name]) for name in COMPONENTS}
-    except (OSError, ValueError, KeyError, TypeError):
-        return dict(HAND_SET)
-
-
 def standardise(scores: np.ndarray) -> np.ndarray:
-    """Per row z-scores, as the ranker fuses them."""
+    """Per row z-scores over every column (a constant row gives 0): the fusion the weights
+    are fitted for."""
     mean = scores.mean(axis=1, keepdims=True)
     spread = scores.std(axis=1, keepdims=True)
     return np.divide(scores - mean, spread, out=np.zeros_like(scores), where=spread > 1e-9)

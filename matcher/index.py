@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from matcher.ann import AnnSettings, Nearest
+from matcher.ann.settings import AnnSettings, Nearest
 from matcher.errors import MatcherError
+from matcher.statistics import DenseStatistics
 
 if TYPE_CHECKING:
-    from matcher.hnsw import HnswRows
+    from matcher.ann.hnsw import HnswRows
 
 #: Hard filters: attribute name -> the values a row may have to stay in the results.
 Filters = Mapping[str, Collection[str]]
@@ -46,7 +47,7 @@ class VectorIndex:
     Add, update and remove touch one row each (a removed row is replaced by the last one),
     so a service can keep the index current without rebuilding it.
 
-    With `ann` settings, the index moves its rows into an HNSW graph (`matcher.hnsw`) once it
+    With `ann` settings, the index moves its rows into an HNSW graph (`matcher.ann.hnsw`) once it
     holds `ann.threshold` rows: searches become approximate and the vectors are kept quantised.
     Without, it stays exact at any size.
     """
@@ -57,7 +58,7 @@ class VectorIndex:
         self._graph: HnswRows | None = None  # the rows, once the index is approximate
         self._matrix = np.zeros((0, dimension), dtype=np.float32)
         # The sum and Gram matrix of the live rows: a query's mean score and spread over every
-        # row follow from them without scoring each row (see `score_moments`).
+        # row follow from them without scoring each row (see `dense_statistics`).
         self._sum = np.zeros(dimension, dtype=np.float64)
         self._gram = np.zeros((dimension, dimension), dtype=np.float64)
         self._size = 0
@@ -128,7 +129,7 @@ class VectorIndex:
         if crossing:
             # Past the threshold for good: the rows move into the graph (without first growing
             # the float32 matrix to hold them all) and the matrix is freed.
-            from matcher.hnsw import HnswRows
+            from matcher.ann.hnsw import HnswRows
 
             rows = np.concatenate([self._matrix[: self._size], vectors])
             self._graph = HnswRows(self.dimension, self.ann, rows)
@@ -245,14 +246,10 @@ class VectorIndex:
             self._sum += sign * chunk.sum(axis=0, dtype=np.float64)
             self._gram += sign * (chunk.T @ chunk).astype(np.float64)
 
-    def score_moments(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per query: the mean and standard deviation of its scores over every live row, as
-        `scores` would give them, at a cost that does not grow with the rows."""
-        queries = np.atleast_2d(np.asarray(queries, dtype=np.float64))
-        count = max(self._size, 1)
-        mean = queries @ self._sum / count
-        second = np.einsum("ij,jk,ik->i", queries, self._gram, queries) / count
-        return mean, np.sqrt(np.maximum(second - mean**2, 0.0))
+    def dense_statistics(self) -> DenseStatistics:
+        """The count, sum and Gram matrix of the live rows (copies): what a query's mean score
+        and spread over every row follow from (`matcher.scoring`)."""
+        return DenseStatistics(rows=self._size, sum=self._sum.copy(), gram=self._gram.copy())
 
     def _rows(self, positions: np.ndarray) -> np.ndarray:
         if self._graph is not None:

@@ -28,6 +28,9 @@ from typing import Literal
 
 import numpy as np
 
+from matcher.model_files import weights_digest
+from matcher.paths import data_dir
+
 #: The transformer's inputs, as the model's tokenizer names them.
 INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
 Weights = Literal["fp32", "int8"]
@@ -171,8 +174,6 @@ def calibration_texts(count: int = 96) -> list[str]:
     profiles (fictional, shipped in data/demo), long and short alike."""
     import json
 
-    from matcher.paths import data_dir
-
     demo = data_dir() / "demo"
     texts = [
         row["description"] for row in json.loads((demo / "challenges.json").read_text("utf-8"))
@@ -187,8 +188,6 @@ def load(model_path: str, route: str, cache_root: Path):
     fp32 elsewhere), converted on first use into `cache_root` and reused after."""
     import torch
     from sentence_transformers import SentenceTransformer
-
-    from matcher.encoders import weights_digest
 
     weights: Weights = "int8" if route == "openvino-int8" else "fp32"
     lacking = missing(weights)

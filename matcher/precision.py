@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Literal
 
 from matcher.errors import MatcherError
+from matcher.openvino_encoder import missing
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +73,6 @@ def detect_bf16(cpuinfo: Path = Path("/proc/cpuinfo")) -> CpuSupport:
 
 def openvino_missing() -> str | None:
     """The package the OpenVINO route lacks here (None: it can run)."""
-    from matcher.openvino_encoder import missing
-
     return missing("fp32")
 
 

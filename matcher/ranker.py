@@ -2,115 +2,36 @@
 
 from __future__ import annotations
 
-import copy
 import math
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfTransformer
 
-from matcher.ann import AnnSettings
+from matcher.ann.settings import AnnSettings
+from matcher.candidates import candidate_positions
 from matcher.encoders import TextEncoder, check_texts
 from matcher.errors import MatcherError
-from matcher.fusion import learned_weights
 from matcher.index import Attributes, Filters, VectorIndex, top_k
 from matcher.lexical import CharTfidfEncoder, QueryTerms, common_words
-from matcher.skills import SkillTag, SkillTagger, default_tagger
+from matcher.results import COMPONENTS, Components, Explanation, Match
+from matcher.scoring import HybridScorer, QuerySide
+from matcher.skills import SkillTagger, default_tagger
 from matcher.sparse_rows import SparseRows
+from matcher.statistics import MOMENT_SAMPLE
+from matcher.weights import METHODS, Weights
 
-METHODS = ("dense", "lexical", "hybrid")
-COMPONENTS = ("dense", "lexical", "skill")
+__all__ = ["METHODS", "Components", "Explanation", "HybridRanker", "Match", "Weights"]
+
 #: Rows added, changed or removed since the last fit, as a share of the rows fitted on, from
 #: which the n-gram and skill weights are learned again (see `HybridRanker.refit`).
 REFIT_DRIFT = 0.1
 #: Up to this many rows every write learns the statistics again (it costs milliseconds there),
 #: so a corpus the size of one community always answers as a fresh fit on its rows would.
 REFIT_ALWAYS_UP_TO = 1000
-#: Above this many indexed rows a filtered query scores only the rows that pass its filters,
-#: and standardises each sparse component with its mean over every row (exact) and its spread
-#: over this many rows spread evenly over the index (an estimate); below, every row is scored.
-MOMENT_SAMPLE = 2048
-#: the fusion fitted by `lcmatch train fusion` (models/fusion.json); hand-set ones if none ships
-LEARNED = learned_weights()
-
-
-@dataclass(frozen=True)
-class Weights:
-    """How much each component counts in the final score.
-
-    Each component is standardised per query (z-score over all indexed rows) before the
-    weighted sum, so the weights compare like with like. The defaults are fitted by
-    cross-validation on the dev split of the four shared benchmarks (`lcmatch train fusion`,
-    models/fusion.json; see README, "Matching quality").
-    """
-
-    dense: float = LEARNED["dense"]
-    lexical: float = LEARNED["lexical"]
-    skill: float = LEARNED["skill"]
-
-    @classmethod
-    def for_method(cls, method: str) -> Weights:
-        """The weights of a named method: one component alone, or the default hybrid."""
-        if method == "dense":
-            return cls(dense=1.0, lexical=0.0, skill=0.0)
-        if method == "lexical":
-            return cls(dense=0.0, lexical=1.0, skill=0.0)
-        if method == "hybrid":
-            return cls()
-        raise MatcherError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
-
-    def __post_init__(self) -> None:
-        for name in ("dense", "lexical", "skill"):
-            value = getattr(self, name)
-            if not math.isfinite(value):
-                raise MatcherError(f"weight {name} must be a finite number, not {value}")
-            if value < 0:
-                raise MatcherError(f"weight {name} must not be negative")
-        if self.dense + self.lexical + self.skill <= 0:
-            raise MatcherError("at least one weight must be positive")
-
-
-@dataclass(frozen=True)
-class Components:
-    """The raw similarity of each component (cosine, 0 to 1 for lexical and skill)."""
-
-    dense: float
-    lexical: float
-    skill: float
-
-
-@dataclass(frozen=True)
-class Explanation:
-    """Why a result matched: the skills both sides have and the words they share."""
-
-    shared_skills: tuple[SkillTag, ...] = ()
-    matching_terms: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Match:
-    """One ranked result."""
-
-    id: str
-    score: float
-    components: Components
-    explanation: Explanation = field(default_factory=Explanation)
-
-
-def _standardised(scores: np.ndarray, mean: np.ndarray, spread: np.ndarray) -> np.ndarray:
-    """Per row, z-scores with a given mean and spread (0 where the spread is 0, as below)."""
-    mean, spread = mean[:, None], spread[:, None]
-    safe = np.where(spread > 1e-9, spread, 1.0)
-    return np.where(spread > 1e-9, (scores - mean) / safe, 0.0).astype(np.float32)
-
-
-def standardise(scores: np.ndarray) -> np.ndarray:
-    """Per row: subtract the mean, divide by the standard deviation (a constant row gives 0)."""
-    mean = scores.mean(axis=1, keepdims=True)
-    spread = scores.std(axis=1, keepdims=True)
-    return np.divide(scores - mean, spread, out=np.zeros_like(scores), where=spread > 1e-9)
+#: Above this many indexed rows a filtered query scores only the rows that pass its filters
+#: (joining their sparse rows costs more than scoring every row below it).
+POOL_FROM = 2048
 
 
 class HybridRanker:
@@ -127,6 +48,8 @@ class HybridRanker:
     fitted on, the write that crosses it learns them again from every row (`refit`); up to
     `REFIT_ALWAYS_UP_TO` rows every write does, so a small corpus answers as a fresh fit would.
     `version_` counts the changes, so a caller can tell whether an answer it kept still holds.
+    `moment_sample`: rows whose products estimate each sparse component's spread over the
+    corpus (`matcher.statistics`); None learns it from every row, exactly.
     """
 
     def __init__(
@@ -139,6 +62,7 @@ class HybridRanker:
         batch_size: int = 256,
         ann: AnnSettings | None = None,
         refit_drift: float = REFIT_DRIFT,
+        moment_sample: int | None = MOMENT_SAMPLE,
     ) -> None:
         self.encoder = encoder
         self.weights = weights
@@ -147,12 +71,18 @@ class HybridRanker:
         self.batch_size = batch_size
         self.ann = ann
         self.refit_drift = refit_drift
+        self.moment_sample = moment_sample
 
     # -- indexing -----------------------------------------------------------------------
 
     @property
     def weights_(self) -> Weights:
-        return self.weights if self.weights is not None else Weights()
+        """The weights in use: as given, else the shipped fit (`Weights.learned`)."""
+        if self.weights is not None:
+            return self.weights
+        if getattr(self, "_learned_weights", None) is None:
+            self._learned_weights = Weights.learned()
+        return self._learned_weights
 
     @property
     def ann_(self) -> AnnSettings:
@@ -160,7 +90,7 @@ class HybridRanker:
         return self.ann if self.ann is not None else AnnSettings()
 
     def _uses(self, component: str) -> bool:
-        return getattr(self.weights_, component) > 0
+        return self.weights_.uses(component)
 
     def fit(
         self,
@@ -179,8 +109,8 @@ class HybridRanker:
         self.tagger_ = self.tagger if self.tagger is not None else default_tagger()
         self.texts_: dict[str, str] = {}
         self.index_: VectorIndex | None = None
-        self.lexical_: CharTfidfEncoder | None = None
-        self.skill_weighting_: TfidfTransformer | None = None
+        self.scorer_ = HybridScorer(weights=self.weights_, tagger=self.tagger_)
+        self.scorer_.fit_transform([], None)
         self.common_words_: frozenset[str] = frozenset()
         self._rows: dict[str, SparseRows] = {}  # component -> weighted rows, in index order
         self._fitted_rows = 0  # rows the statistics were learned from
@@ -304,66 +234,97 @@ class HybridRanker:
         return False
 
     def refit(self) -> None:
-        """Learn the n-gram and skill weights, and the words most texts have, from every
-        indexed row, and weight every row with them.
+        """Learn the n-gram and skill weights, the corpus statistics that put each component
+        on one scale (`matcher.scoring`) and the words most texts have, from every indexed
+        row, and weight every row with them.
 
         Called by `fit` and by the write that takes the corpus past `refit_drift`, never by a
         query; about half a minute for 90k profiles, most of it tagging skills.
         """
-        texts = [self.texts_[id_] for id_ in self._index().ids]
-        self._rows = {}
-        self.lexical_ = None
-        self.skill_weighting_ = None
-        if texts and self._uses("lexical"):
-            # A copy: whoever holds the previous statistics can tell they changed.
-            self.lexical_ = copy.copy(self.lexical) if self.lexical else CharTfidfEncoder()
-            self._rows["lexical"] = SparseRows.of(self.lexical_.fit_transform(texts))
-        if texts and self._uses("skill"):
-            tagged = self.tagger_.transform(texts)
-            self.skill_weighting_ = TfidfTransformer(sublinear_tf=True).fit(tagged)
-            self._rows["skill"] = SparseRows.of(self.skill_weighting_.transform(tagged))
+        index = self._index()
+        texts = [self.texts_[id_] for id_ in index.ids]
+        # A new scorer: whoever holds the previous one can tell the statistics changed.
+        scorer = HybridScorer(
+            weights=self.weights_,
+            tagger=self.tagger_,
+            lexical=self.lexical,
+            sample_size=self.moment_sample,
+        )
+        weighted = scorer.fit_transform(texts, index.dense_statistics() if texts else None)
+        self._rows = {name: SparseRows.of(rows) for name, rows in weighted.items()}
+        self.scorer_ = scorer
         self.common_words_ = common_words(texts)
         self._fitted_rows = len(texts)
         self._changes = 0
         self.version_ += 1
 
+    @property
+    def lexical_(self) -> CharTfidfEncoder | None:
+        """The n-gram weights learned last (None before any row, or when lexical is unused)."""
+        return self.scorer_.lexical_
+
+    @property
+    def skill_weighting_(self):
+        """The skill weights learned last (None before any row, or when skill is unused)."""
+        return self.scorer_.skill_weighting_
+
     def _weighted(self, texts: list[str]) -> dict[str, sp.csr_matrix]:
         """The rows of new texts, weighted with the statistics learned last."""
-        return {component: self._sparse(component, texts) for component in self._rows}
+        return {component: self.scorer_.transform(component, texts) for component in self._rows}
 
     def sparse_rows(self, component: str, positions: Sequence[int] | np.ndarray) -> sp.csr_matrix:
         """The weighted rows (lexical or skill) of the indexed rows at these positions."""
         return self._rows[component].take(positions)
 
-    def _sparse(self, component: str, texts: list[str]) -> sp.csr_matrix:
-        """Query rows of a sparse component, weighted as the indexed rows are."""
-        if component == "lexical":
-            assert self.lexical_ is not None
-            return self.lexical_.transform(texts)
-        assert self.skill_weighting_ is not None
-        weighted = self.skill_weighting_.transform(self.tagger_.transform(texts))
-        return sp.csr_matrix(weighted, dtype=np.float32)
-
     # -- querying -----------------------------------------------------------------------
+
+    def _vectors(self, queries: list[str], vectors: np.ndarray | None) -> np.ndarray | None:
+        """The queries' dense vectors: as given, else encoded (None when dense is unused)."""
+        if not self._uses("dense"):
+            return None
+        return self._dense(queries, "query") if vectors is None else vectors
+
+    def query_side(
+        self, queries: Sequence[str], *, query_vectors: np.ndarray | None = None
+    ) -> QuerySide:
+        """What scoring needs of these queries (`HybridScorer.query_side`), encoded if need be."""
+        queries = check_texts(queries)
+        self._fitted()
+        return self.scorer_.query_side(queries, self._vectors(queries, query_vectors))
 
     def component_scores(
         self, queries: Sequence[str], *, query_vectors: np.ndarray | None = None
     ) -> dict[str, np.ndarray]:
         """Raw similarity of each query to every indexed row, per component used."""
         queries = check_texts(queries)
+        self._fitted()
+        if not len(self):
+            empty = np.zeros((len(queries), 0), dtype=np.float32)
+            return dict.fromkeys(COMPONENTS, empty)
+        return self._all_scores(self.query_side(queries, query_vectors=query_vectors))
+
+    def _all_scores(self, side: QuerySide) -> dict[str, np.ndarray]:
+        """Each query's raw scores with every indexed row."""
         index = self._index()
-        shape = (len(queries), len(index))
-        scores = {name: np.zeros(shape, dtype=np.float32) for name in ("dense", "lexical", "skill")}
-        if not len(index):
-            return scores
-        if self._uses("dense"):
-            if query_vectors is None:
-                query_vectors = self._dense(queries, "query")
-            scores["dense"] = index.scores(query_vectors)
-        for component in ("lexical", "skill"):
-            if self._uses(component):
-                product = self._sparse_products(component, self._sparse(component, queries))
-                scores[component] = np.asarray(product.todense(), dtype=np.float32)
+        shape = (len(side), len(index))
+        scores = {name: np.zeros(shape, dtype=np.float32) for name in COMPONENTS}
+        if side.vectors is not None:
+            scores["dense"] = index.scores(side.vectors)
+        for name, queries in side.sparse.items():
+            product = self._sparse_products(name, queries)
+            scores[name] = np.asarray(product.todense(), dtype=np.float32)
+        return scores
+
+    def _scores_at(self, side: QuerySide, positions: np.ndarray) -> dict[str, np.ndarray]:
+        """Each query's raw scores with the rows at these positions only."""
+        index = self._index()
+        shape = (len(side), positions.shape[0])
+        scores = {name: np.zeros(shape, dtype=np.float32) for name in COMPONENTS}
+        if side.vectors is not None:
+            scores["dense"] = index.scores_at(side.vectors, positions)
+        for name, queries in side.sparse.items():
+            product = self._rows[name].take(positions) @ queries.T
+            scores[name] = np.asarray(product.T.todense(), dtype=np.float32)
         return scores
 
     def _sparse_products(self, component: str, sparse_queries: sp.spmatrix) -> sp.spmatrix:
@@ -387,7 +348,9 @@ class HybridRanker:
     ) -> list[list[Match]]:
         """For each query, the k best rows that pass the filters, best first.
 
-        `query_vectors` (say, a stored embedding of the query's text) skip the encoder.
+        `query_vectors` (say, a stored embedding of the query's text) skip the encoder. Every
+        path fuses with the one scorer (`matcher.scoring`), so a row's score does not depend
+        on the path, the filters or the other rows considered.
         """
         if k < 0:
             raise MatcherError(f"k must not be negative, got {k}")
@@ -397,6 +360,7 @@ class HybridRanker:
             return [[] for _ in queries]
         index = self._index()
         mask = index.mask(filters=filters, allowed=allowed)
+        passing = None if mask is None else np.flatnonzero(mask)
         results: list[list[Match]] = []
         batches = range(0, len(queries), self.batch_size)
         if progress:
@@ -406,112 +370,99 @@ class HybridRanker:
         for start in batches:
             batch = queries[start : start + self.batch_size]
             vectors = None if query_vectors is None else query_vectors[start : start + len(batch)]
-            if mask is not None and len(index) > MOMENT_SAMPLE:
-                passing = np.flatnonzero(mask)
-                if passing.shape[0] <= self.ann_.threshold:
-                    results += self._rank_pool(batch, k, passing, vectors, explain)
-                    continue
-            if index.approximate:
-                # Past the ANN threshold: fuse over candidates (matcher.candidates builds on
-                # this module, hence the late import).
-                from matcher.candidates import rank_at_scale
+            side = self.scorer_.query_side(batch, self._vectors(batch, vectors))
+            pool = passing is not None and len(index) > POOL_FROM
+            if pool and passing.shape[0] <= self.ann_.threshold:
+                # Only the rows that pass: what a query costs grows with the rows it may
+                # return (a community's students), not with the corpus.
+                scores = self._scores_at(side, passing)
+                fused = self.scorer_.fuse(side, scores)
+                for row, query in enumerate(batch):
+                    chosen = top_k(fused[row], k)
+                    results.append(
+                        self._matches(
+                            query, passing[chosen], fused[row, chosen], scores, row, chosen, explain
+                        )
+                    )
+            elif index.approximate:
+                results += self._rank_candidates(batch, side, k, mask, explain)
+            else:
+                scores = self._all_scores(side)
+                fused = self.scorer_.fuse(side, scores)
+                if mask is not None:
+                    fused = np.where(mask, fused, -np.inf)
+                limit = k if mask is None else min(k, int(mask.sum()))
+                for row, query in enumerate(batch):
+                    chosen = top_k(fused[row], limit)
+                    results.append(
+                        self._matches(
+                            query, chosen, fused[row, chosen], scores, row, chosen, explain
+                        )
+                    )
+        return results
 
-                results += rank_at_scale(
-                    self, batch, k, mask=mask, query_vectors=vectors, explain=explain
-                )
-                continue
-            components = self.component_scores(batch, query_vectors=vectors)
-            fused = sum(
-                getattr(self.weights_, name) * standardise(scores)
-                for name, scores in components.items()
-                if self._uses(name)
+    def _rank_candidates(
+        self, queries: list[str], side: QuerySide, k: int, mask: np.ndarray | None, explain: bool
+    ) -> list[list[Match]]:
+        """Past the ANN threshold: each query fused over its candidates (`matcher.candidates`)."""
+        index = self._index()
+        # Each sparse component's score with every row: the products are sparse (rows sharing
+        # no n-gram or skill with the query are absent); the best lexical entries are the
+        # lexical half of the candidates, and every candidate's scores are read from them.
+        full = {
+            name: sp.csr_matrix(self._sparse_products(name, queries))
+            for name, queries in side.sparse.items()
+        }
+        results = []
+        for row, query in enumerate(queries):
+            one = side.row(row)
+            positions = candidate_positions(
+                index,
+                k,
+                self.ann_.candidates,
+                vector=None if one.vectors is None else one.vectors[0],
+                lexical=full["lexical"][row] if "lexical" in full else None,
+                mask=mask,
             )
-            if mask is not None:
-                fused = np.where(mask, fused, -np.inf)
-            limit = k if mask is None else min(k, int(mask.sum()))
-            ids = index.ids
-            for row, query in enumerate(batch):
-                columns = top_k(fused[row], limit)
-                found = [ids[column] for column in columns]
-                results.append(
-                    self._matches(query, found, columns, fused[row], components, row, explain)
-                )
+            shape = (1, positions.shape[0])
+            scores = {name: np.zeros(shape, dtype=np.float32) for name in COMPONENTS}
+            if one.vectors is not None:
+                scores["dense"] = index.scores_at(one.vectors, positions)
+            for name, products in full.items():
+                scores[name] = products[row][:, positions].toarray().astype(np.float32)
+            fused = self.scorer_.fuse(one, scores)[0]
+            chosen = top_k(fused, min(k, positions.shape[0]))
+            results.append(
+                self._matches(query, positions[chosen], fused[chosen], scores, 0, chosen, explain)
+            )
         return results
 
     def _matches(
         self,
         query: str,
-        found: list[str],
-        columns: np.ndarray,
+        positions: np.ndarray,
         fused: np.ndarray,
-        components: dict[str, np.ndarray],
+        scores: dict[str, np.ndarray],
         row: int,
+        columns: np.ndarray,
         explain: bool,
     ) -> list[Match]:
-        """The matches of one query: the rows `found` at `columns` of its scores."""
+        """The matches of one query: the rows at `positions`, with their fused scores and their
+        component scores at `columns` of row `row` of `scores`."""
+        index = self._index()
+        found = [index.id_at(int(position)) for position in positions]
         reasons = self.explain(query, found) if explain else [Explanation()] * len(found)
         return [
             Match(
                 id=id_,
-                score=float(fused[column]),
+                score=float(score),
                 components=Components(
-                    **{name: float(components[name][row, column]) for name in COMPONENTS}
+                    **{name: float(scores[name][row, column]) for name in COMPONENTS}
                 ),
                 explanation=reason,
             )
-            for id_, column, reason in zip(found, columns, reasons, strict=True)
+            for id_, score, column, reason in zip(found, fused, columns, reasons, strict=True)
         ]
-
-    def _rank_pool(
-        self,
-        queries: list[str],
-        k: int,
-        positions: np.ndarray,
-        query_vectors: np.ndarray | None,
-        explain: bool,
-    ) -> list[list[Match]]:
-        """Each query against the rows that pass its filters, and only those, so that what a
-        query costs grows with the rows it may return (a community's students), not with the
-        corpus. Each component is standardised as over every row: the dense mean and spread
-        and the sparse means are exact, the sparse spreads are estimated (`MOMENT_SAMPLE`)."""
-        index = self._index()
-        shape = (len(queries), positions.shape[0])
-        scores = {name: np.zeros(shape, dtype=np.float32) for name in COMPONENTS}
-        moments: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        if self._uses("dense"):
-            if query_vectors is None:
-                query_vectors = self._dense(queries, "query")
-            scores["dense"] = index.scores_at(query_vectors, positions)
-            moments["dense"] = index.score_moments(query_vectors)
-        for component in ("lexical", "skill"):
-            if self._uses(component) and component in self._rows:
-                rows = self._rows[component]
-                sparse_queries = self._sparse(component, queries)
-                product = rows.take(positions) @ sparse_queries.T
-                scores[component] = np.asarray(product.T.todense(), dtype=np.float32)
-                moments[component] = self._sparse_moments(rows, sparse_queries)
-        fused = sum(
-            getattr(self.weights_, name) * _standardised(scores[name], *moments[name])
-            for name in moments
-        )
-        if not moments:  # nothing to score on (say, lexical only over an empty vocabulary)
-            fused = np.zeros(shape, dtype=np.float32)
-        results = []
-        for row, query in enumerate(queries):
-            chosen = top_k(fused[row], k)
-            found = [index.id_at(int(positions[at])) for at in chosen]
-            results.append(self._matches(query, found, chosen, fused[row], scores, row, explain))
-        return results
-
-    @staticmethod
-    def _sparse_moments(rows: SparseRows, queries: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
-        """Per query: the mean of its products with every row (exact) and their spread
-        (estimated on `MOMENT_SAMPLE` rows at even steps through the index)."""
-        mean = rows.mean_products(queries)
-        sample = np.linspace(0, len(rows) - 1, min(MOMENT_SAMPLE, len(rows))).astype(np.int64)
-        products = (rows.take(sample) @ queries.T).T.toarray().astype(np.float64)
-        second = (products**2).mean(axis=1)
-        return mean, np.sqrt(np.maximum(second - mean**2, 0.0))
 
     def search(
         self,

@@ -28,9 +28,6 @@ class SparseRows:
         self._indices: list[np.ndarray] = []
         self._data: list[np.ndarray] = []
         self._matrix: sp.csr_matrix | None = None
-        # The sum of every row, kept as rows come and go: a query's mean product with all
-        # rows is its product with this sum divided by their number.
-        self._sums = np.zeros(width, dtype=np.float64)
 
     @classmethod
     def of(cls, matrix: sp.spmatrix) -> SparseRows:
@@ -58,8 +55,6 @@ class SparseRows:
         indices, data = self._split(matrix)
         self._indices += indices
         self._data += data
-        for row_indices, row_data in zip(indices, data, strict=True):
-            self._sums[row_indices] += row_data
         self._matrix = None
 
     def replace(self, positions: Sequence[int], matrix: sp.spmatrix) -> None:
@@ -68,8 +63,6 @@ class SparseRows:
         if len(indices) != len(positions):
             raise MatcherError(f"{len(positions)} positions for {len(indices)} rows")
         for position, row_indices, row_data in zip(positions, indices, data, strict=True):
-            self._sums[self._indices[position]] -= self._data[position]
-            self._sums[row_indices] += row_data
             self._indices[position] = row_indices
             self._data[position] = row_data
         self._matrix = None
@@ -77,18 +70,11 @@ class SparseRows:
     def remove(self, position: int) -> None:
         """Drop one row; the last row takes its place."""
         last = len(self._indices) - 1
-        self._sums[self._indices[position]] -= self._data[position]
         self._indices[position] = self._indices[last]
         self._data[position] = self._data[last]
         self._indices.pop()
         self._data.pop()
         self._matrix = None
-
-    def mean_products(self, queries: sp.spmatrix) -> np.ndarray:
-        """Per query row: its mean product with every row (0 without rows)."""
-        if not len(self):
-            return np.zeros(queries.shape[0])
-        return np.asarray(queries @ self._sums).ravel() / len(self)
 
     def take(self, positions: Sequence[int] | np.ndarray) -> sp.csr_matrix:
         """The rows at these positions, in this order, as one CSR matrix."""

@@ -78,9 +78,10 @@ class Settings(BaseSettings):
         "CPU has native bf16 instructions (computed by OpenVINO where it is installed, by torch "
         "where not) and fp32 elsewhere.",
     )
-    weight_dense: float = Field(Weights.dense, ge=0, description="Weight of the dense score.")
-    weight_lexical: float = Field(Weights.lexical, ge=0, description="Weight of the lexical score.")
-    weight_skill: float = Field(Weights.skill, ge=0, description="Weight of the skill overlap.")
+    # None: the shipped fit (models/fusion.json), read when the weights are first asked for.
+    weight_dense: float | None = Field(None, ge=0, description="Weight of the dense score.")
+    weight_lexical: float | None = Field(None, ge=0, description="Weight of the lexical score.")
+    weight_skill: float | None = Field(None, ge=0, description="Weight of the skill overlap.")
     ann_threshold: int = Field(
         AnnSettings.threshold,
         ge=1,
@@ -138,10 +139,13 @@ class Settings(BaseSettings):
         )
 
     def weights(self) -> Weights:
-        """The hybrid's weights."""
-        return Weights(
-            dense=self.weight_dense, lexical=self.weight_lexical, skill=self.weight_skill
-        )
+        """The hybrid's weights: those set, the shipped fit for the rest."""
+        given = {"dense": self.weight_dense, "lexical": self.weight_lexical}
+        given["skill"] = self.weight_skill
+        if any(value is None for value in given.values()):
+            learned = Weights.learned()
+            given = {name: getattr(learned, name) if v is None else v for name, v in given.items()}
+        return Weights(**given)
 
 
 @lru_cache(maxsize=1)

@@ -16,10 +16,12 @@ import numpy as np
 
 from matcher.encoders import TextEncoder
 from matcher.errors import MatcherError
-from matcher.evaluation import Benchmark, Match, score_run
+from matcher.evaluation import Benchmark, score_run
 from matcher.fusion import HAND_SET, Pool, build_pool, fit_weights, standardise
-from matcher.ranker import HybridRanker, Weights
+from matcher.ranker import HybridRanker
+from matcher.results import Components, Match
 from matcher.training.data import BENCHMARKS, fold_of
+from matcher.weights import Weights
 
 DEPTH = 100
 
@@ -148,7 +150,6 @@ def fused(scores: Mapping[str, np.ndarray], weights: Mapping[str, float]) -> np.
 
 def run_of(matrix: np.ndarray, scores: BenchScores) -> dict[str, list[Match]]:
     """The top 100 per query as matches (for trec_eval's metrics)."""
-    from matcher.ranker import Components
 
     depth = min(DEPTH, matrix.shape[1])
     top = np.argpartition(-matrix, depth - 1, axis=1)[:, :depth]

@@ -82,7 +82,11 @@ def evaluate(
             settings.weights() if method is Method.hybrid else Weights.for_method(method.value)
         )
         encoder = build_encoder(settings) if weights.dense > 0 else None
-        ranker = HybridRanker(encoder=encoder, weights=weights, ann=settings.ann())
+        # Exact corpus statistics (every row, not a sample): offline, the product with every
+        # row costs little, and the figures then carry no sampling noise.
+        ranker = HybridRanker(
+            encoder=encoder, weights=weights, ann=settings.ann(), moment_sample=None
+        )
         run = run_benchmark(ranker, benchmark, progress=progress)
     except MatcherError as error:
         typer.echo(f"error: {error}", err=True)

@@ -4,9 +4,9 @@ The database answers the dense half (pgvector, filters in SQL) for every process
 it. The lexical and skill halves are scored here with the n-gram and skill weights this
 process's `HybridRanker` learned from the corpus, reusing the rows it has already weighted; a
 candidate it does not know (written by another process) or knows with an older text is
-weighted from the database's copy of its text. The components are standardised over the
-candidates, as the ranker standardises over its whole index: when the database returns every
-indexable row (small kinds), the result is the in-memory ranker's.
+weighted from the database's copy of its text. The fusion is the ranker's own scorer
+(`matcher.scoring`): each component on the corpus's scale, never the candidates', so a row
+scores the same here as in memory.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ import scipy.sparse as sp
 
 from matcher.index import top_k
 from matcher.lexical import QueryTerms
-from matcher.ranker import Components, Explanation, HybridRanker, Match, standardise
+from matcher.ranker import HybridRanker
+from matcher.results import Components, Explanation, Match
 from matcher.skills import SkillTagger
 from service.storage.vector_store import Candidate
 
@@ -37,20 +38,16 @@ class Fresh:
     read and weighted once, not on every query. Valid while the ranker's weights are."""
 
     def __init__(self) -> None:
-        self.weights: tuple[object, object] | None = None
+        self.scorer: object | None = None
         self.texts: dict[tuple[str, str | None], str] = {}
         self.rows: dict[tuple[str, str, str | None], sp.csr_matrix] = {}
         self.queries: dict[tuple[str, str], object] = {}  # (what, query text) -> its side
 
     def check(self, ranker: HybridRanker) -> None:
         """Forget everything when the ranker has learned new weights since."""
-        # The learned objects themselves, compared by identity (an id could be reused).
-        weights = (ranker.lexical_, ranker.skill_weighting_)
-        same = self.weights is not None and all(
-            a is b for a, b in zip(weights, self.weights, strict=True)
-        )
-        if not same:
-            self.weights = weights
+        # The scorer itself, compared by identity: every refit makes a new one.
+        if self.scorer is not ranker.scorer_:
+            self.scorer = ranker.scorer_
             self.texts.clear()
             self.rows.clear()
             self.queries.clear()
@@ -125,7 +122,7 @@ def _sparse_rows(
         keys = [(component, candidates[i].id, candidates[i].text_hash) for i in stale]
         new = [i for i, key in zip(stale, keys, strict=True) if key not in fresh.rows]
         if new:
-            weighted = ranker._sparse(component, [texts[i] or " " for i in new])
+            weighted = ranker.scorer_.transform(component, [texts[i] or " " for i in new])
             for row, i in enumerate(new):
                 fresh.rows[(component, candidates[i].id, candidates[i].text_hash)] = weighted[row]
         rows = sp.lil_matrix(rows)
@@ -160,18 +157,23 @@ def rank_candidates(
     hashes: Mapping[str, str],
     texts_of: TextsOf,
     fresh: Fresh,
+    query_vector: np.ndarray,
 ) -> list[Match]:
     """The k best candidates that pass the filters, fused and explained as the ranker does.
 
     `hashes`: id -> hash of the text the ranker holds for it; `texts_of` reads the texts of
-    the rest, `fresh` keeps them. Call with the lock that guards the ranker held."""
+    the rest, `fresh` keeps them; `query_vector`: the vector the candidates were found by.
+    Call with the lock that guards the ranker held."""
     if not candidates or k <= 0:
         return []
-    weights = ranker.weights_
-    # The n-gram and skill weights are learned from the rows this process indexes; with none
-    # (it started on an empty kind that other processes filled since), only dense counts.
+    # The weights and corpus statistics are learned from the rows this process indexes; with
+    # none (it started on an empty kind that other processes filled since), nothing is on a
+    # scale yet: every score is 0 and the database's order stands.
     learned = len(ranker) > 0
     fresh.check(ranker)
+    side = fresh.query_side(
+        "side", query, lambda: ranker.scorer_.query_side([query], np.atleast_2d(query_vector))
+    )
     texts, current = _texts(ranker, candidates, hashes, texts_of, fresh)
     scores = {
         "dense": np.array([c.dense for c in candidates], dtype=np.float32),
@@ -179,19 +181,11 @@ def rank_candidates(
         "skill": np.zeros(len(candidates), dtype=np.float32),
     }
     rows = {}
-    for component in ("lexical", "skill"):
-        if learned and getattr(weights, component) > 0:
-            rows[component] = _sparse_rows(ranker, component, candidates, texts, current, fresh)
-            weighted = fresh.query_side(
-                component, query, lambda c=component: ranker._sparse(c, [query])
-            )
-            product = rows[component] @ weighted.T
-            scores[component] = np.asarray(product.todense(), dtype=np.float32).ravel()
-    fused = sum(
-        getattr(weights, name) * standardise(values[None, :])[0]
-        for name, values in scores.items()
-        if getattr(weights, name) > 0
-    )
+    for component, weighted in side.sparse.items():
+        rows[component] = _sparse_rows(ranker, component, candidates, texts, current, fresh)
+        product = rows[component] @ weighted.T
+        scores[component] = np.asarray(product.todense(), dtype=np.float32).ravel()
+    fused = ranker.scorer_.fuse(side, {name: values[None, :] for name, values in scores.items()})[0]
     passes = np.array([c.passes for c in candidates])
     fused = np.where(passes, fused, -np.inf)
     chosen = top_k(fused, min(k, int(passes.sum())))

@@ -144,8 +144,8 @@ class PgVectorStore:
     `candidates`: how many rows a query asks for at most; `ef_search`: the HNSW search width
     (raised to `candidates`: the index returns no more rows than it visits; recall grows with
     it). `exact_below`: kinds with fewer indexed rows are scanned exactly, and every
-    indexable row comes back (flagged by whether it passes the filters), so that the caller
-    can standardise scores over the same rows as the in-memory ranker does.
+    indexable row comes back (flagged by whether it passes the filters). The scores' scale
+    never depends on which rows come back: the caller fuses on the corpus's (`matcher.scoring`).
 
     The store has its own small connection pool, whose connections start with the search
     width set: a query is then one round trip.

@@ -37,7 +37,8 @@ from service.domain.tables import (
 from service.usecases.fairness import GroupExposure, fairness_report
 
 #: A candidate is good from this score on. Scores are the ranker's fused z-scores (each
-#: component standardised over the indexed rows, then weighted and summed). Measured on the
+#: component standardised over the whole corpus, then weighted and summed: `matcher.scoring`),
+#: on one scale on SQLite and on PostgreSQL with pgvector alike. Measured on the
 #: demo data with the default model (`benchmarks/dashboard_threshold.py`): at 2.0 on average
 #: the top 10 % of a challenge's eligible students qualify, and 8 of the 71 published
 #: challenges have none; at 1.0 it would be the top 21 % and only 1 challenge without.

@@ -188,7 +188,7 @@ class Matching:
         refit_drift: float = REFIT_DRIFT,
     ) -> None:
         self.encoder = encoder
-        self.weights = weights or Weights()
+        self.weights = weights or Weights.learned()
         self.refit_drift = refit_drift
         self.ann = ann  # when a kind's index turns approximate (None: matcher's default)
         # With a store, dense candidates come from PostgreSQL (see service.storage.vector_store) and
@@ -451,4 +451,5 @@ class Matching:
                 hashes=self.hashes[kind],
                 texts_of=texts_of,
                 fresh=self.fresh[kind],
+                query_vector=vector,
             )

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from matcher import SentenceEncoder
-from matcher.encoders import ADAPTED_MODEL, BASE_MODEL, DEFAULT_MODEL, adapted_model_path
+from matcher.model_files import ADAPTED_MODEL, BASE_MODEL, DEFAULT_MODEL, adapted_model_path
 
 pytestmark = pytest.mark.slow
 
@@ -72,3 +72,15 @@ def test_the_adapted_model_beats_the_base_model_on_the_dutch_check_set() -> None
     base = mean_reciprocal_rank(SentenceEncoder(model=BASE_MODEL))
     adapted = mean_reciprocal_rank(SentenceEncoder())
     assert adapted > base + 0.05, (adapted, base)
+
+
+def test_a_missing_model_folder_is_an_error_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The wheel ships no models/: the encoder must say so, never fall back to another model.
+    import matcher.model_files
+    from matcher import MatcherError
+
+    monkeypatch.setattr(matcher.model_files, "PROJECT_ROOT", tmp_path)
+    with pytest.raises(MatcherError, match=f"the model {ADAPTED_MODEL} is missing from .*models"):
+        SentenceEncoder().model_id  # noqa: B018 - naming the model resolves its folder

@@ -14,8 +14,8 @@ import pytest
 
 from matcher import MatcherError, VectorIndex
 from matcher.ann import AnnSettings
+from matcher.ann.hnsw import HnswRows
 from matcher.encoders import HashingEncoder
-from matcher.hnsw import HnswRows
 from matcher.ranker import HybridRanker, Match, Weights
 
 DIMENSION = 32

@@ -8,16 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matcher import HybridRanker, Weights
-from matcher.fusion import (
-    FUSION_PATH,
-    HAND_SET,
-    build_pool,
-    fit_weights,
-    learned_weights,
-    pool_metric,
-    save_weights,
-)
+from matcher import HybridRanker, MatcherError, Weights
+from matcher.fusion import build_pool, fit_weights, pool_metric, save_weights
+from matcher.weights import FUSION_PATH, learned_weights
 
 
 def test_saved_weights_load_back(tmp_path: Path) -> None:
@@ -27,19 +20,39 @@ def test_saved_weights_load_back(tmp_path: Path) -> None:
     assert json.loads(path.read_text())["folds"] == 3
 
 
-@pytest.mark.parametrize("content", [None, "not json", '{"weights": {"dense": 1}}'])
-def test_a_missing_or_broken_file_falls_back_to_the_hand_set_weights(
-    tmp_path: Path, content: str | None
-) -> None:
+def test_a_missing_file_is_an_error_that_names_it_and_the_way_out(tmp_path: Path) -> None:
     path = tmp_path / "fusion.json"
-    if content is not None:
-        path.write_text(content)
-    assert learned_weights(path) == HAND_SET
+    with pytest.raises(MatcherError, match=r"missing: .*fusion\.json.*lcmatch train fusion"):
+        learned_weights(path)
+
+
+@pytest.mark.parametrize("content", ["not json", '{"weights": {"dense": 1}}', "[]"])
+def test_a_broken_file_is_an_error_that_names_it(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "fusion.json"
+    path.write_text(content)
+    with pytest.raises(MatcherError, match=r"fusion\.json are unusable"):
+        learned_weights(path)
+
+
+def test_a_ranker_without_weights_fails_loudly_when_no_fit_ships(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import matcher.weights
+
+    monkeypatch.setattr(matcher.weights, "FUSION_PATH", tmp_path / "fusion.json")
+    matcher.weights._shipped.cache_clear()
+    try:
+        with pytest.raises(MatcherError, match="fusion weights are missing"):
+            HybridRanker(encoder=None).fit(["a"], ["warmtepompen installeren"])
+    finally:
+        monkeypatch.undo()
+        matcher.weights._shipped.cache_clear()
 
 
 def test_the_ranker_defaults_are_the_shipped_fit() -> None:
     shipped = learned_weights(FUSION_PATH)
-    assert Weights() == Weights(**shipped) == Weights.for_method("hybrid")
+    assert Weights.learned() == Weights(**shipped) == Weights.for_method("hybrid")
+    assert HybridRanker(encoder=None).weights_ == Weights(**shipped)
 
 
 def _scores(queries: int, docs: int, seed: int) -> np.ndarray:

@@ -14,7 +14,7 @@ import pytest
 from clustered_rows import CLUSTERS, DIMENSION, PER_CLUSTER, clustered
 
 from matcher.ann import AnnSettings
-from matcher.hnsw import HnswRows
+from matcher.ann.hnsw import HnswRows
 
 # A narrow search (efSearch 16): one that starts in the wrong cluster stays there.
 SETTINGS = AnnSettings(

@@ -1,4 +1,4 @@
-"""Re-linking badly placed HNSW rows (`matcher.hnsw_repair`) and the indexes built with it.
+"""Re-linking badly placed HNSW rows (`matcher.ann.repair`) and the indexes built with it.
 
 The data is clustered (300 tight clusters of 30 rows), as the million-row benchmark's is, and
 large enough (9,000 rows) that a bulk add ranks its rows and re-links the worst linked share, and
@@ -16,8 +16,8 @@ from clustered_rows import CLUSTERS, DIMENSION, PER_CLUSTER, clustered
 
 from matcher import VectorIndex
 from matcher.ann import AnnSettings
-from matcher.hnsw import HnswRows
-from matcher.hnsw_repair import closest_link
+from matcher.ann.hnsw import HnswRows
+from matcher.ann.repair import closest_link
 
 SETTINGS = AnnSettings(threshold=100, m=8, ef_construction=32, ef_search=64, repair_share=0.05)
 

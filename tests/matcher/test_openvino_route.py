@@ -10,6 +10,7 @@ import pytest
 from test_precision import TIE, demo_fixture  # same fixture, same tie as the bf16 route
 
 from matcher import SentenceEncoder
+from matcher.openvino_encoder import missing
 from matcher.precision import CpuSupport, choose_precision, fallback_of
 
 NATIVE = CpuSupport(True, "test: native bf16")
@@ -42,7 +43,8 @@ def test_an_openvino_route_is_taken_as_asked_and_falls_back_to_what_auto_would_t
 
 @pytest.fixture(scope="module")
 def openvino_encoder(tmp_path_factory) -> SentenceEncoder:
-    pytest.importorskip("openvino")
+    # openvino is a dependency: its absence is a failure, never a skip.
+    assert missing("fp32") is None, "the openvino package is missing"
     cache = tmp_path_factory.mktemp("openvino")
     return SentenceEncoder(precision="openvino-bf16", openvino_cache=cache)
 
@@ -83,7 +85,7 @@ def test_without_openvino_the_route_falls_back_to_torch(monkeypatch, caplog) -> 
 
 @pytest.mark.slow
 def test_a_conversion_that_fails_falls_back_to_torch(tmp_path, caplog) -> None:
-    pytest.importorskip("openvino")
+    assert missing("fp32") is None, "the openvino package is missing"
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("a file where the cache folder should be", encoding="utf-8")
     encoder = SentenceEncoder(precision="openvino-bf16", openvino_cache=blocked)

@@ -19,8 +19,8 @@ from matcher import (
     MatcherError,
     Weights,
 )
-from matcher.fusion import learned_weights
-from matcher.ranker import standardise
+from matcher.fusion import standardise
+from matcher.weights import learned_weights
 
 METHODS = ["dense", "lexical", "hybrid"]
 
@@ -41,13 +41,13 @@ def test_each_method_has_its_weights() -> None:
     assert Weights.for_method("dense") == Weights(dense=1.0, lexical=0.0, skill=0.0)
     assert Weights.for_method("lexical") == Weights(dense=0.0, lexical=1.0, skill=0.0)
     # The hybrid's defaults are the fusion fitted on dev (models/fusion.json).
-    assert Weights.for_method("hybrid") == Weights() == Weights(**learned_weights())
+    assert Weights.for_method("hybrid") == Weights.learned() == Weights(**learned_weights())
 
 
 @pytest.mark.parametrize("field", ["dense", "lexical", "skill"])
 def test_a_negative_weight_is_refused_by_name(field: str) -> None:
     with pytest.raises(MatcherError, match=f"weight {field} must not be negative"):
-        Weights(**{field: -0.1})
+        Weights(**{"dense": 1.0, "lexical": 1.0, "skill": 1.0, field: -0.1})
 
 
 def test_all_weights_zero_is_refused() -> None:
@@ -59,7 +59,7 @@ def test_all_weights_zero_is_refused() -> None:
 def test_a_weight_that_is_not_a_finite_number_is_refused_by_name(field: str, value: float) -> None:
     # NaN slips past "< 0" and silently switches its component off; inf turns scores into NaN.
     with pytest.raises(MatcherError, match=field):
-        Weights(**{field: value})
+        Weights(**{"dense": 1.0, "lexical": 1.0, "skill": 1.0, field: value})
 
 
 @pytest.mark.parametrize("method", ["bm25", "Hybrid", ""])
@@ -107,7 +107,8 @@ def test_the_score_is_the_weighted_sum_of_standardised_components() -> None:
     query = "boekhouding en jaarrekening"
     matches = ranker.rank([query], 100, explain=False)[0]
     raw = ranker.component_scores([query])
-    weights = Weights()
+    weights = Weights.learned()
+    # Over all ten rows, each component standardised over the corpus, exactly.
     expected = sum(getattr(weights, name) * standardise(raw[name]) for name in raw)[0]
     by_id = dict(zip(list(ranker.index_.ids), expected, strict=True))
     for match in matches:

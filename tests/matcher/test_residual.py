@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matcher.residual import ResidualCodes
+from matcher.ann.residual import ResidualCodes
 
 
 @pytest.mark.parametrize(("bits", "bytes_per_row"), [(4, {8: 4, 7: 4}), (2, {8: 2, 7: 2})])

@@ -15,23 +15,26 @@ def ranker_of(corpus: dict[str, str]) -> HybridRanker:
     return HybridRanker(encoder=HashingEncoder()).fit(list(corpus), list(corpus.values()))
 
 
-def candidates_of(corpus: dict[str, str]) -> list[Candidate]:
-    # Dense similarities that differ per row, so that the fusion has something to order.
+def candidates_of(ranker: HybridRanker, vector) -> list[Candidate]:
+    # The cosine similarities the database would compute, from the rows' own vectors.
+    dense = ranker.index_.scores(vector)[0]
     return [
-        Candidate(id=id_, dense=1.0 - n / len(corpus), text_hash="h")
-        for n, id_ in enumerate(corpus)
+        Candidate(id=id_, dense=float(score), text_hash="h")
+        for id_, score in zip(ranker.index_.ids, dense, strict=True)
     ]
 
 
 def ranked(ranker: HybridRanker, corpus: dict[str, str], query: str, fresh: Fresh):
+    vector = ranker.encoder.encode([query], kind="query")[0]
     return rank_candidates(
         ranker,
         query,
-        candidates_of(corpus),
+        candidates_of(ranker, vector),
         5,
         hashes=dict.fromkeys(corpus, "h"),
         texts_of=lambda ids: {},
         fresh=fresh,
+        query_vector=vector,
     )
 
 
@@ -40,7 +43,7 @@ def test_the_query_side_is_kept_and_gives_the_same_answer(corpus) -> None:
     fresh = Fresh()
     first = ranked(ranker, corpus, QUERY, fresh)
     kept = {key for key in fresh.queries if key[1] == QUERY}
-    assert {what for what, _ in kept} == {"lexical", "skill", "skills", "terms"}
+    assert {what for what, _ in kept} == {"side", "skills", "terms"}
     again = ranked(ranker, corpus, QUERY, fresh)
     assert again == first
     assert again == ranked(ranker, corpus, QUERY, Fresh())  # nothing kept: the same answer
@@ -53,10 +56,10 @@ def test_new_weights_drop_the_kept_query_sides(corpus) -> None:
     ranker = ranker_of(corpus)
     fresh = Fresh()
     ranked(ranker, corpus, QUERY, fresh)
-    before = fresh.queries[("lexical", QUERY)]
+    before = fresh.queries[("side", QUERY)]
     ranker.refit()  # learns new weights: what was kept was weighted with the old ones
     after = ranked(ranker, corpus, QUERY, fresh)
-    assert fresh.queries[("lexical", QUERY)] is not before
+    assert fresh.queries[("side", QUERY)] is not before
     assert after == ranked(ranker, corpus, QUERY, Fresh())
 
 

@@ -1,7 +1,7 @@
 """When an index turns approximate, and what its nearest-neighbour answers look like.
 
 `VectorIndex` keeps exact float32 rows while it is small; from `AnnSettings.threshold` rows on it
-moves them into an HNSW graph (`matcher.hnsw`, imported only then: faiss takes a while to load).
+moves them into an HNSW graph (`matcher.ann.hnsw`, imported only then: faiss takes a while to load).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from matcher.errors import MatcherError
 
 Storage = Literal["int8", "float16"]
 STORAGES = ("int8", "float16")
-#: Residual bits per dimension that pack whole into a byte (`matcher.residual`).
+#: Residual bits per dimension that pack whole into a byte (`matcher.ann.residual`).
 RESIDUAL_BITS = (2, 4)
 
 
@@ -42,13 +42,13 @@ class AnnSettings:
         (recall@10 0.988 with M 32), 4 bits ~2e-5 (0.993). With M 20 a vector takes 761 bytes,
         0.496x of float32: codes 384, residuals 192, links ~170, entry rows 1, maps 8.
     repair_share: the share of a bulk add's rows (the least well linked) that are searched for
-        again once the graph is built and linked to what that search finds (`matcher.hnsw_repair`);
+        again once the graph is built and linked to what that search finds (`matcher.ann.repair`);
         0 turns this off. At 1M rows (M 32, efSearch 256, 2-bit residuals) 5 % took recall@10
         from 0.980 to 0.988 at the same memory (build 726 s against 705 s). The re-searches
         start from the entry rows too: with faiss' descent they linked some rows into the
         wrong cluster (M 20, 4-bit: recall@10 0.986 against 0.9975, one build each).
     entry_level: rows on this HNSW level and above are scanned by their codes for the one
-        where a search's level-0 walk starts (`matcher.hnsw`); 0 leaves faiss' greedy descent
+        where a search's level-0 walk starts (`matcher.ann.hnsw`); 0 leaves faiss' greedy descent
         to choose. At 1M rows (M 20, 2,500 rows on level 2 and above, ~0.1 ms a scan) faiss'
         descent ended in the wrong cluster for 0.6 % of the queries: recall@10 0.985 at
         efSearch 192, where starting from the scan's best gives 0.993 at efSearch 64 (the

@@ -1,11 +1,11 @@
 """HNSW rows for large indexes: a faiss graph over int8 or float16 vectors, addressed by position.
 
 `HnswRows` stores each vector once, quantised, inside the graph; with int8 storage a 2- or
-4-bit residual per dimension (`matcher.residual`) re-ranks the graph's wider candidate list:
+4-bit residual per dimension (`matcher.ann.residual`) re-ranks the graph's wider candidate list:
 int8 order alone misses near-ties (recall@10 0.958 at 1M where re-ranking gives 0.980-0.984).
 A graph can be saved and read back (`save`, `load`): seconds, where a rebuild takes minutes.
 After a bulk add the worst linked rows are searched for again (from the entry rows below) and
-re-linked (`matcher.hnsw_repair`): faiss links about 1 % of a million clustered rows into the wrong
+re-linked (`matcher.ann.repair`): faiss links about 1 % of a million clustered rows into the wrong
 region, where no search finds them.
 A search starts its level-0 walk from the best of the upper-level rows, found by a scan of their
 codes (`AnnSettings.entry_level`), not from where faiss' one-wide greedy descent ends: on
@@ -30,10 +30,10 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from matcher.ann import AnnSettings, Nearest
+from matcher.ann.repair import closest_link, relink
+from matcher.ann.residual import ResidualCodes
+from matcher.ann.settings import AnnSettings, Nearest
 from matcher.errors import MatcherError
-from matcher.hnsw_repair import closest_link, relink
-from matcher.residual import ResidualCodes
 
 _QUANTISERS = {
     "int8": faiss.ScalarQuantizer.QT_8bit,
@@ -142,7 +142,7 @@ class HnswRows:
 
     def _repair(self, labels: np.ndarray, vectors: np.ndarray) -> None:
         """Search again for the just-added rows that faiss linked worst, and link them to what
-        the finished graph finds (`matcher.hnsw_repair`).
+        the finished graph finds (`matcher.ann.repair`).
 
         A bulk add (of rows enough to rank) re-links its `repair_share` least well linked rows
         and keeps their cut-off; a few rows added later are re-linked when below that cut-off.

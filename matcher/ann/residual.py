@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from matcher.ann import RESIDUAL_BITS as BITS
+from matcher.ann.settings import RESIDUAL_BITS as BITS
 
 #: Spare rows kept when the array grows, as a share of the rows held: single-row adds stay
 #: cheap, at a memory cost of at most this share.

