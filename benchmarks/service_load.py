@@ -34,6 +34,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import _pg_support as support
@@ -125,8 +126,17 @@ def postmaster(server) -> int | None:
 P99_TARGET_MS = 100.0
 
 
-async def drive(base: str, database, *, rates: list[float], seconds: float, cpu_of: dict) -> dict:
-    """Log everyone in, warm up, then step through the rates: the mix, then /health."""
+async def drive(
+    base: str,
+    database,
+    *,
+    rates: list[float],
+    seconds: float,
+    cpu_of: dict,
+    on_ready: Callable[[], object] | None = None,
+) -> dict:
+    """Log everyone in, warm up, then step through the rates: the mix, then /health.
+    `on_ready` is called when the measured steps begin."""
     intermediaries = database.intermediary_logins()
     students = database.student_logins()
     logins = intermediaries + [login for group in students for _, login in group]
@@ -142,6 +152,8 @@ async def drive(base: str, database, *, rates: list[float], seconds: float, cpu_
         # start-up, but the first pages build the per-query state a user would also build).
         await run_step(client, mix.next_request, rate=rates[0], seconds=seconds / 2, seed=0)
         steps, passed = [], None
+        if on_ready is not None:
+            on_ready()
         for n, rate in enumerate(rates):
             groups = {name: leader for name, leader in cpu_of.items() if leader is not None}
             before = {name: cpu_seconds(leader) for name, leader in groups.items()}

@@ -1,10 +1,12 @@
-"""Where the suggestions endpoint's CPU goes under load: py-spy samples the service while wrk
-asks for one challenge's suggested students (the ranking then comes from the kept cache).
+"""Where the service's CPU goes under the work users give it: py-spy samples the service while
+the load benchmark's realistic mix (benchmarks/_service_mix.py) is sent at a fixed rate.
 
-    python benchmarks/service_profile.py [--quick] [--students N] [--seconds S] [--gil]
+    python benchmarks/service_profile.py [--quick] [--students N] [--seconds S] [--rate R]
+                                         [--gil]
 
 Starts `lcmatch serve` on the benchmark database (see service_load.py), samples it with
-py-spy for S seconds (default 20) under 16 connections, and prints the share of samples per
+py-spy for S seconds (default 20) under the mix at R requests/s (default 20, open loop), and
+prints the share of samples per
 stage of a request (a stage is the first of its markers found in a sample's stack, from the
 leaf up) and the top functions by own time. `--gil` keeps only the samples of the thread
 that holds the GIL: where the one core that Python code runs on goes (without it, threads
@@ -15,17 +17,18 @@ Writes benchmarks/results/service_profile.json (service_profile.quick.json with 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import shutil
 import subprocess
+import sys
 import threading
 from collections import Counter
 from pathlib import Path
 
 import _pg_support as support
 import _service_db as bench_db
-import httpx
 from _results import publish
-from service_load import free_port, run_wrk, start_service, stop, wait_healthy
+from service_load import drive, free_port, start_service, stop, wait_healthy
 
 from service.app import default_encoder
 from service.settings import Settings
@@ -87,11 +90,14 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="2,000 students, 3 s")
     parser.add_argument("--students", type=int, default=100_000)
     parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--rate", type=float, default=20.0, help="requests/s of the mix")
     parser.add_argument("--gil", action="store_true", help="only samples that hold the GIL")
     args = parser.parse_args()
-    for tool in ("wrk", "py-spy"):
-        if shutil.which(tool) is None:
-            raise SystemExit(f"{tool} is not installed")
+    # The virtual environment's own py-spy (the dev extra) when its bin/ is not on the PATH.
+    beside = Path(sys.executable).with_name("py-spy")
+    py_spy = str(beside) if beside.exists() else shutil.which("py-spy")
+    if py_spy is None:
+        raise SystemExit("py-spy is not installed (pip install py-spy)")
     students, seconds = (2000, 3) if args.quick else (args.students, args.seconds)
     model = default_encoder(Settings(demo_data=False)).encoder
     database = bench_db.build(support.CACHE, students, model.model_id, model.dimension)
@@ -101,21 +107,12 @@ def main() -> None:
     raw = support.CACHE / f"service_profile-{students}.txt"
     try:
         wait_healthy(base, process, timeout=3600)
-        login = httpx.post(
-            f"{base}/api/v1/login/access-token",
-            data={"username": database.login, "password": database.password},
-            timeout=30,
-        )
-        token = login.raise_for_status().json()["access_token"]
-        path = f"/api/v1/challenges/{database.challenge_id}/suggestions/students"
-        httpx.get(base + path, headers={"Authorization": f"Bearer {token}"}, timeout=3600)
-        load = threading.Thread(
-            target=run_wrk,
-            args=(base + path,),
-            kwargs={"connections": 16, "seconds": seconds + 2, "token": token},
-        )
+        ready = threading.Event()  # logged in and warmed up: sample the steady mix only
+        mix = {"rates": [args.rate], "seconds": seconds + 2, "cpu_of": {}, "on_ready": ready.set}
+        load = threading.Thread(target=lambda: asyncio.run(drive(base, database, **mix)))
         load.start()
-        spy = ["py-spy", "record", "-p", str(process.pid), "-d", str(seconds), "-f", "raw"]
+        ready.wait()
+        spy = [py_spy, "record", "-p", str(process.pid), "-d", str(seconds), "-f", "raw"]
         spy += ["--gil"] if args.gil else []
         subprocess.run([*spy, "-o", str(raw), "--nonblocking"], check=True, capture_output=True)
         load.join()
@@ -125,6 +122,7 @@ def main() -> None:
         "benchmark": "service_profile",
         "quick": args.quick,
         "students": students,
+        "load": f"the realistic mix at {args.rate:g} requests/s",
         "samples_of": "the thread holding the GIL" if args.gil else "every thread not waiting",
     }
     result |= summarise(raw)
