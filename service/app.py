@@ -18,6 +18,7 @@ from service import limits
 from service.answer_cache import AnswerCache, WriteClock
 from service.db import make_engine, migrate
 from service.matching import Matching
+from service.safe_input import refuse_unstorable_json
 from service.settings import PLACEHOLDER_SECRET, Settings
 from service.tables import AuditEntry
 from service.vector_store import PgVectorStore, choose_backend
@@ -168,15 +169,17 @@ def create_app(
         reviews,
         privacy,
     ):
+        # A body no database stores (an unpaired surrogate, NaN) is a 422, not a 500.
+        checks = [Depends(refuse_unstorable_json)]
         if module is suggestions:  # ranking is costly: a per-user allowance
             app.include_router(
                 module.router,
                 prefix=API,
-                dependencies=[Depends(limits.limit_suggestions)],
+                dependencies=[*checks, Depends(limits.limit_suggestions)],
                 responses=limits.SUGGESTIONS_LIMITED,
             )
         else:
-            app.include_router(module.router, prefix=API)
+            app.include_router(module.router, prefix=API, dependencies=checks)
     limits.declare_body_limit(app)
 
     from service import web  # the pages, under / (after the API, so /api/v1 comes first)
