@@ -229,6 +229,18 @@ def challenge_for_student_suggestions(
     )
 
 
+def hides_review_from(actor: Actor, suggestion: Suggestion) -> bool:
+    """Whether the viewer is the student a suggestion is about: they see its status only once
+    an intermediary introduced it, and an intermediary's reason never (their personal-data
+    export is the exception: see `service.routes.privacy`)."""
+    return (
+        actor.role is Role.student
+        and actor.student_id is not None
+        and suggestion.target_kind == TargetKind.student
+        and suggestion.target_id == actor.student_id
+    )
+
+
 def student_name_for(actor: Actor, suggestion: Suggestion, student: StudentProfile) -> str:
     """The student's name as this viewer may see it in a suggestion: the name itself, or the
     neutral label that stands in for it.

@@ -9,10 +9,10 @@ from sqlalchemy import Select, bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 from sqlalchemy.orm.util import identity_key
-from sqlmodel import Session, SQLModel, and_, delete, or_, select
+from sqlmodel import Field, Session, SQLModel, and_, delete, or_, select
 
 from matcher.ranker import Match
-from service.access import student_name_for
+from service.access import STUDENT_VISIBLE, hides_review_from, student_name_for
 from service.db import commit
 from service.deps import Actor
 from service.matching import Matching, constraint_notes, memberships
@@ -53,8 +53,13 @@ class SuggestionPublic(SQLModel):
     explanation: dict
     constraint_notes: list[dict]
     model_version: str
-    status: SuggestionStatus
-    reason: str | None
+    status: SuggestionStatus | None = Field(
+        description="The review status; null for the student a match is about until an "
+        "intermediary introduced it."
+    )
+    reason: str | None = Field(
+        description="The last decision's reason; never shown to the student it is about."
+    )
     sme_response: Response
     target_response: Response
     sme_rating: int | None
@@ -95,10 +100,12 @@ def target_name(session: Session, suggestion: Suggestion, viewer: Actor) -> str:
 
 
 def suggestion_public(
-    session: Session, suggestion: Suggestion, *, viewer: Actor
+    session: Session, suggestion: Suggestion, *, viewer: Actor, as_record: bool = False
 ) -> SuggestionPublic:
     """A suggestion as this viewer sees it (a student's name only where the student's
-    visibility allows: see `service.access.student_name_for`)."""
+    visibility allows: see `service.access.student_name_for`; to the student it is about, no
+    status before the introduction and no reason). `as_record`: as stored, for the
+    personal-data export."""
     challenge = session.get(Challenge, suggestion.challenge_id)
     # Validated from a dict of the row's values: from the row itself (attribute by attribute,
     # through SQLModel) took four times as long, on every request for suggestions.
@@ -110,6 +117,10 @@ def suggestion_public(
         "lexical": suggestion.lexical,
         "skill": suggestion.skill,
     }
+    if not as_record and hides_review_from(viewer, suggestion):
+        values["reason"] = None
+        if suggestion.status not in STUDENT_VISIBLE:
+            values["status"] = None
     return SuggestionPublic.model_validate(values)
 
 

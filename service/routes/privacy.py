@@ -173,7 +173,10 @@ def personal_data(
         account=None if user is None else AccountExport.model_validate(user),
         memberships=_memberships(session, members),
         student_profile=None if student is None else _student_export(session, student),
-        suggestions=[suggestion_public(session, s, viewer=viewer) for s in suggestions],
+        # As stored, with every decision and reason: the person's right of access (README).
+        suggestions=[
+            suggestion_public(session, s, viewer=viewer, as_record=True) for s in suggestions
+        ],
         suggestion_events=[event_public(event) for event in events],
         api_keys=[ApiKeyPublic.model_validate(key) for key in keys],
         audit_log=[AuditEntryPublic.model_validate(entry) for entry in entries],

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, status
 from pydantic import StringConstraints, field_validator
 from sqlmodel import Field, Session, SQLModel, select
 
-from service.access import suggestion_filter, visible_suggestion
+from service.access import hides_review_from, suggestion_filter, visible_suggestion
 from service.audit import record_suggestion_views
 from service.decisions import decide, managed_suggestion, own_side, voice_wish
 from service.deps import Actor, CurrentUser, Manager, PageDep, SessionDep, require
@@ -114,9 +114,21 @@ class SuggestionEventsPublic(Page):
     data: list[SuggestionEventPublic]
 
 
-def event_public(event: SuggestionEvent) -> SuggestionEventPublic:
+def event_public(
+    event: SuggestionEvent, *, viewer: Actor | None = None, suggestion: Suggestion | None = None
+) -> SuggestionEventPublic:
+    """A decision as the viewer sees it: the student a match is about sees no reason but
+    their own (None as viewer: as stored, for the personal-data export)."""
     parts = parse_event_action(event.action)
-    return SuggestionEventPublic.model_validate(event, update=parts._asdict())
+    update = parts._asdict()
+    if (
+        viewer is not None
+        and suggestion is not None
+        and hides_review_from(viewer, suggestion)
+        and event.actor_id != viewer.id
+    ):
+        update["reason"] = None
+    return SuggestionEventPublic.model_validate(event, update=update)
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -207,7 +219,8 @@ def list_events(
     suggestion = visible_suggestion(session, actor, suggestion_id)
     query = select(SuggestionEvent).where(SuggestionEvent.suggestion_id == suggestion.id)
     rows, count = paginate(session, query, page, SuggestionEvent.at, SuggestionEvent.id)
-    return SuggestionEventsPublic(data=[event_public(r) for r in rows], count=count)
+    data = [event_public(r, viewer=actor, suggestion=suggestion) for r in rows]
+    return SuggestionEventsPublic(data=data, count=count)
 
 
 # -- intermediaries' decisions ------------------------------------------------------------
