@@ -255,7 +255,9 @@ def _available_students(
     query = select(StudentProfile.id).where(
         StudentProfile.consent_matching,
         StudentProfile.id.in_(
-            select(Membership.member_id).where(Membership.community_id == community_id)
+            select(Membership.member_id).where(
+                Membership.community_id == community_id, Membership.kind == "student"
+            )
         ),
     )
     if start and end:
@@ -362,11 +364,19 @@ def challenges_for_student(
     *,
     k: int,
     available: bool = True,
+    within: set[str] | None = None,
 ) -> list[Suggestion]:
-    """Rank the published challenges of the student's communities that fit level and language."""
+    """Rank the published challenges of the student's communities that fit level and language.
+
+    `within`: only these of the student's communities (those the caller shares with a student
+    of several), so that ranking neither shows nor stores another community's suggestions."""
     if not student.consent_matching:
         return []
     communities = sorted(memberships(session, [student.id], "student")[student.id])
+    if within is not None:
+        communities = [c for c in communities if c in within]
+        if not communities:
+            return []
     hard = {
         "community": communities,
         "level": [student.level, ChallengeLevel.any],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from sqlmodel import Session, select
 
-from service.access import member_filter
+from service.access import member_filter, require_whole
 from service.deps import (
     Actor,
     CurrentUser,
@@ -126,8 +126,7 @@ def update_organisation(
     communities do not change here."""
     org = _visible(session, actor, organisation_id)
     communities = community_ids_of(session, org.id, KIND)
-    if not actor.manages(communities):
-        raise not_found("Organisation", organisation_id)
+    require_whole(actor, communities, "Organisation", organisation_id)
     apply_changes(org, OrganisationBase, changes)
     session.add(org)
     session.commit()

@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Request, status
 from sqlmodel import Field, Session, SQLModel, delete, select
 
 from service import audit
-from service.access import student_filter, visible_student
+from service.access import editable_student, student_filter, visible_student
 from service.deps import (
     Actor,
     CurrentUser,
@@ -173,8 +173,9 @@ def update_student(
     changes: StudentUpdate,
 ) -> StudentPublic:
     """Edit a profile; a changed text is re-embedded, and withdrawn consent takes the profile
-    out of matching at once."""
-    student = visible_student(session, actor, student_id)
+    out of matching at once. A profile in several communities is edited by the student, admins
+    or an intermediary of all of them (403 for an intermediary of some)."""
+    student = editable_student(session, actor, student_id)
     update_student_profile(session, request.app.state.matching, actor, student, changes)
     return student_public(session, student)
 
@@ -247,8 +248,9 @@ def delete_student(
     the profile, its memberships, every suggestion made for it (whatever its status) and the
     decisions on them, its vector, index entry and cached embeddings. In the audit log its id
     becomes a pseudonym. The student's account stays (an admin erases it with
-    DELETE /users/{user_id})."""
-    student = visible_student(session, actor, student_id)
+    DELETE /users/{user_id}). A profile in several communities is erased by the student,
+    admins or an intermediary of all of them (403 for an intermediary of some)."""
+    student = editable_student(session, actor, student_id)
     erase_student(session, actor, request.app.state.settings.secret_key, student)
     session.commit()
     request.app.state.matching.erase(KIND, student)

@@ -38,7 +38,11 @@ from service.tables import (
 
 MATRIX = Path(__file__).parent / "data" / "authz_matrix.csv"
 PERSONAS = ("anonymous", "admin", "intermediary", "sme", "student")
-RELATIONS = ("own", "same_community", "other_community", "-")
+#: "shared": a member (student, research group, organisation) of community A and of B too.
+RELATIONS = ("own", "same_community", "other_community", "shared", "-")
+#: A reason community B's intermediary wrote about a shared student: no call of anyone but
+#: an admin may answer with it.
+OTHER_COMMUNITYS_NOTE = "Interne notitie van com-b over een gedeelde student"
 #: The account each persona logs in with (all of community A; the admin is in none).
 LOGINS = {
     "anonymous": None,
@@ -249,6 +253,7 @@ class Target:
     table: type[SQLModel] | None = None
     id: str | None = None
     new_id: str = ""
+    hidden: str | None = None  # text the answer must not hold (unless the caller is an admin)
 
 
 _ids = itertools.count(1)
@@ -367,8 +372,49 @@ def _suggestion(world: World, persona: str, relation: str, status: str) -> Sugge
     return suggestion
 
 
+def _share(world: World, target: Target, kind: str) -> None:
+    """Put the cell's member into community B as well; a student gets a suggestion there with
+    B's intermediary's reason, which must not reach anyone of A."""
+    _add(world, Membership(community_id="com-b", member_id=target.id, kind=kind))
+    if kind in ("student", "research_group"):
+        with world.session() as session:
+            row = session.get(target.table, target.id)
+        world.app.state.matching.sync(kind, row, {"com-a", "com-b"})
+    if kind == "student":
+        _add(
+            world,
+            Suggestion(
+                id=fresh_id("sug"),
+                community_id="com-b",
+                challenge_id="ch-b-pub",
+                target_kind="student",
+                target_id=target.id,
+                score=0.5,
+                dense=0.5,
+                lexical=0.5,
+                skill=0.5,
+                model_version="hashing-trigrams; matrix",
+                status="rejected",
+                reason=OTHER_COMMUNITYS_NOTE,
+            ),
+        )
+        target.hidden = OTHER_COMMUNITYS_NOTE
+
+
+SHARED_KINDS = {ResearchGroup: "research_group", StudentProfile: "student"}
+
+
 def make_target(world: World, cell: Cell, route: Route) -> Target:
-    """Create the cell's object (fresh where a call may change it)."""
+    """Create the cell's object (fresh where a call may change it); for a "shared" cell, one
+    of community A that is in community B too."""
+    target = _make_target(world, cell, route)
+    if cell.relation == "shared":
+        kind = SHARED_KINDS.get(target.table, "organisation")
+        _share(world, target, kind)
+    return target
+
+
+def _make_target(world: World, cell: Cell, route: Route) -> Target:
     login = LOGINS[cell.persona]
     community = _community(cell.relation)
     c = community[-1]
