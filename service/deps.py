@@ -13,7 +13,7 @@ from sqlalchemy import Select, bindparam
 from sqlalchemy.exc import DataError
 from sqlmodel import Session, and_, select
 
-from service.security import hash_api_key, read_token
+from service.security import hash_api_key, read_claims
 from service.settings import Settings
 from service.tables import ApiKey, Membership, Role, StudentProfile, User
 
@@ -131,9 +131,13 @@ def get_actor(
 ) -> Actor:
     user: User | None = None
     if token:
-        user_id = read_token(token, settings.secret_key)
-        actor = actor_by_id(session, user_id) if user_id else None
-        if actor is None or not actor.user.is_active:
+        claims = read_claims(token, settings.secret_key)
+        actor = actor_by_id(session, claims.user_id) if claims else None
+        if (
+            actor is None
+            or not actor.user.is_active
+            or actor.user.token_generation != claims.generation  # ended: logout, new password
+        ):
             raise UNAUTHENTICATED
         return actor
     if api_key:

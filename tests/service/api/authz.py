@@ -65,6 +65,7 @@ class Route:
     body: Any = None
     form: dict[str, str] | None = None
     changes_state: bool = True  # False for a POST that writes nothing (logging in)
+    ends_session: bool = False  # the caller's token stops working (logging out)
 
 
 CHALLENGE_BODY = {
@@ -86,6 +87,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("PATCH", "/api/v1/users/me"): Route("me", body={"full_name": "Nieuwe Naam"}),
     ("POST", "/api/v1/users/me/api-keys"): Route("me", body={"name": "script"}),
     ("GET", "/api/v1/users/me/api-keys"): Route(None),
+    ("POST", "/api/v1/logout"): Route("me", ends_session=True),
     ("DELETE", "/api/v1/users/me/api-keys/{key_id}"): Route("api_key"),
     # challenges
     ("GET", "/api/v1/challenges"): Route(None),
