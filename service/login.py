@@ -26,8 +26,8 @@ def _no_such_account_hash() -> str:
 def authenticate(session: Session, limits: Limits, address: str, email: str, password: str) -> User:
     """The active user with this e-mail address and password.
 
-    Raises `BAD_LOGIN` (400, also for a disabled account), or a 429 with Retry-After once this client address
-    or this account has had too many failed logins in the window.
+    Raises `BAD_LOGIN` (400, also for a disabled account), or a 429 with Retry-After once
+    this client address or this account has had too many failed logins in the window.
     """
     limits.logins.attempt(address, email)
     user = session.exec(select(User).where(User.email == email.lower())).first()
