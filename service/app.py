@@ -19,6 +19,7 @@ from service.answer_cache import AnswerCache, WriteClock
 from service.db import make_engine, migrate
 from service.matching import Matching
 from service.safe_input import refuse_unstorable_json
+from service.secret_files import with_secrets
 from service.settings import PLACEHOLDER_SECRET, Settings
 from service.tables import AuditEntry
 from service.vector_store import PgVectorStore, choose_backend
@@ -33,8 +34,9 @@ MIN_SECRET_LENGTH = 32
 
 
 def check_secret(settings: Settings) -> None:
-    """Refuse to run anywhere but development with the placeholder secret or a short one."""
-    if settings.environment == "development":
+    """Refuse to run anywhere but development with the placeholder secret or a short one
+    (an unset secret is fine: a random one is made on start-up)."""
+    if settings.environment == "development" or settings.secret_key is None:
         return
     if settings.secret_key == PLACEHOLDER_SECRET:
         raise RuntimeError(
@@ -100,6 +102,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = with_secrets(settings)  # before any request: they sign with them
         app.state.engine = engine or make_engine(settings.database)
         migrate(app.state.engine)
         app.state.matching = Matching(

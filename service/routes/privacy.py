@@ -241,8 +241,8 @@ def list_audit(
     (subject_id), when (at) and why (reason). Admins read all of it, intermediaries the entries
     of their communities and about their communities' members. The log is append-only: there
     is no route to change or delete an entry; erasing a person only replaces their id by a
-    pseudonym ("erased-" + 16 hex digits of an HMAC-SHA256 with the secret key) and drops the
-    reason of the entries about them."""
+    pseudonym ("erased-" + 16 hex digits of an HMAC-SHA256 with the pseudonym key, a secret
+    of its own) and drops the reason of the entries about them."""
     query = select(AuditEntry).where(audit.audit_filter(actor))
     for column, value in (
         (AuditEntry.action, action),
@@ -308,7 +308,7 @@ def erase_account(request: Request, session: SessionDep, actor: Admin, user_id: 
         raise not_found("User", user_id)
     if user.id == actor.id:
         raise HTTPException(status.HTTP_409_CONFLICT, "You cannot erase your own account")
-    _, student = erase_user(session, actor, request.app.state.settings.secret_key, user)
+    _, student = erase_user(session, actor, request.app.state.settings.pseudonym_key, user)
     session.commit()
     if student is not None:
         request.app.state.matching.erase("student", student)

@@ -251,6 +251,6 @@ def delete_student(
     DELETE /users/{user_id}). A profile in several communities is erased by the student,
     admins or an intermediary of all of them (403 for an intermediary of some)."""
     student = editable_student(session, actor, student_id)
-    erase_student(session, actor, request.app.state.settings.secret_key, student)
+    erase_student(session, actor, request.app.state.settings.pseudonym_key, student)
     session.commit()
     request.app.state.matching.erase(KIND, student)

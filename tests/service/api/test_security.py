@@ -163,14 +163,16 @@ def test_the_token_of_a_user_an_admin_disables_is_401(world: World) -> None:
 @pytest.mark.parametrize("environment", ["test", "production"])
 def test_create_app_refuses_the_placeholder_secret_outside_development(environment) -> None:
     with pytest.raises(RuntimeError, match="LCMATCH_SECRET_KEY is the placeholder"):
-        create_app(Settings(environment=environment, demo_data=False))
+        create_app(
+            Settings(environment=environment, demo_data=False, secret_key=PLACEHOLDER_SECRET)
+        )
     with pytest.raises(RuntimeError, match="too short"):
         create_app(Settings(environment=environment, demo_data=False, secret_key="kort-geheim"))
     create_app(Settings(environment=environment, demo_data=False, secret_key=SECRET))
 
 
 def test_create_app_accepts_the_placeholder_in_development() -> None:
-    create_app(Settings(environment="development", demo_data=False))
+    create_app(Settings(environment="development", demo_data=False, secret_key=PLACEHOLDER_SECRET))
 
 
 def test_serve_exits_with_a_clear_message_on_the_placeholder_secret(
@@ -185,7 +187,7 @@ def test_serve_exits_with_a_clear_message_on_the_placeholder_secret(
 
     monkeypatch.setattr(uvicorn, "run", must_not_run)
     monkeypatch.chdir(tmp_path)  # no .env in reach
-    monkeypatch.delenv("LCMATCH_SECRET_KEY", raising=False)
+    monkeypatch.setenv("LCMATCH_SECRET_KEY", PLACEHOLDER_SECRET)
     monkeypatch.setenv("LCMATCH_HOME", str(tmp_path))
     monkeypatch.setenv("LCMATCH_ENVIRONMENT", "production")
     result = CliRunner().invoke(cli, ["serve"])
@@ -825,6 +827,7 @@ def test_review_bodies_cannot_set_scores_status_or_the_other_side(world: World) 
 
 LIMITED = {
     ("post", f"{API}/login/access-token"),
+    ("patch", f"{API}/users/me"),  # a wrong current_password counts as a failed login
     ("get", f"{API}/challenges/{{challenge_id}}/suggestions/students"),
     ("get", f"{API}/challenges/{{challenge_id}}/suggestions/research-groups"),
     ("get", f"{API}/students/{{student_id}}/suggestions/challenges"),
