@@ -13,7 +13,7 @@ from sqlmodel import Session
 from service.access import editable_challenge
 from service.deps import Actor, community_ids_of, not_found
 from service.matching import Matching
-from service.routes.common import apply_changes, check_id_syntax, commit_or_conflict
+from service.routes.common import apply_changes, check_id_syntax, chosen_id, commit_or_conflict
 from service.tables import (
     Challenge,
     ChallengeBase,
@@ -49,7 +49,7 @@ def create_challenge(
         raise not_found("Organisation in this community", organisation_id)
     values = body.model_dump(exclude={"id", "organisation_id"})
     challenge = Challenge(**values, organisation_id=organisation_id)
-    if body.id:
+    if chosen_id(actor, body.id):
         check_id_syntax(body.id)
         if session.get(Challenge, body.id) is not None:
             raise HTTPException(status.HTTP_409_CONFLICT, f"id: {body.id} exists already")

@@ -12,6 +12,7 @@ from service.routes.common import (
     add_memberships,
     apply_changes,
     check_new_member_id,
+    chosen_id,
     commit_or_conflict,
 )
 from service.suggestions import drop_open_suggestions
@@ -34,7 +35,7 @@ def create_student(
     (see `service.routes.students.create_student`); 409 for an id or a login already taken."""
     values = body.model_dump(exclude={"id", "community_ids", "user_id"})
     student = StudentProfile(**values, user_id=user_id)
-    if body.id:
+    if chosen_id(actor, body.id):
         check_new_member_id(session, body.id)
         student.id = body.id
     matching.embed(KIND, [student])

@@ -24,6 +24,7 @@ from service.routes.common import (
     add_memberships,
     apply_changes,
     check_new_member_id,
+    chosen_id,
     commit_or_conflict,
     require_communities,
 )
@@ -100,7 +101,7 @@ def create_organisation(
     """Register an organisation in communities the caller manages (admins: any)."""
     community_ids = require_communities(session, actor, body.community_ids, manage=True)
     org = Organisation(**body.model_dump(exclude={"id", "community_ids"}))
-    if body.id:
+    if chosen_id(actor, body.id):
         check_new_member_id(session, body.id)
         org.id = body.id
     session.add(org)

@@ -19,6 +19,7 @@ from service.routes.common import (
     add_memberships,
     apply_changes,
     check_new_member_id,
+    chosen_id,
     commit_or_conflict,
     refuse_if_reviewed,
     require_communities,
@@ -91,7 +92,7 @@ def create_research_group(
     """Register a research group in communities the caller manages (admins: any)."""
     community_ids = require_communities(session, actor, body.community_ids, manage=True)
     group = ResearchGroup(**body.model_dump(exclude={"id", "community_ids"}))
-    if body.id:
+    if chosen_id(actor, body.id):
         check_new_member_id(session, body.id)
         group.id = body.id
     request.app.state.matching.embed(KIND, [group])

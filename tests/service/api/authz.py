@@ -68,8 +68,8 @@ class Route:
     ends_session: bool = False  # the caller's token stops working (logging out)
 
 
+#: No "id" in the bodies: only admins choose ids (a new row shows in the table's row count).
 CHALLENGE_BODY = {
-    "id": "{new_id}",
     "community_id": "{community}",
     "organisation_id": "{sme_org}",
     "title": "Zonnepanelen op bedrijfsdaken",
@@ -113,7 +113,6 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/api/v1/organisations"): Route(
         "new:organisation",
         body={
-            "id": "{new_id}",
             "name": "Bouwbedrijf Nieuw",
             "kind": "sme",
             "community_ids": ["{community}"],
@@ -128,7 +127,6 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/api/v1/research-groups"): Route(
         "new:research_group",
         body={
-            "id": "{new_id}",
             "name": "Lectoraat Biobased Bouwen",
             "expertise": "Onderzoek naar bouwen met hennep, stro en hout.",
             "community_ids": ["{community}"],
@@ -144,7 +142,6 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/api/v1/students"): Route(
         "new:student",
         body={
-            "id": "{new_id}",
             "full_name": "Nieuwe Student",
             "programme": "Bouwkunde",
             "level": "hbo",
@@ -165,7 +162,6 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/api/v1/users"): Route(
         "new:user",
         body={
-            "id": "{new_id}",
             "email": "{new_id}@example.nl",
             "full_name": "Nieuwe Gebruiker",
             "role": "student",
