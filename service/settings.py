@@ -53,6 +53,11 @@ class Settings(BaseSettings):
         description="Failed logins from one client address per window (a school's "
         "network may share one address); then 429.",
     )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description='Reverse proxies (addresses or networks, as JSON: ["10.0.0.5"]) whose '
+        "X-Forwarded-For header names the client; from anyone else it is ignored.",
+    )
     login_window_seconds: float = Field(60, gt=0, description="The window of the login limits.")
     suggestion_requests: int = Field(
         30, ge=1, description="Suggestion requests (they rank a community) per user per window."

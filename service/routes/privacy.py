@@ -14,6 +14,7 @@ from sqlmodel import Session, SQLModel, select
 
 from service import audit
 from service.access import seen_in, visible_student
+from service.db import scrub_wal
 from service.deps import Actor, Admin, CurrentUser, Manager, PageDep, SessionDep, not_found
 from service.fairness import FairnessReport, fairness_report
 from service.matching import text_view
@@ -310,5 +311,6 @@ def erase_account(request: Request, session: SessionDep, actor: Admin, user_id: 
         raise HTTPException(status.HTTP_409_CONFLICT, "You cannot erase your own account")
     _, student = erase_user(session, actor, request.app.state.settings.pseudonym_key, user)
     session.commit()
+    scrub_wal(request.app.state.engine)
     if student is not None:
         request.app.state.matching.erase("student", student)

@@ -11,6 +11,7 @@ from sqlmodel import Field, Session, SQLModel, delete, select
 
 from service import audit
 from service.access import editable_student, student_filter, visible_student
+from service.db import scrub_wal
 from service.deps import (
     Actor,
     CurrentUser,
@@ -253,4 +254,5 @@ def delete_student(
     student = editable_student(session, actor, student_id)
     erase_student(session, actor, request.app.state.settings.pseudonym_key, student)
     session.commit()
+    scrub_wal(request.app.state.engine)
     request.app.state.matching.erase(KIND, student)
