@@ -28,6 +28,7 @@ from markupsafe import Markup
 from sqlmodel import Session, select
 
 from service import audit, dashboard
+from service.csv_safety import guard
 from service.deps import Actor, SessionDep, not_found
 from service.fairness import NO_REGION
 from service.tables import Community, Role
@@ -101,8 +102,6 @@ TITLES = {
     "fairness_by_level": N_("Blootstelling per niveau"),
     "fairness_by_region": N_("Blootstelling per regio"),
 }
-#: A text cell starting with one of these is a formula to a spreadsheet: it gets a quote.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 # -- cells --------------------------------------------------------------------------------
@@ -139,7 +138,7 @@ def csv_cell(column: str, value: Any) -> str | int | float:
     if isinstance(value, int | float):
         return value
     text = value.isoformat() if isinstance(value, date) else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return guard(text)
 
 
 def to_csv(table: dashboard.Table) -> str:

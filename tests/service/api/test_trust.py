@@ -8,8 +8,10 @@ runs on SQLite and on PostgreSQL (the `world` fixture).
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import hmac
+import io
 import logging
 import re
 import stat
@@ -18,7 +20,7 @@ from pathlib import Path
 import pytest
 from apiworld import API, PASSWORD, SECRET, World, email, running_app, settings_for
 from fastapi.testclient import TestClient
-from sqlmodel import select
+from sqlmodel import Session, delete, select
 
 from matcher import HashingEncoder
 from service.app import create_app
@@ -467,3 +469,46 @@ def test_an_erased_name_is_not_left_in_the_sqlite_files(world: World) -> None:
     assert world.delete("/students/stu-a3", "int-a").status_code == 204
     for file in path.parent.glob(path.name + "*"):
         assert name not in file.read_bytes(), file
+
+
+# -- 8. spreadsheet formulas ------------------------------------------------------------------
+
+
+def test_the_csv_export_guards_formulas_and_the_import_takes_the_guard_off(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from service.cli import app as cli
+    from service.db import make_engine, migrate
+    from service.tables import Community, Organisation
+    from service.transfer import export, import_data
+
+    names = ['=HYPERLINK("http://x")', "+31 6", "\t@SUM(A1)", ";=1", "\u00a0=1", "\uff1d1"]
+    engine = make_engine(db_url)
+    migrate(engine)
+    with Session(engine) as session:
+        session.add(Community(id="com-x", name="Gewoon"))
+        session.flush()
+        for n, name in enumerate(names):
+            session.add(Organisation(id=f"org-{n}", name=name, kind="sme"))
+            session.flush()
+            session.add(Membership(community_id="com-x", member_id=f"org-{n}", kind="organisation"))
+        session.commit()
+    monkeypatch.setenv("LCMATCH_DATABASE_URL", db_url)
+    monkeypatch.setenv("LCMATCH_HOME", str(tmp_path))
+    answer = CliRunner().invoke(cli, ["export", "organisations", "--format", "csv"])
+    assert answer.exit_code == 0, answer.output
+    rows = list(csv.DictReader(io.StringIO(answer.output)))
+    assert sorted(row["name"] for row in rows) == sorted("'" + name for name in names)
+    # Back in: the values as they were, and the same file again.
+    with Session(engine) as session:
+        for table in (Membership, Organisation):
+            session.exec(delete(table))
+        session.commit()
+        assert import_data(session, "organisations", answer.output.encode(), "csv") == len(names)
+    with Session(engine) as session:
+        stored = sorted(session.exec(select(Organisation.name)))
+        assert stored == sorted(names)
+        assert export(session, "organisations", "csv") == answer.output
+    engine.dispose()
