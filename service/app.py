@@ -20,6 +20,7 @@ from service.db import make_engine, migrate
 from service.matching import Matching
 from service.safe_input import refuse_unstorable_json
 from service.secret_files import with_secrets
+from service.security_headers import SecurityHeaders
 from service.settings import PLACEHOLDER_SECRET, Settings
 from service.tables import AuditEntry
 from service.vector_store import PgVectorStore, choose_backend
@@ -188,6 +189,7 @@ def create_app(
     from service import web  # the pages, under / (after the API, so /api/v1 comes first)
 
     web.install(app)
+    app.add_middleware(SecurityHeaders)  # outermost: on pages, files and errors alike
 
     @app.get("/health", tags=["health"])
     def health() -> dict[str, str]:
