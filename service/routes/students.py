@@ -165,7 +165,11 @@ def read_student(session: SessionDep, actor: CurrentUser, student_id: str) -> St
     return student_public(session, student)
 
 
-@router.patch("/{student_id}", responses={**AUTH, **NOT_FOUND, **INVALID})
+#: A profile of several communities, changed by an intermediary of only some of them.
+SHARED = {403: {"description": "The profile is also in a community you do not manage"}}
+
+
+@router.patch("/{student_id}", responses={**AUTH, **SHARED, **NOT_FOUND, **INVALID})
 def update_student(
     request: Request,
     session: SessionDep,
@@ -241,7 +245,7 @@ def set_student_communities(
     return _public(student, set(wanted))
 
 
-@router.delete("/{student_id}", status_code=204, responses={**AUTH, **NOT_FOUND})
+@router.delete("/{student_id}", status_code=204, responses={**AUTH, **SHARED, **NOT_FOUND})
 def delete_student(
     request: Request, session: SessionDep, actor: CurrentUser, student_id: str
 ) -> None:
