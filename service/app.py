@@ -15,10 +15,13 @@ from sqlmodel import Session
 
 from matcher.encoders import TextEncoder
 from service.api import errors, limits
+from service.api.safe_input import refuse_unstorable_json
+from service.api.security_headers import SecurityHeaders
 from service.domain.tables import AuditEntry
 from service.settings import PLACEHOLDER_SECRET, Settings
 from service.storage.answer_cache import AnswerCache, WriteClock
 from service.storage.db import make_engine, migrate
+from service.storage.secret_files import with_secrets
 from service.storage.vector_store import PgVectorStore, choose_backend
 from service.usecases.matching import Matching
 
@@ -32,8 +35,9 @@ MIN_SECRET_LENGTH = 32
 
 
 def check_secret(settings: Settings) -> None:
-    """Refuse to run anywhere but development with the placeholder secret or a short one."""
-    if settings.environment == "development":
+    """Refuse to run anywhere but development with the placeholder secret or a short one
+    (an unset secret is fine: a random one is made on start-up)."""
+    if settings.environment == "development" or settings.secret_key is None:
         return
     if settings.secret_key == PLACEHOLDER_SECRET:
         raise RuntimeError(
@@ -99,6 +103,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = with_secrets(settings)  # before any request: they sign with them
         app.state.engine = engine or make_engine(settings.database)
         migrate(app.state.engine)
         app.state.matching = Matching(
@@ -169,20 +174,23 @@ def create_app(
         reviews,
         privacy,
     ):
+        # A body no database stores (an unpaired surrogate, NaN) is a 422, not a 500.
+        checks = [Depends(refuse_unstorable_json)]
         if module is suggestions:  # ranking is costly: a per-user allowance
             app.include_router(
                 module.router,
                 prefix=API,
-                dependencies=[Depends(limits.limit_suggestions)],
+                dependencies=[*checks, Depends(limits.limit_suggestions)],
                 responses=limits.SUGGESTIONS_LIMITED,
             )
         else:
-            app.include_router(module.router, prefix=API)
+            app.include_router(module.router, prefix=API, dependencies=checks)
     limits.declare_body_limit(app)
 
     from service import web  # the pages, under / (after the API, so /api/v1 comes first)
 
     web.install(app)
+    app.add_middleware(SecurityHeaders)  # outermost: on pages, files and errors alike
 
     @app.get("/health", tags=["health"])
     async def health() -> dict[str, str]:

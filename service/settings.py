@@ -13,7 +13,8 @@ from matcher.ann import AnnSettings, Storage
 from matcher.encoders import DEFAULT_MODEL
 from matcher.ranker import REFIT_DRIFT, Weights
 
-#: The secret the settings start with; the service refuses it outside development.
+#: The public secret of old examples; the service refuses it outside development and warns
+#: loudly in development (an unset secret is made at random: see service.storage.secret_files).
 PLACEHOLDER_SECRET = "change-me-this-placeholder-is-for-development-only"
 
 
@@ -32,7 +33,16 @@ class Settings(BaseSettings):
         "postgresql+psycopg://user:password@host/db",
         validation_alias=AliasChoices("LCMATCH_DATABASE_URL", "DATABASE_URL"),
     )
-    secret_key: str = Field(PLACEHOLDER_SECRET, description="Signs the login tokens (JWT).")
+    secret_key: str | None = Field(
+        None,
+        description="Signs the login tokens (JWT) and the pages' form tokens. Unset: a random "
+        "one made on the first start and kept in LCMATCH_HOME/secret_key (mode 0600).",
+    )
+    pseudonym_key: str | None = Field(
+        None,
+        description="Keys the pseudonyms that replace an erased person's ids in the audit log "
+        "(HMAC-SHA256). Unset: a random one kept in LCMATCH_HOME/pseudonym_key.",
+    )
     token_minutes: int = Field(60 * 8, ge=1, description="How long a login token is valid.")
     login_failures_per_account: int = Field(
         5, ge=1, description="Failed logins for one account per window; then 429."
@@ -42,6 +52,11 @@ class Settings(BaseSettings):
         ge=1,
         description="Failed logins from one client address per window (a school's "
         "network may share one address); then 429.",
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description='Reverse proxies (addresses or networks, as JSON: ["10.0.0.5"]) whose '
+        "X-Forwarded-For header names the client; from anyone else it is ignored.",
     )
     login_window_seconds: float = Field(60, gt=0, description="The window of the login limits.")
     suggestion_requests: int = Field(

@@ -17,7 +17,7 @@ from service.domain.actor import Actor
 from service.domain.tables import ApiKey, Membership, Role, StudentProfile, User
 from service.settings import Settings
 from service.usecases.access import community_ids_of
-from service.usecases.security import hash_api_key, read_token
+from service.usecases.security import hash_api_key, read_claims
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/login/access-token", auto_error=False)
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
@@ -87,9 +87,13 @@ def get_actor(
 ) -> Actor:
     user: User | None = None
     if token:
-        user_id = read_token(token, settings.secret_key)
-        actor = actor_by_id(session, user_id) if user_id else None
-        if actor is None or not actor.user.is_active:
+        claims = read_claims(token, settings.secret_key)
+        actor = actor_by_id(session, claims.user_id) if claims else None
+        if (
+            actor is None
+            or not actor.user.is_active
+            or actor.user.token_generation != claims.generation  # ended: logout, new password
+        ):
             raise UNAUTHENTICATED
         return actor
     if api_key:

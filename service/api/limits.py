@@ -14,6 +14,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.api.deps import CurrentUser
+from service.api.proxies import forwarded_client
 from service.settings import Settings
 from service.usecases.limits import Clock, Limits
 
@@ -63,9 +64,13 @@ LimitsDep = Annotated[Limits, Depends(get_limits)]
 
 
 def client_address(request: Request) -> str:
-    """The caller's address (behind a proxy, uvicorn takes it from X-Forwarded-For only when
-    the proxy is in its --forwarded-allow-ips)."""
-    return request.client.host if request.client else "unknown"
+    """The caller's address: the peer's, or behind a proxy named in LCMATCH_TRUSTED_PROXIES
+    the one that proxy puts in X-Forwarded-For (from anyone else the header is ignored)."""
+    peer = request.client.host if request.client else "unknown"
+    trusted = request.app.state.settings.trusted_proxies
+    if not trusted:
+        return peer
+    return forwarded_client(peer, request.headers.get("x-forwarded-for"), trusted)
 
 
 async def limit_suggestions(limits: LimitsDep, actor: CurrentUser) -> None:

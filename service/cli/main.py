@@ -241,6 +241,9 @@ def serve(
         if reload
         else None,
         log_config=log_config,
+        # The app reads X-Forwarded-For itself, and only from LCMATCH_TRUSTED_PROXIES: uvicorn
+        # would take it from any client on 127.0.0.1 (its default --forwarded-allow-ips).
+        proxy_headers=False,
     )
 
 

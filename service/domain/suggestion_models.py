@@ -33,8 +33,13 @@ class SuggestionPublic(SQLModel):
     explanation: dict
     constraint_notes: list[dict]
     model_version: str
-    status: SuggestionStatus
-    reason: str | None
+    status: SuggestionStatus | None = Field(
+        description="The review status; null for the student a match is about until an "
+        "intermediary introduced it."
+    )
+    reason: str | None = Field(
+        description="The last decision's reason; never shown to the student it is about."
+    )
     sme_response: Response
     target_response: Response
     sme_rating: int | None

@@ -463,6 +463,18 @@ class UserCreate(UserBase):
 class UserUpdate(SQLModel):
     full_name: str | None = Field(default=None, min_length=2, max_length=200)
     password: str | None = Field(default=None, min_length=10, max_length=128)
+    current_password: str | None = Field(
+        default=None, max_length=128, description="Required to change the password."
+    )
+    keep_sessions: bool = Field(
+        default=False,
+        description="With a new password: keep the other login tokens and page sessions "
+        "(by default they end, this request's token too).",
+    )
+    keep_api_keys: bool = Field(
+        default=False,
+        description="With a new password: keep the API keys (by default they are revoked).",
+    )
 
 
 class User(UserBase, table=True):
@@ -470,6 +482,9 @@ class User(UserBase, table=True):
     hashed_password: str = Field(max_length=255)
     is_active: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+    #: Carried in every login token; logout and a password change move it on
+    #: (service.usecases.sessions).
+    token_generation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class UserPublic(UserBase):

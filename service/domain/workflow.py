@@ -238,8 +238,11 @@ WISHES: dict[Action, Wish] = {
     Action.request_introduction: Wish(
         Side.sme, (SuggestionStatus.suggested, SuggestionStatus.approved)
     ),
+    # Also after a rejection: the student does not see the review before the introduction,
+    # and a refusal here would tell them it was rejected.
     Action.express_interest: Wish(
-        Side.target, (SuggestionStatus.suggested, SuggestionStatus.approved)
+        Side.target,
+        (SuggestionStatus.suggested, SuggestionStatus.approved, SuggestionStatus.rejected),
     ),
 }
 

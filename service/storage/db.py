@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import threading
 from pathlib import Path
 
@@ -21,15 +23,39 @@ def _sqlite_pragmas(connection, _record) -> None:
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
+    # What is deleted is overwritten, not left in free pages: an erased person's data must
+    # not stay readable in the file (see `scrub_wal` for the write-ahead log).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
+
+
+def private_file(path: Path) -> None:
+    """Create the database file readable by its owner only (0600), or make it so; SQLite
+    gives its -wal and -shm files the mode of the database file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file.exists() and stat.S_IMODE(file.stat().st_mode) != 0o600:
+            file.chmod(0o600)
+
+
+def scrub_wal(engine: Engine) -> None:
+    """After an erasure on SQLite: copy the write-ahead log into the database and empty it,
+    so that no old copy of an erased row stays in the -wal file (PostgreSQL: see the README,
+    VACUUM). A reader that holds an old snapshot can keep the log from emptying; the next
+    erasure or restart tries again."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def make_engine(url: str) -> Engine:
     """An engine for the URL, with the settings lcmatch relies on."""
     if url.startswith("sqlite"):
         path = url.split(":///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if path and path != ":memory:" and not path.startswith("file:"):
+            private_file(Path(path))
         # A file: as many pooled connections as requests run at once (FastAPI's 40
         # threads): a connection beyond the pool is closed on return, and opening one costs
         # more than most queries here. (In memory SQLite keeps one connection per thread.)

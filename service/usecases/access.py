@@ -133,11 +133,44 @@ def can_edit_student(session: Session, actor: Actor, student: StudentProfile) ->
 
 
 def visible_student(session: Session, actor: Actor, student_id: str) -> StudentProfile:
-    """A profile the actor may see and change; SMEs never reach a profile this way."""
+    """A profile the actor may see (and change, if it is in no other community: see
+    `editable_student`); SMEs never reach a profile this way."""
     student = session.get(StudentProfile, student_id)
     if student is None or not can_edit_student(session, actor, student):
         raise not_found("Student", student_id)
     return student
+
+
+def editable_student(session: Session, actor: Actor, student_id: str) -> StudentProfile:
+    """A profile the actor may edit or erase: the student themself, admins, and intermediaries
+    who manage every community it is in (see `require_whole`)."""
+    student = visible_student(session, actor, student_id)
+    require_whole(actor, community_ids_of(session, student_id, "student"), "Student", student_id)
+    return student
+
+
+def require_whole(actor: Actor, community_ids: set[str], what: str, id_: str) -> None:
+    """A change to a member as a whole (edit, delete) of several communities: only for whoever
+    manages every one of them (admins; an intermediary of all), since it changes what the
+    others see too. 403 for an intermediary of some of them (who may see the member and its
+    communities already), 404 for anyone else."""
+    if actor.is_admin or actor.student_id == id_:
+        return
+    if not actor.manages(community_ids):
+        raise not_found(what, id_)
+    if not community_ids <= actor.community_ids:
+        raise Forbidden(
+            f"{what} {id_} is also in a community you do not manage: only its intermediaries "
+            "together (or an admin) may change or delete it; take it out of your own "
+            "community instead",
+        )
+
+
+def seen_in(actor: Actor) -> set[str] | None:
+    """The communities in which the caller sees what hangs on a member (its suggestions, the
+    decisions on them): None for all (admins), else the caller's own. A member of several
+    communities is seen by each community's people in theirs only."""
+    return None if actor.is_admin else set(actor.community_ids)
 
 
 # -- research groups -----------------------------------------------------------------------
@@ -153,9 +186,10 @@ def visible_research_group(session: Session, actor: Actor, group_id: str) -> Res
 
 
 def editable_research_group(session: Session, actor: Actor, group_id: str) -> ResearchGroup:
+    """A research group the actor may change or delete: see `require_whole`."""
     group = visible_research_group(session, actor, group_id)
-    if not actor.manages(community_ids_of(session, group_id, "research_group")):
-        raise not_found("Research group", group_id)
+    communities = community_ids_of(session, group_id, "research_group")
+    require_whole(actor, communities, "Research group", group_id)
     return group
 
 
@@ -237,6 +271,18 @@ def challenge_for_student_suggestions(
     raise Forbidden(
         "Only intermediaries see suggested students (and, in a community with open approval, "
         "the SME that owns the challenge)",
+    )
+
+
+def hides_review_from(actor: Actor, suggestion: Suggestion) -> bool:
+    """Whether the viewer is the student a suggestion is about: they see its status only once
+    an intermediary introduced it, and an intermediary's reason never (their personal-data
+    export is the exception: see `service.usecases.privacy`)."""
+    return (
+        actor.role is Role.student
+        and actor.student_id is not None
+        and suggestion.target_kind == TargetKind.student
+        and suggestion.target_id == actor.student_id
     )
 
 

@@ -17,7 +17,7 @@ import hmac
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from sqlalchemy import or_, true, update
+from sqlalchemy import and_, or_, true, update
 from sqlmodel import Session, select
 
 from service.domain.actor import Actor
@@ -147,9 +147,11 @@ def audit_filter(actor: Actor):
     if actor.is_admin:
         return true()
     members = select(Membership.member_id).where(Membership.community_id.in_(actor.community_ids))
+    # An entry of another community (a decision there, with its reason) stays there, even when
+    # it is about a member the two communities share.
     return or_(
         AuditEntry.community_id.in_(actor.community_ids),
-        AuditEntry.subject_id.in_(members),
+        and_(AuditEntry.community_id.is_(None), AuditEntry.subject_id.in_(members)),
     )
 
 

@@ -21,7 +21,7 @@ from service.domain.tables import (
     utcnow,
 )
 from service.usecases.access import community_ids_of, editable_challenge
-from service.usecases.editing import apply_changes, check_id_syntax, commit_or_conflict
+from service.usecases.editing import apply_changes, check_id_syntax, chosen_id, commit_or_conflict
 from service.usecases.matching import Matching
 
 
@@ -49,7 +49,7 @@ def create_challenge(
         raise not_found("Organisation in this community", organisation_id)
     values = body.model_dump(exclude={"id", "organisation_id"})
     challenge = Challenge(**values, organisation_id=organisation_id)
-    if body.id:
+    if chosen_id(actor, body.id):
         check_id_syntax(body.id)
         if session.get(Challenge, body.id) is not None:
             raise Conflict(f"id: {body.id} exists already")

@@ -27,6 +27,17 @@ ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 MEMBER_TABLES = (User, Organisation, StudentProfile, ResearchGroup)
 
 
+def chosen_id(actor: Actor, id_: str | None) -> str | None:
+    """The id a client chose for a new object, or None for one the server makes.
+
+    Only admins choose ids: they see every object, so a taken id tells them nothing. Anyone
+    else gets the same 422 for any id, taken or not, and the id is never looked up: a 409
+    would tell them that an object of another community has it."""
+    if id_ is None or actor.is_admin:
+        return id_
+    raise Invalid("id: ids are made by the server; leave the field out")
+
+
 def check_id_syntax(id_: str) -> None:
     """422 for a client-chosen id that could not be used in a URL such as /students/{id}."""
     if not ID_PATTERN.fullmatch(id_):

@@ -11,8 +11,9 @@ from service.domain.tables import User
 from service.usecases.limits import Limits
 from service.usecases.security import hash_password, new_api_key, verify_password
 
+#: The one answer for an unknown account, a wrong password and a disabled account (whose
+#: password is right): none of them tells a guesser more than the others.
 BAD_LOGIN = LoginRefused("Incorrect email or password")
-DISABLED = LoginRefused("This account is disabled")
 
 
 @cache
@@ -25,15 +26,13 @@ def _no_such_account_hash() -> str:
 def authenticate(session: Session, limits: Limits, address: str, email: str, password: str) -> User:
     """The active user with this e-mail address and password.
 
-    Raises `BAD_LOGIN` or `DISABLED` (`LoginRefused`), or `TooManyAttempts` once this client
-    address or this account has had too many failed logins in the window.
+    Raises `BAD_LOGIN` (`LoginRefused`, also for a disabled account), or `TooManyAttempts`
+    once this client address or this account has had too many failed logins in the window.
     """
     limits.logins.attempt(address, email)
     user = session.exec(select(User).where(User.email == email.lower())).first()
     hashed = user.hashed_password if user is not None else _no_such_account_hash()
-    if not verify_password(password, hashed) or user is None:
+    if not verify_password(password, hashed) or user is None or not user.is_active:
         raise BAD_LOGIN
-    if not user.is_active:
-        raise DISABLED
     limits.logins.succeeded(address, email)
     return user

@@ -17,11 +17,12 @@ from service.domain.tables import (
     OrganisationPublic,
     OrganisationUpdate,
 )
-from service.usecases.access import community_ids_of, member_filter
+from service.usecases.access import community_ids_of, member_filter, require_whole
 from service.usecases.editing import (
     add_memberships,
     apply_changes,
     check_new_member_id,
+    chosen_id,
     commit_or_conflict,
     require_communities,
 )
@@ -79,7 +80,7 @@ def create_organisation(
     """Register an organisation in communities the caller manages (admins: any)."""
     community_ids = require_communities(session, actor, body.community_ids, manage=True)
     org = Organisation(**body.model_dump(exclude={"id", "community_ids"}))
-    if body.id:
+    if chosen_id(actor, body.id):
         check_new_member_id(session, body.id)
         org.id = body.id
     session.add(org)
@@ -91,12 +92,12 @@ def create_organisation(
 def update_organisation(
     session: Session, actor: Actor, organisation_id: str, changes: OrganisationUpdate
 ) -> OrganisationPublic:
-    """Edit an organisation (admins, intermediaries of one of its communities); its
-    communities do not change here."""
+    """Edit an organisation: admins, and intermediaries who manage all of its communities (403
+    for an intermediary of only some, see `require_whole`); its communities do not change
+    here."""
     org = visible_organisation(session, actor, organisation_id)
     communities = community_ids_of(session, org.id, KIND)
-    if not actor.manages(communities):
-        raise not_found("Organisation", organisation_id)
+    require_whole(actor, communities, "Organisation", organisation_id)
     apply_changes(org, OrganisationBase, changes)
     session.add(org)
     session.commit()

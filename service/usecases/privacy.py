@@ -29,7 +29,7 @@ from service.domain.tables import (
     utcnow,
 )
 from service.usecases import audit
-from service.usecases.access import visible_student
+from service.usecases.access import seen_in, visible_student
 from service.usecases.matching import text_view
 from service.usecases.reviews import event_public
 from service.usecases.suggestions import suggestion_public
@@ -130,7 +130,15 @@ def personal_data(
 ) -> PersonalDataExport:
     """The export of one person: their account and/or student profile and all that hangs on
     them. Audit entries are those about the person (who viewed or decided what about them);
-    the entries of their own actions are about others and stay out."""
+    the entries of their own actions are about others and stay out.
+
+    The person themself and admins get all of it; an intermediary exporting a student of
+    several communities gets what hangs on the student in the intermediary's communities only
+    (another community's suggestions, decisions and reasons stay there)."""
+    own = (user is not None and viewer.id == user.id) or (
+        student is not None and viewer.student_id == student.id
+    )
+    within = None if own else seen_in(viewer)
     members: list[tuple[str, str]] = []
     subjects: list[str] = []
     if user is not None:
@@ -141,16 +149,12 @@ def personal_data(
     if student is not None:
         members.append((student.id, "student"))
         subjects.append(student.id)
-        suggestions = list(
-            session.exec(
-                select(Suggestion)
-                .where(
-                    Suggestion.target_kind == TargetKind.student,
-                    Suggestion.target_id == student.id,
-                )
-                .order_by(Suggestion.created_at, Suggestion.id)
-            )
+        about = select(Suggestion).where(
+            Suggestion.target_kind == TargetKind.student, Suggestion.target_id == student.id
         )
+        if within is not None:
+            about = about.where(Suggestion.community_id.in_(within))
+        suggestions = list(session.exec(about.order_by(Suggestion.created_at, Suggestion.id)))
         events = list(
             session.exec(
                 select(SuggestionEvent)
@@ -165,15 +169,19 @@ def personal_data(
                 select(ApiKey).where(ApiKey.user_id == user.id).order_by(ApiKey.created_at)
             )
         )
-    entries = session.exec(
-        select(AuditEntry).where(AuditEntry.subject_id.in_(subjects)).order_by(AuditEntry.id)
-    )
+    entries = select(AuditEntry).where(AuditEntry.subject_id.in_(subjects))
+    if within is not None:
+        entries = entries.where(audit.audit_filter(viewer))
+    entries = session.exec(entries.order_by(AuditEntry.id))
     return PersonalDataExport(
         exported_at=utcnow(),
         account=None if user is None else AccountExport.model_validate(user),
         memberships=_memberships(session, members),
         student_profile=None if student is None else _student_export(session, student),
-        suggestions=[suggestion_public(session, s, viewer=viewer) for s in suggestions],
+        # As stored, with every decision and reason: the person's right of access (README).
+        suggestions=[
+            suggestion_public(session, s, viewer=viewer, as_record=True) for s in suggestions
+        ],
         suggestion_events=[event_public(event) for event in events],
         api_keys=[ApiKeyPublic.model_validate(key) for key in keys],
         audit_log=[AuditEntryPublic.model_validate(entry) for entry in entries],

@@ -13,6 +13,7 @@ from service.usecases.editing import (
     add_memberships,
     apply_changes,
     check_new_member_id,
+    chosen_id,
     commit_or_conflict,
 )
 from service.usecases.matching import Matching
@@ -35,7 +36,7 @@ def create_student(
     (see `service.api.routes.students.create_student`); 409 for an id or a login already taken."""
     values = body.model_dump(exclude={"id", "community_ids", "user_id"})
     student = StudentProfile(**values, user_id=user_id)
-    if body.id:
+    if chosen_id(actor, body.id):
         check_new_member_id(session, body.id)
         student.id = body.id
     matching.embed(KIND, [student])

@@ -28,6 +28,7 @@ from service.usecases.editing import (
     add_memberships,
     apply_changes,
     check_new_member_id,
+    chosen_id,
     commit_or_conflict,
     refuse_if_reviewed,
     require_communities,
@@ -79,7 +80,7 @@ def create_research_group(
     in the live index."""
     community_ids = require_communities(session, actor, body.community_ids, manage=True)
     group = ResearchGroup(**body.model_dump(exclude={"id", "community_ids"}))
-    if body.id:
+    if chosen_id(actor, body.id):
         check_new_member_id(session, body.id)
         group.id = body.id
     matching.embed(KIND, [group])
@@ -97,8 +98,8 @@ def update_research_group(
     group_id: str,
     changes: ResearchGroupUpdate,
 ) -> ResearchGroupPublic:
-    """Edit a research group (admins, intermediaries of one of its communities); a changed
-    text is re-embedded."""
+    """Edit a research group (admins, intermediaries who manage all of its communities: see
+    `require_whole`); a changed text is re-embedded."""
     group = editable_research_group(session, actor, group_id)
     apply_changes(group, ResearchGroupBase, changes)
     group.updated_at = utcnow()

@@ -35,7 +35,7 @@ from service.domain.workflow import (
     parse_event_action,
 )
 from service.usecases import audit
-from service.usecases.access import can_edit_challenge, visible_suggestion
+from service.usecases.access import can_edit_challenge, hides_review_from, visible_suggestion
 
 _ATTEMPTS = 3
 _STATE = ("status", "sme_response", "target_response", "sme_rating", "target_rating")
@@ -196,9 +196,21 @@ def voice_wish(
     return decide(session, actor, suggestion, action, side=side, reason=reason)
 
 
-def event_public(event: SuggestionEvent) -> SuggestionEventPublic:
+def event_public(
+    event: SuggestionEvent, *, viewer: Actor | None = None, suggestion: Suggestion | None = None
+) -> SuggestionEventPublic:
+    """A decision as the viewer sees it: the student a match is about sees no reason but
+    their own (None as viewer: as stored, for the personal-data export)."""
     parts = parse_event_action(event.action)
-    return SuggestionEventPublic.model_validate(event, update=parts._asdict())
+    update = parts._asdict()
+    if (
+        viewer is not None
+        and suggestion is not None
+        and hides_review_from(viewer, suggestion)
+        and event.actor_id != viewer.id
+    ):
+        update["reason"] = None
+    return SuggestionEventPublic.model_validate(event, update=update)
 
 
 def answering_side(

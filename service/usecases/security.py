@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 import jwt
 from pwdlib import PasswordHash
@@ -24,22 +25,44 @@ def verify_password(password: str, hashed: str) -> bool:
     return _passwords.verify(password, hashed)
 
 
-def create_token(user_id: str, secret: str, minutes: int) -> str:
-    """A signed login token for the user that expires after `minutes`."""
+class TokenClaims(NamedTuple):
+    """What a valid token says: whose it is, and of which of their token generations."""
+
+    user_id: str
+    generation: int
+
+
+def create_token(user_id: str, secret: str, minutes: int, *, generation: int = 0) -> str:
+    """A signed login token for the user that expires after `minutes`; it works while the
+    user's token generation is `generation` (see service.usecases.sessions)."""
     now = datetime.now(UTC)
-    claims = {"sub": user_id, "iat": now, "exp": now + timedelta(minutes=minutes)}
+    claims = {
+        "sub": user_id,
+        "gen": generation,
+        "iat": now,
+        "exp": now + timedelta(minutes=minutes),
+    }
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
-def read_token(token: str, secret: str) -> str | None:
-    """The user id of a valid token; None for an expired, forged or malformed one."""
+def read_claims(token: str, secret: str) -> TokenClaims | None:
+    """The claims of a valid token; None for an expired, forged or malformed one. A token
+    without a generation is of generation 0 (made before generations existed)."""
     try:
         # Only our algorithm is accepted: "none" and others are refused.
         claims = jwt.decode(token, secret, algorithms=[ALGORITHM], options={"require": ["exp"]})
     except jwt.PyJWTError:
         return None
-    subject = claims.get("sub")
-    return subject if isinstance(subject, str) else None
+    subject, generation = claims.get("sub"), claims.get("gen", 0)
+    if not isinstance(subject, str) or type(generation) is not int:
+        return None
+    return TokenClaims(subject, generation)
+
+
+def read_token(token: str, secret: str) -> str | None:
+    """The user id of a valid token; None for an expired, forged or malformed one."""
+    claims = read_claims(token, secret)
+    return claims.user_id if claims is not None else None
 
 
 def new_api_key() -> str:

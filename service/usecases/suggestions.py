@@ -27,7 +27,7 @@ from service.domain.tables import (
     utcnow,
 )
 from service.storage.db import commit
-from service.usecases.access import student_name_for
+from service.usecases.access import STUDENT_VISIBLE, hides_review_from, student_name_for
 from service.usecases.matching import Matching, constraint_notes, memberships
 
 #: The fields of `SuggestionPublic` that are the stored suggestion's own columns.
@@ -58,10 +58,12 @@ def target_name(session: Session, suggestion: Suggestion, viewer: Actor) -> str:
 
 
 def suggestion_public(
-    session: Session, suggestion: Suggestion, *, viewer: Actor
+    session: Session, suggestion: Suggestion, *, viewer: Actor, as_record: bool = False
 ) -> SuggestionPublic:
     """A suggestion as this viewer sees it (a student's name only where the student's
-    visibility allows: see `service.usecases.access.student_name_for`)."""
+    visibility allows: see `service.usecases.access.student_name_for`; to the student it is
+    about, no status before the introduction and no reason). `as_record`: as stored, for the
+    personal-data export."""
     challenge = session.get(Challenge, suggestion.challenge_id)
     # Validated from a dict of the row's values: from the row itself (attribute by attribute,
     # through SQLModel) took four times as long, on every request for suggestions.
@@ -73,6 +75,10 @@ def suggestion_public(
         "lexical": suggestion.lexical,
         "skill": suggestion.skill,
     }
+    if not as_record and hides_review_from(viewer, suggestion):
+        values["reason"] = None
+        if suggestion.status not in STUDENT_VISIBLE:
+            values["status"] = None
     return SuggestionPublic.model_validate(values)
 
 
@@ -207,7 +213,9 @@ def _available_students(
     query = select(StudentProfile.id).where(
         StudentProfile.consent_matching,
         StudentProfile.id.in_(
-            select(Membership.member_id).where(Membership.community_id == community_id)
+            select(Membership.member_id).where(
+                Membership.community_id == community_id, Membership.kind == "student"
+            )
         ),
     )
     if start and end:
@@ -314,11 +322,19 @@ def challenges_for_student(
     *,
     k: int,
     available: bool = True,
+    within: set[str] | None = None,
 ) -> list[Suggestion]:
-    """Rank the published challenges of the student's communities that fit level and language."""
+    """Rank the published challenges of the student's communities that fit level and language.
+
+    `within`: only these of the student's communities (those the caller shares with a student
+    of several), so that ranking neither shows nor stores another community's suggestions."""
     if not student.consent_matching:
         return []
     communities = sorted(memberships(session, [student.id], "student")[student.id])
+    if within is not None:
+        communities = [c for c in communities if c in within]
+        if not communities:
+            return []
     hard = {
         "community": communities,
         "level": [student.level, ChallengeLevel.any],

@@ -37,6 +37,7 @@ from service.domain.tables import (
     StudentProfile,
     User,
 )
+from service.usecases.csv_safety import guard, unguard
 from service.usecases.matching import Kind as MatchingKind
 from service.usecases.matching import Matching
 
@@ -195,6 +196,8 @@ def _cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str):
+        return guard(value)  # `_csv_record` takes the guard off again on import
     return str(value)
 
 
@@ -309,7 +312,7 @@ def _csv_record(where: str, header: list[str], cells: list[str], json_fields) ->
         if cell == "":
             continue  # an empty cell is a missing value: the field's default applies
         if name not in json_fields:
-            record.values[name] = cell
+            record.values[name] = unguard(cell)
             continue
         try:
             record.values[name] = json.loads(cell)

@@ -11,15 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.exception_handlers import (
-    http_exception_handler,
-    request_validation_exception_handler,
-)
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from service.api.safe_input import validation_error_answer
 from service.web import auth, csrf, dashboard, review, sme, student
 from service.web.i18n import N_, LanguageMiddleware, gettext
 from service.web.render import render
@@ -80,7 +78,7 @@ async def page_bad_request(request: Request, error: Exception) -> Response:
     check their forms themselves; this is for what no form of ours sends)."""
     assert isinstance(error, RequestValidationError)
     if not is_page(request):
-        return await request_validation_exception_handler(request, error)
+        return await validation_error_answer(request, error)
     return await page_error(request, StarletteHTTPException(400))
 
 

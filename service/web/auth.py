@@ -18,7 +18,8 @@ from service.domain.actor import Actor
 from service.domain.errors import DomainError
 from service.domain.tables import Role, User
 from service.usecases.login import authenticate
-from service.usecases.security import create_token, read_token
+from service.usecases.security import read_claims
+from service.usecases.sessions import end_sessions, is_current, token_for
 from service.web import csrf, i18n
 from service.web.i18n import _
 from service.web.render import render
@@ -54,9 +55,9 @@ def login_redirect(request: Request, error: LoginRequired) -> Response:
 def current_actor(request: Request, session: SessionDep, settings: SettingsDep) -> Actor:
     """The logged-in user of the session cookie; otherwise `LoginRequired`."""
     token = request.cookies.get(SESSION_COOKIE)
-    user_id = read_token(token, settings.secret_key) if token else None
-    user = session.get(User, user_id) if user_id else None
-    if user is None or not user.is_active:
+    claims = read_claims(token, settings.secret_key) if token else None
+    user = session.get(User, claims.user_id) if claims else None
+    if user is None or not user.is_active or not is_current(user, claims.generation):
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginRequired(path)
     actor = actor_of(session, user)
@@ -130,8 +131,6 @@ def login(
         error = http_error(refusal)
         if error.status_code == status.HTTP_429_TOO_MANY_REQUESTS:
             message = _("Te veel mislukte pogingen. Probeer het over een minuut opnieuw.")
-        elif error.detail == "This account is disabled":
-            message = _("Dit account is uitgeschakeld.")
         else:
             message = _("Het e-mailadres of het wachtwoord klopt niet.")
         return render(
@@ -142,7 +141,7 @@ def login(
             next=safe_next(next) or "",
             error=message,
         )
-    token = create_token(user.id, settings.secret_key, settings.token_minutes)
+    token = token_for(user, settings)
     target = safe_next(next) or HOME[Role(user.role)]
     response = RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
     response.set_cookie(
@@ -158,7 +157,15 @@ def login(
 
 
 @router.post("/logout")
-def logout() -> Response:
+def logout(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    """End the session on the server (every page session and login token of the user: a
+    copy of the cookie no longer opens a page) and drop the cookie."""
+    token = request.cookies.get(SESSION_COOKIE)
+    claims = read_claims(token, settings.secret_key) if token else None
+    user = session.get(User, claims.user_id) if claims else None
+    if user is not None and is_current(user, claims.generation):
+        end_sessions(session, user.id)
+        session.commit()
     response = RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -32,6 +32,7 @@ from service.domain.actor import Actor
 from service.domain.errors import not_found
 from service.domain.tables import Community, Role
 from service.usecases import audit, dashboard
+from service.usecases.csv_safety import guard
 from service.usecases.fairness import NO_REGION
 from service.web.auth import require_roles
 from service.web.charts import Series, bar_chart, line_chart
@@ -103,8 +104,6 @@ TITLES = {
     "fairness_by_level": N_("Blootstelling per niveau"),
     "fairness_by_region": N_("Blootstelling per regio"),
 }
-#: A text cell starting with one of these is a formula to a spreadsheet: it gets a quote.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 # -- cells --------------------------------------------------------------------------------
@@ -141,7 +140,7 @@ def csv_cell(column: str, value: Any) -> str | int | float:
     if isinstance(value, int | float):
         return value
     text = value.isoformat() if isinstance(value, date) else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return guard(text)
 
 
 def to_csv(table: dashboard.Table) -> str:

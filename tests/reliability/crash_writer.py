@@ -77,7 +77,9 @@ def api(url: str, home: Path, prefix: str, count: int) -> None:
     app = create_app(settings_for(home, url), encoder=HashingEncoder())
     with TestClient(app) as client:
         login = client.post(
-            f"{API}/login/access-token", data={"username": email("sme-a"), "password": PASSWORD}
+            # The admin: only admins choose the ids of what they create.
+            f"{API}/login/access-token",
+            data={"username": email("admin"), "password": PASSWORD},
         )
         login.raise_for_status()
         headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
@@ -87,6 +89,7 @@ def api(url: str, home: Path, prefix: str, count: int) -> None:
             body = {
                 "id": id_,
                 "community_id": "com-a",
+                "organisation_id": "org-sme-a",
                 "title": f"Warmtepompen plaatsen, opdracht {n}",
                 "description": "Een student helpt bij het plaatsen van warmtepompen in woningen.",
             }

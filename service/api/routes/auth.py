@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlmodel import func, select
 
@@ -23,9 +23,11 @@ from service.domain.tables import (
     UserUpdate,
     utcnow,
 )
+from service.usecases.limits import Limits
 from service.usecases.login import authenticate
 from service.usecases.publics import user_public
-from service.usecases.security import create_token, hash_api_key, hash_password, new_api_key
+from service.usecases.security import hash_api_key, hash_password, new_api_key, verify_password
+from service.usecases.sessions import end_sessions, revoke_api_keys, token_for
 
 router = APIRouter(tags=["auth"])
 
@@ -44,7 +46,15 @@ def login(
     """OAuth2 password flow: the email as username, the password; returns a bearer token.
     Failed logins are limited per client address and per account (429 with Retry-After)."""
     user = authenticate(session, limits, client_address(request), form.username, form.password)
-    return Token(access_token=create_token(user.id, settings.secret_key, settings.token_minutes))
+    return Token(access_token=token_for(user, settings))
+
+
+@router.post("/logout", status_code=204, responses={401: {"description": "Not logged in"}})
+def logout(session: SessionDep, actor: CurrentUser) -> None:
+    """End the caller's sessions on the server: every login token and page session of the
+    account stops working at once (API keys stay; revoke them one by one)."""
+    end_sessions(session, actor.id)
+    session.commit()
 
 
 @router.get("/users/me", responses={401: {"description": "Not logged in"}})
@@ -53,19 +63,69 @@ def read_me(session: SessionDep, actor: CurrentUser) -> UserPublic:
     return user_public(session, actor.user)
 
 
-@router.patch("/users/me", responses={401: {"description": "Not logged in"}})
-def update_me(session: SessionDep, actor: CurrentUser, changes: UserUpdate) -> UserPublic:
-    """Change one's own name or password."""
+@router.patch(
+    "/users/me",
+    responses={
+        401: {"description": "Not logged in"},
+        403: {"description": "current_password is wrong"},
+        422: {"description": "A new password without current_password, or invalid values"},
+        **LOGIN_LIMITED,
+    },
+)
+def update_me(
+    request: Request,
+    session: SessionDep,
+    actor: CurrentUser,
+    limits: LimitsDep,
+    changes: UserUpdate,
+) -> UserPublic:
+    """Change one's own name or password. A new password needs `current_password` (wrong
+    guesses count against the login limits), and ends every login token and page session of
+    the account, this request's token too, and revokes its API keys, unless `keep_sessions` or
+    `keep_api_keys` say otherwise: log in again with the new password."""
     user = session.get(User, actor.id)
     # An explicit null changes nothing: name and password cannot be emptied.
-    values = changes.model_dump(exclude_unset=True, exclude_none=True)
+    values = changes.model_dump(
+        exclude_unset=True,
+        exclude_none=True,
+        exclude={"current_password", "keep_sessions", "keep_api_keys"},
+    )
     if "password" in values:
+        _check_current_password(request, limits, user, changes.current_password)
         user.hashed_password = hash_password(values.pop("password"))
+        if not changes.keep_sessions:
+            end_sessions(session, user.id)
+        if not changes.keep_api_keys:
+            revoke_api_keys(session, user.id)
     for field, value in values.items():
         setattr(user, field, value)
     session.add(user)
     session.commit()
+    session.refresh(user)
     return user_public(session, user)
+
+
+def _check_current_password(
+    request: Request, limits: Limits, user: User, current: str | None
+) -> None:
+    """422 without the current password, 403 for a wrong one (counted as a failed login, so
+    that a stolen token cannot guess its way to a new password)."""
+    if not current:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            [
+                {
+                    "type": "missing",
+                    "loc": ["body", "current_password"],
+                    "msg": "current_password: required to change the password",
+                }
+            ],
+        )
+    address = client_address(request)
+    limits.logins.attempt(address, user.email)
+    if not verify_password(current, user.hashed_password):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "current_password: not the password")
+    limits.logins.succeeded(address, user.email)
 
 
 @router.post(

@@ -22,6 +22,7 @@ from service.domain.tables import (
     Community,
     User,
 )
+from service.storage.db import scrub_wal
 from service.usecases import audit, privacy
 from service.usecases.fairness import FairnessReport, fairness_report
 from service.usecases.privacy import erase_user
@@ -79,8 +80,8 @@ def list_audit(
     (subject_id), when (at) and why (reason). Admins read all of it, intermediaries the entries
     of their communities and about their communities' members. The log is append-only: there
     is no route to change or delete an entry; erasing a person only replaces their id by a
-    pseudonym ("erased-" + 16 hex digits of an HMAC-SHA256 with the secret key) and drops the
-    reason of the entries about them."""
+    pseudonym ("erased-" + 16 hex digits of an HMAC-SHA256 with the pseudonym key, a secret
+    of its own) and drops the reason of the entries about them."""
     query = select(AuditEntry).where(audit.audit_filter(actor))
     for column, value in (
         (AuditEntry.action, action),
@@ -146,7 +147,8 @@ def erase_account(request: Request, session: SessionDep, actor: Admin, user_id: 
         raise not_found("User", user_id)
     if user.id == actor.id:
         raise HTTPException(status.HTTP_409_CONFLICT, "You cannot erase your own account")
-    _, student = erase_user(session, actor, request.app.state.settings.secret_key, user)
+    _, student = erase_user(session, actor, request.app.state.settings.pseudonym_key, user)
     session.commit()
+    scrub_wal(request.app.state.engine)
     if student is not None:
         request.app.state.matching.erase("student", student)

@@ -125,7 +125,8 @@ def list_events(
     suggestion = visible_suggestion(session, actor, suggestion_id)
     query = select(SuggestionEvent).where(SuggestionEvent.suggestion_id == suggestion.id)
     rows, count = paginate(session, query, page, SuggestionEvent.at, SuggestionEvent.id)
-    return SuggestionEventsPublic(data=[event_public(r) for r in rows], count=count)
+    data = [event_public(r, viewer=actor, suggestion=suggestion) for r in rows]
+    return SuggestionEventsPublic(data=data, count=count)
 
 
 # -- intermediaries' decisions ------------------------------------------------------------

@@ -26,8 +26,14 @@ from service.domain.tables import (
     User,
     utcnow,
 )
+from service.storage.db import scrub_wal
 from service.usecases import audit
-from service.usecases.access import community_ids_of, student_filter, visible_student
+from service.usecases.access import (
+    community_ids_of,
+    editable_student,
+    student_filter,
+    visible_student,
+)
 from service.usecases.editing import add_memberships, require_communities
 from service.usecases.matching import memberships
 from service.usecases.privacy import erase_student
@@ -153,7 +159,11 @@ def read_student(session: SessionDep, actor: CurrentUser, student_id: str) -> St
     return student_public(session, student)
 
 
-@router.patch("/{student_id}", responses={**AUTH, **NOT_FOUND, **INVALID})
+#: A profile of several communities, changed by an intermediary of only some of them.
+SHARED = {403: {"description": "The profile is also in a community you do not manage"}}
+
+
+@router.patch("/{student_id}", responses={**AUTH, **SHARED, **NOT_FOUND, **INVALID})
 def update_student(
     request: Request,
     session: SessionDep,
@@ -162,8 +172,9 @@ def update_student(
     changes: StudentUpdate,
 ) -> StudentPublic:
     """Edit a profile; a changed text is re-embedded, and withdrawn consent takes the profile
-    out of matching at once."""
-    student = visible_student(session, actor, student_id)
+    out of matching at once. A profile in several communities is edited by the student, admins
+    or an intermediary of all of them (403 for an intermediary of some)."""
+    student = editable_student(session, actor, student_id)
     update_student_profile(session, request.app.state.matching, actor, student, changes)
     return student_public(session, student)
 
@@ -228,7 +239,7 @@ def set_student_communities(
     return _public(student, set(wanted))
 
 
-@router.delete("/{student_id}", status_code=204, responses={**AUTH, **NOT_FOUND})
+@router.delete("/{student_id}", status_code=204, responses={**AUTH, **SHARED, **NOT_FOUND})
 def delete_student(
     request: Request, session: SessionDep, actor: CurrentUser, student_id: str
 ) -> None:
@@ -236,8 +247,10 @@ def delete_student(
     the profile, its memberships, every suggestion made for it (whatever its status) and the
     decisions on them, its vector, index entry and cached embeddings. In the audit log its id
     becomes a pseudonym. The student's account stays (an admin erases it with
-    DELETE /users/{user_id})."""
-    student = visible_student(session, actor, student_id)
-    erase_student(session, actor, request.app.state.settings.secret_key, student)
+    DELETE /users/{user_id}). A profile in several communities is erased by the student,
+    admins or an intermediary of all of them (403 for an intermediary of some)."""
+    student = editable_student(session, actor, student_id)
+    erase_student(session, actor, request.app.state.settings.pseudonym_key, student)
     session.commit()
+    scrub_wal(request.app.state.engine)
     request.app.state.matching.erase(KIND, student)

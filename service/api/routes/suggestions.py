@@ -18,6 +18,7 @@ from service.storage.answer_cache import AnswerCache
 from service.usecases.access import (
     can_edit_challenge,
     challenge_for_student_suggestions,
+    seen_in,
     visible_challenge,
     visible_student,
 )
@@ -166,13 +167,15 @@ def suggest_challenges(
     """Ranked published challenges for a student: the student and their intermediaries.
     A student who has not consented to matching gets none."""
     student = visible_student(session, actor, student_id)
+    # An intermediary sees a student of several communities in their own ones only.
+    within = None if actor.student_id == student.id else seen_in(actor)
     return _answer(
         request,
         session,
         actor,
         ("challenges", student.id, k, available),
         lambda: challenges_for_student(
-            session, request.app.state.matching, student, k=k, available=available
+            session, request.app.state.matching, student, k=k, available=available, within=within
         ),
         audit_reason="suggested challenges for a student",
     )

@@ -23,6 +23,7 @@ from service.usecases.access import community_ids_of, member_filter
 from service.usecases.editing import (
     add_memberships,
     check_new_member_id,
+    chosen_id,
     commit_or_conflict,
     require_communities,
 )
@@ -63,7 +64,8 @@ def _check_role(actor: Actor, role: Role) -> None:
 def _check_email_free(session: Session, email: str) -> None:
     found = session.exec(select(User.id).where(func.lower(User.email) == email)).first()
     if found is not None:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"email: {email} has an account already")
+        # Not whose, nor in which community: the same words for any taken address.
+        raise HTTPException(status.HTTP_409_CONFLICT, "email: this address cannot be used")
 
 
 def _check_organisation(session: Session, body: UserCreate, community_ids: list[str]) -> None:
@@ -103,7 +105,7 @@ def create_user(session: SessionDep, actor: Manager, body: UserCreate) -> UserPu
     _check_email_free(session, email)
     values = body.model_dump(exclude={"id", "password", "community_ids", "email"})
     user = User(**values, email=email, hashed_password=hash_password(body.password))
-    if body.id:
+    if chosen_id(actor, body.id):
         if body.id in RESERVED_IDS:
             raise HTTPException(422, f"id: {body.id} is reserved")
         check_new_member_id(session, body.id)

@@ -38,7 +38,11 @@ from service.usecases.security import hash_api_key
 
 MATRIX = Path(__file__).parent / "data" / "authz_matrix.csv"
 PERSONAS = ("anonymous", "admin", "intermediary", "sme", "student")
-RELATIONS = ("own", "same_community", "other_community", "-")
+#: "shared": a member (student, research group, organisation) of community A and of B too.
+RELATIONS = ("own", "same_community", "other_community", "shared", "-")
+#: A reason community B's intermediary wrote about a shared student: no call of anyone but
+#: an admin may answer with it.
+OTHER_COMMUNITYS_NOTE = "Interne notitie van com-b over een gedeelde student"
 #: The account each persona logs in with (all of community A; the admin is in none).
 LOGINS = {
     "anonymous": None,
@@ -61,10 +65,11 @@ class Route:
     body: Any = None
     form: dict[str, str] | None = None
     changes_state: bool = True  # False for a POST that writes nothing (logging in)
+    ends_session: bool = False  # the caller's token stops working (logging out)
 
 
+#: No "id" in the bodies: only admins choose ids (a new row shows in the table's row count).
 CHALLENGE_BODY = {
-    "id": "{new_id}",
     "community_id": "{community}",
     "organisation_id": "{sme_org}",
     "title": "Zonnepanelen op bedrijfsdaken",
@@ -82,6 +87,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("PATCH", "/api/v1/users/me"): Route("me", body={"full_name": "Nieuwe Naam"}),
     ("POST", "/api/v1/users/me/api-keys"): Route("me", body={"name": "script"}),
     ("GET", "/api/v1/users/me/api-keys"): Route(None),
+    ("POST", "/api/v1/logout"): Route("me", ends_session=True),
     ("DELETE", "/api/v1/users/me/api-keys/{key_id}"): Route("api_key"),
     # challenges
     ("GET", "/api/v1/challenges"): Route(None),
@@ -107,7 +113,6 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/api/v1/organisations"): Route(
         "new:organisation",
         body={
-            "id": "{new_id}",
             "name": "Bouwbedrijf Nieuw",
             "kind": "sme",
             "community_ids": ["{community}"],
@@ -122,7 +127,6 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/api/v1/research-groups"): Route(
         "new:research_group",
         body={
-            "id": "{new_id}",
             "name": "Lectoraat Biobased Bouwen",
             "expertise": "Onderzoek naar bouwen met hennep, stro en hout.",
             "community_ids": ["{community}"],
@@ -138,7 +142,6 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/api/v1/students"): Route(
         "new:student",
         body={
-            "id": "{new_id}",
             "full_name": "Nieuwe Student",
             "programme": "Bouwkunde",
             "level": "hbo",
@@ -159,7 +162,6 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/api/v1/users"): Route(
         "new:user",
         body={
-            "id": "{new_id}",
             "email": "{new_id}@example.nl",
             "full_name": "Nieuwe Gebruiker",
             "role": "student",
@@ -249,6 +251,7 @@ class Target:
     table: type[SQLModel] | None = None
     id: str | None = None
     new_id: str = ""
+    hidden: str | None = None  # text the answer must not hold (unless the caller is an admin)
 
 
 _ids = itertools.count(1)
@@ -367,8 +370,49 @@ def _suggestion(world: World, persona: str, relation: str, status: str) -> Sugge
     return suggestion
 
 
+def _share(world: World, target: Target, kind: str) -> None:
+    """Put the cell's member into community B as well; a student gets a suggestion there with
+    B's intermediary's reason, which must not reach anyone of A."""
+    _add(world, Membership(community_id="com-b", member_id=target.id, kind=kind))
+    if kind in ("student", "research_group"):
+        with world.session() as session:
+            row = session.get(target.table, target.id)
+        world.app.state.matching.sync(kind, row, {"com-a", "com-b"})
+    if kind == "student":
+        _add(
+            world,
+            Suggestion(
+                id=fresh_id("sug"),
+                community_id="com-b",
+                challenge_id="ch-b-pub",
+                target_kind="student",
+                target_id=target.id,
+                score=0.5,
+                dense=0.5,
+                lexical=0.5,
+                skill=0.5,
+                model_version="hashing-trigrams; matrix",
+                status="rejected",
+                reason=OTHER_COMMUNITYS_NOTE,
+            ),
+        )
+        target.hidden = OTHER_COMMUNITYS_NOTE
+
+
+SHARED_KINDS = {ResearchGroup: "research_group", StudentProfile: "student"}
+
+
 def make_target(world: World, cell: Cell, route: Route) -> Target:
-    """Create the cell's object (fresh where a call may change it)."""
+    """Create the cell's object (fresh where a call may change it); for a "shared" cell, one
+    of community A that is in community B too."""
+    target = _make_target(world, cell, route)
+    if cell.relation == "shared":
+        kind = SHARED_KINDS.get(target.table, "organisation")
+        _share(world, target, kind)
+    return target
+
+
+def _make_target(world: World, cell: Cell, route: Route) -> Target:
     login = LOGINS[cell.persona]
     community = _community(cell.relation)
     c = community[-1]

@@ -39,7 +39,8 @@ def test_unknown_account_gets_the_same_answer_as_a_wrong_password(world: World) 
 def test_disabled_account_cannot_log_in(world: World) -> None:
     answer = world.login("off-a")
     assert answer.status_code == 400
-    assert answer.json()["detail"] == "This account is disabled"
+    # The same answer as a wrong password: it must not confirm that the password is right.
+    assert answer.json()["detail"] == "Incorrect email or password"
 
 
 def test_disabled_account_with_the_wrong_password_does_not_learn_it_is_disabled(
@@ -83,9 +84,12 @@ def test_users_me_shows_role_communities_and_student_profile(world: World) -> No
 
 
 def test_users_me_patch_changes_name_and_password(world: World) -> None:
-    answer = world.patch(
-        "/users/me", "int-a", json={"full_name": "Ineke Intermediair", "password": "nieuw-geheim-1"}
-    )
+    body = {
+        "full_name": "Ineke Intermediair",
+        "password": "nieuw-geheim-1",
+        "current_password": PASSWORD,
+    }
+    answer = world.patch("/users/me", "int-a", json=body)
     assert answer.status_code == 200
     assert answer.json()["full_name"] == "Ineke Intermediair"
     assert world.login("int-a").status_code == 400

@@ -198,7 +198,6 @@ def test_a_new_consenting_student_is_suggested_at_once(world: World) -> None:
         "/students",
         "int-a",
         json={
-            "id": "stu-a9",
             "full_name": "Wim Warmte",
             "programme": "Installatietechniek",
             "level": "mbo",
@@ -208,17 +207,24 @@ def test_a_new_consenting_student_is_suggested_at_once(world: World) -> None:
         },
     )
     assert answer.status_code == 201, answer.text
-    assert "stu-a9" in _targets(world)
-    assert "stu-a9" not in _targets(world, "/challenges/ch-b-pub/suggestions/students", "int-b")
+    new = answer.json()["id"]
+    assert new in _targets(world)
+    assert new not in _targets(world, "/challenges/ch-b-pub/suggestions/students", "int-b")
 
 
 def test_a_profile_id_taken_by_any_member_is_a_conflict(world: World) -> None:
+    # Only admins choose ids (they see every object: a 409 tells them nothing new).
     body = {"full_name": "Dubbel", "programme": "Bouwkunde", "level": "hbo"}
     for taken in ("stu-a1", "usr-sme-a", "org-sme-a", "rg-a"):
         answer = world.post(
-            "/students", "int-a", json={**body, "id": taken, "community_ids": ["com-a"]}
+            "/students", "admin", json={**body, "id": taken, "community_ids": ["com-a"]}
         )
         assert answer.status_code == 409, taken
+        # An intermediary gets one answer for any id, taken or not.
+        mine = world.post(
+            "/students", "int-a", json={**body, "id": taken, "community_ids": ["com-a"]}
+        )
+        assert mine.status_code == 422 and taken not in mine.text
     assert world.get("/students", "int-a").json()["count"] == 3
 
 

@@ -122,7 +122,7 @@ def test_an_admin_disables_and_enables_an_account(world: World) -> None:
     assert disabled.status_code == 200
     assert disabled.json()["is_active"] is False
     assert world.client.get(f"{API}/users/me", headers=token).status_code == 401
-    assert world.login("sme-a").json()["detail"] == "This account is disabled"
+    assert world.login("sme-a").json()["detail"] == "Incorrect email or password"
     assert (
         world.patch("/users/usr-sme-a/active", "admin", json={"is_active": True}).status_code == 200
     )

@@ -410,7 +410,7 @@ def cached(world_url: str, tmp_path: Path):
 
 def test_erasing_a_person_leaves_nothing_in_any_table_index_or_cache(cached) -> None:
     world, cache = cached
-    secret = world.app.state.settings.secret_key
+    secret = world.app.state.settings.pseudonym_key
     old_vector = np.asarray(world.row(StudentProfile, "stu-a1")["embedding"], dtype=np.float32)
     # A history: views, decisions with reasons that name her, an edit, an API key, an export.
     rows = _suggest(world)
@@ -502,7 +502,7 @@ def test_a_student_erases_their_profile_and_keeps_their_account(world: World) ->
     assert me["id"] == "usr-stu-a1" and me["student_id"] is None
     erased = _audit(world, action="student.erase")
     assert [(e["actor_id"], e["object_id"]) for e in erased] == [
-        ("usr-stu-a1", pseudonym(world.app.state.settings.secret_key, "stu-a1"))
+        ("usr-stu-a1", pseudonym(world.app.state.settings.pseudonym_key, "stu-a1"))
     ]
     # An admin cannot erase themself (and with the last admin, everyone's way in).
     assert world.delete("/users/usr-admin", "admin").status_code == 409

@@ -164,14 +164,16 @@ def test_the_token_of_a_user_an_admin_disables_is_401(world: World) -> None:
 @pytest.mark.parametrize("environment", ["test", "production"])
 def test_create_app_refuses_the_placeholder_secret_outside_development(environment) -> None:
     with pytest.raises(RuntimeError, match="LCMATCH_SECRET_KEY is the placeholder"):
-        create_app(Settings(environment=environment, demo_data=False))
+        create_app(
+            Settings(environment=environment, demo_data=False, secret_key=PLACEHOLDER_SECRET)
+        )
     with pytest.raises(RuntimeError, match="too short"):
         create_app(Settings(environment=environment, demo_data=False, secret_key="kort-geheim"))
     create_app(Settings(environment=environment, demo_data=False, secret_key=SECRET))
 
 
 def test_create_app_accepts_the_placeholder_in_development() -> None:
-    create_app(Settings(environment="development", demo_data=False))
+    create_app(Settings(environment="development", demo_data=False, secret_key=PLACEHOLDER_SECRET))
 
 
 def test_serve_exits_with_a_clear_message_on_the_placeholder_secret(
@@ -186,7 +188,7 @@ def test_serve_exits_with_a_clear_message_on_the_placeholder_secret(
 
     monkeypatch.setattr(uvicorn, "run", must_not_run)
     monkeypatch.chdir(tmp_path)  # no .env in reach
-    monkeypatch.delenv("LCMATCH_SECRET_KEY", raising=False)
+    monkeypatch.setenv("LCMATCH_SECRET_KEY", PLACEHOLDER_SECRET)
     monkeypatch.setenv("LCMATCH_HOME", str(tmp_path))
     monkeypatch.setenv("LCMATCH_ENVIRONMENT", "production")
     result = CliRunner().invoke(cli, ["serve"])
@@ -625,7 +627,6 @@ def test_patch_user_active_changes_only_whether_it_is_active(world: World) -> No
 
 def test_create_user_cannot_set_the_password_hash_or_status(world: World) -> None:
     body = {
-        "id": "usr-nieuw",
         "email": "nieuw@example.nl",
         "full_name": "Nieuwe Student",
         "role": "student",
@@ -635,8 +636,9 @@ def test_create_user_cannot_set_the_password_hash_or_status(world: World) -> Non
         "is_active": False,
         "created_at": "2000-01-01T00:00:00Z",
     }
-    assert world.post("/users", "int-a", json=body).status_code == 201
-    row = world.row(User, "usr-nieuw")
+    made = world.post("/users", "int-a", json=body)
+    assert made.status_code == 201
+    row = world.row(User, made.json()["id"])
     assert verify_password("een-goed-wachtwoord", row["hashed_password"])
     assert row["is_active"] is True
     assert row["created_at"].year >= 2025
@@ -695,16 +697,17 @@ def test_patch_student_cannot_set_owner_communities_or_embedding(world: World) -
 
 
 def test_create_student_cannot_set_its_embedding(world: World) -> None:
+    forged = {key: value for key, value in FORGED_ROW.items() if key != "id"}  # a 422 of its own
     body = {
-        **FORGED_ROW,
-        "id": "stu-nieuw",
+        **forged,
         "full_name": "Nieuwe Student",
         "programme": "Bouwkunde",
         "level": "hbo",
         "community_ids": ["com-a"],
     }
-    assert world.post("/students", "int-a", json=body).status_code == 201
-    row = world.row(StudentProfile, "stu-nieuw")
+    made = world.post("/students", "int-a", json=body)
+    assert made.status_code == 201
+    row = world.row(StudentProfile, made.json()["id"])
     assert row["text_hash"] != FORGED_ROW["text_hash"]
     assert row["embedding_model"] != "vervalst"
     assert row["embedding"][:8] != FORGED_ROW["embedding"]
@@ -826,6 +829,7 @@ def test_review_bodies_cannot_set_scores_status_or_the_other_side(world: World) 
 
 LIMITED = {
     ("post", f"{API}/login/access-token"),
+    ("patch", f"{API}/users/me"),  # a wrong current_password counts as a failed login
     ("get", f"{API}/challenges/{{challenge_id}}/suggestions/students"),
     ("get", f"{API}/challenges/{{challenge_id}}/suggestions/research-groups"),
     ("get", f"{API}/students/{{student_id}}/suggestions/challenges"),
