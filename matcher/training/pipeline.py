@@ -40,7 +40,7 @@ from matcher.training.data import (
 )
 from matcher.training.linear import Adapter, adapted_model, base_vectors, train_adapter
 from matcher.training.negatives import with_hard_negatives
-from matcher.training.trainer import TrainConfig, encode_with, fine_tune, save_fp16
+from matcher.training.trainer import TrainConfig, encode_with, fine_tune, prompt_of, save_fp16
 
 Log = Callable[[str], None]
 
@@ -119,8 +119,15 @@ def train_encoder(
             pairs, config.fold_fine_tune_pairs, encoder, base_path, config, seed, log
         )
         encoding = time.perf_counter()
+        encode = functools.partial(encode_with, model, bf16=bf16_vectors)
+        query, passage = prompt_of(model, "query"), prompt_of(model, "passage")
         vectors = encode_fold(
-            benchmarks, fold, folds, functools.partial(encode_with, model, bf16=bf16_vectors)
+            benchmarks,
+            fold,
+            folds,
+            functools.partial(encode, prefix=passage),
+            # e5 puts "query: " before queries: they are encoded apart from the documents
+            functools.partial(encode, prefix=query) if query != passage else None,
         )
         stats["seconds_encoding_benchmarks"] = round(time.perf_counter() - encoding, 1)
         vectors.save(cv_dir / f"fold-{fold}.npz")
