@@ -133,6 +133,31 @@ def train_encoder_command(
     typer.echo(f"wrote {out} ({summary['training']['pairs']} pairs, {summary['seconds_total']} s)")
 
 
+@train_app.command("zero-shot")
+def zero_shot_command(
+    base: Annotated[str, typer.Option(help="The model, used as it is.")] = E5_MODEL,
+    folds: Annotated[int, typer.Option(help="Cross-validation folds over dev queries.")] = 3,
+    bench_dir: BenchOption = DEFAULT_BENCH,
+    cv_dir: CvOption = Path("var/cv-zero-shot"),
+) -> None:
+    """Give every fold the base model's own vectors, for `train fusion --base` to refit the
+    hybrid by cross-validation without adapting the model."""
+    from matcher.training.pipeline import zero_shot_folds
+
+    try:
+        zero_shot_folds(
+            bench_root=bench_dir,
+            cv_dir=cv_dir,
+            encoder=base_encoder(Settings(), base),
+            folds=folds,
+            log=_log,
+        )
+    except MatcherError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(code=2) from None
+    typer.echo(f"wrote {cv_dir} ({folds} folds of {base}'s own vectors)")
+
+
 @train_app.command("fusion")
 def train_fusion_command(
     bench_dir: BenchOption = DEFAULT_BENCH,

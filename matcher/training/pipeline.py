@@ -308,6 +308,27 @@ def model_card(name: str, summary: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def zero_shot_folds(
+    *, bench_root: Path, cv_dir: Path, encoder: TextEncoder, folds: int, log: Log = print
+) -> None:
+    """Write the base model's own vectors as every fold's (`fold-K.npz`, `folds.json`): then
+    `train_fusion` refits the hybrid by cross-validation for a model used as it is."""
+    if folds < 2:
+        raise MatcherError(f"zero-shot folds need at least 2 folds, not {folds}")
+    benchmarks = load_benchmarks(bench_root, present_benchmarks(bench_root))
+    for fold in range(folds):
+        vectors = encode_fold(
+            benchmarks,
+            fold,
+            folds,
+            functools.partial(encoder.encode, kind="passage"),
+            functools.partial(encoder.encode, kind="query"),
+        )
+        vectors.save(cv_dir / f"fold-{fold}.npz")
+        log(f"fold {fold}/{folds}: the base model's vectors")
+    (cv_dir / "folds.json").write_text(json.dumps({"folds": folds, "zero_shot": True}) + "\n")
+
+
 def train_fusion(
     *,
     bench_root: Path,
