@@ -25,11 +25,20 @@ BenchOption = Annotated[
 CvOption = Annotated[
     Path, typer.Option("--cv-dir", help="Where the fold models' benchmark vectors are kept.")
 ]
+PrecisionOption = Annotated[
+    str,
+    typer.Option(
+        help="The base model's number format (fp32, bf16, auto, openvino-bf16: as "
+        "LCMATCH_PRECISION); zero-shot and fusion must agree, the cache keeps each apart.",
+    ),
+]
 
 
-def base_encoder(settings: Settings, base: str = BASE_MODEL) -> CachedEncoder:
+def base_encoder(
+    settings: Settings, base: str = BASE_MODEL, precision: str = "fp32"
+) -> CachedEncoder:
     """The base model behind the eval embedding cache: training reads its vectors."""
-    encoder = SentenceEncoder(model=base, batch_size=settings.batch_size)
+    encoder = SentenceEncoder(model=base, batch_size=settings.batch_size, precision=precision)
     return CachedEncoder(encoder=encoder, store=SqliteEmbeddingStore(settings.embedding_cache))
 
 
@@ -139,6 +148,7 @@ def zero_shot_command(
     folds: Annotated[int, typer.Option(help="Cross-validation folds over dev queries.")] = 3,
     bench_dir: BenchOption = DEFAULT_BENCH,
     cv_dir: CvOption = Path("var/cv-zero-shot"),
+    precision: PrecisionOption = "fp32",
 ) -> None:
     """Give every fold the base model's own vectors, for `train fusion --base` to refit the
     hybrid by cross-validation without adapting the model."""
@@ -148,7 +158,7 @@ def zero_shot_command(
         zero_shot_folds(
             bench_root=bench_dir,
             cv_dir=cv_dir,
-            encoder=base_encoder(Settings(), base),
+            encoder=base_encoder(Settings(), base, precision),
             folds=folds,
             log=_log,
         )
@@ -168,6 +178,7 @@ def train_fusion_command(
     base: Annotated[
         str, typer.Option(help="The base model the fold models were adapted from.")
     ] = BASE_MODEL,
+    precision: PrecisionOption = "fp32",
 ) -> None:
     """Fit the hybrid's weights by cross-validation and write the README table."""
     from matcher.training.pipeline import train_fusion
@@ -176,7 +187,7 @@ def train_fusion_command(
         report = train_fusion(
             bench_root=bench_dir,
             cv_dir=cv_dir,
-            encoder=base_encoder(Settings(), base),
+            encoder=base_encoder(Settings(), base, precision),
             out=out,
             figures_out=figures,
             training_json=model / "training.json",
