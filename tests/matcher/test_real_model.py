@@ -56,18 +56,14 @@ def test_the_right_dutch_neighbour_wins(
     assert hits[0].score - hits[1].score > 0.05
 
 
-def test_heat_pumps_are_far_closer_to_heat_pumps_than_to_care(
+def test_heat_pumps_are_clearly_closer_to_heat_pumps_than_to_care(
     sentence_encoder: SentenceEncoder,
 ) -> None:
-    query, *documents = sentence_encoder.encode(
-        [
-            "warmtepompen installeren bij woningen",
-            NEIGHBOURS["warmtepomp"],
-            NEIGHBOURS["ouderenzorg"],
-        ]
-    )
-    assert float(query @ documents[0]) > 0.6
-    assert float(query @ documents[1]) < 0.45
+    # e5's cosines lie in a narrow band (here 0.91 against 0.81), MiniLM's wide (0.73 / 0.19):
+    # the margin is what ranks, so the margin is what is asked
+    query = sentence_encoder.encode(["warmtepompen installeren bij woningen"], kind="query")[0]
+    documents = sentence_encoder.encode([NEIGHBOURS["warmtepomp"], NEIGHBOURS["ouderenzorg"]])
+    assert float(query @ documents[0]) - float(query @ documents[1]) > 0.06
 
 
 def test_the_cache_serves_the_models_vectors(
