@@ -14,7 +14,8 @@ import json
 import statistics
 import time
 
-from matcher.encoders import ADAPTED_MODEL, BASE_MODEL, SentenceEncoder
+from matcher.encoders import SentenceEncoder
+from matcher.model_files import ADAPTED_MODEL, BASE_MODEL
 from matcher.training.data import read_esco_skills
 
 

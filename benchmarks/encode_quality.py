@@ -22,8 +22,9 @@ from pathlib import Path
 from _results import publish
 
 from matcher.cache import CachedEncoder, SqliteEmbeddingStore
-from matcher.encoders import DEFAULT_MODEL, SentenceEncoder
+from matcher.encoders import SentenceEncoder
 from matcher.evaluation import load_benchmark, run_benchmark, score_run
+from matcher.model_files import DEFAULT_MODEL
 from matcher.paths import PROJECT_ROOT
 from matcher.ranker import HybridRanker, Weights
 

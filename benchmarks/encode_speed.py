@@ -1,6 +1,7 @@
 """Encoding throughput of the default model on the CPU routes, against plain fp32 in the same run.
 
     python benchmarks/encode_speed.py [--quick] [--rounds N] [--routes fp32,bf16,...]
+        [--other-model multilingual-e5-small --other-routes fp32,bf16,...]
 
 Times ~150-word Dutch paragraphs and ~20-word Dutch texts (windows of the demo data) through:
 
@@ -21,6 +22,10 @@ Times ~150-word Dutch paragraphs and ~20-word Dutch texts (windows of the demo d
   (the OpenVINO routes are skipped, saying why, where `openvino` or `nncf` is missing; nncf is
   not a project dependency, as int8 failed the quality gate: `pip install nncf==3.4.0`);
 - lcmatch: `SentenceEncoder(precision="auto")`, the route the service takes on this CPU.
+
+`--other-model` times a second model's routes in the same rounds (named `MODEL:route`, their
+ratio against the default model's fp32, their vectors compared with their own model's fp32;
+texts carry the model's passage prompt, e5's "passage: ").
 
 Rounds interleave the routes, and each ratio is the median over rounds of (route / fp32 of the
 same round): the machine is shared, and interleaving keeps a busy moment from favouring one
@@ -44,7 +49,7 @@ import torch
 from _dutch_texts import word_windows
 from _results import publish
 
-from matcher.encoders import DEFAULT_MODEL, SentenceEncoder, resolve_model_path
+from matcher.encoders import DEFAULT_MODEL, SentenceEncoder, model_prompts, resolve_model_path
 from matcher.precision import detect_bf16
 
 ROUTES = (
@@ -145,7 +150,7 @@ def _openvino_model(name: str, path: str, workdir: Path):
     return openvino_encoder.attach(model, xml, compute=compute)
 
 
-def build_route(name: str, path: str, workdir: Path) -> Encode:
+def build_route(name: str, path: str, workdir: Path, model: str = DEFAULT_MODEL) -> Encode:
     """The encode function of a named route (loaded and warmed up by the caller)."""
     if name == "fp32":
         return _plain(_fp32(path))
@@ -184,7 +189,7 @@ def build_route(name: str, path: str, workdir: Path) -> Encode:
     if name.startswith("openvino"):
         return _plain(_openvino_model(name, path, workdir))
     if name == "lcmatch":
-        encoder = SentenceEncoder(model=DEFAULT_MODEL, precision="auto", batch_size=32)
+        encoder = SentenceEncoder(model=model, precision="auto", batch_size=32)
         return lambda texts: encoder.encode(texts)
     raise SystemExit(f"unknown route {name!r}; choose from {', '.join(ROUTES)}")
 
@@ -235,34 +240,64 @@ def summarise(speeds: dict[str, list[float]]) -> dict[str, dict[str, float]]:
     return found
 
 
-def run(route_names: list[str], *, paragraphs: int, shorts: int, rounds: int) -> dict:
+def _prompted(encode: Encode, prefix: str, lcmatch: bool) -> Encode:
+    """The route's encode with the model's passage prompt in front (lcmatch's own route puts
+    it there by itself)."""
+    if not prefix or lcmatch:
+        return encode
+    return lambda texts: encode([prefix + text for text in texts])
+
+
+def run(
+    route_names: list[str],
+    *,
+    paragraphs: int,
+    shorts: int,
+    rounds: int,
+    other_model: str | None = None,
+    other_routes: list[str] = (),
+) -> dict:
     """Load every route, time it on both text lengths, and compare its vectors with fp32's."""
-    path = resolve_model_path(DEFAULT_MODEL)
     texts = {
         "paragraph_150_words": word_windows(paragraphs, 150, seed=7),
         "short_20_words": word_windows(shorts, 20, seed=11),
     }
+    own = ["fp32", *(n for n in route_names if n != "fp32")]
+    plan = [(DEFAULT_MODEL, name, name) for name in own]
+    if other_model:
+        others = ["fp32", *(n for n in other_routes if n != "fp32")]
+        plan += [(other_model, name, f"{other_model}:{name}") for name in others]
     routes: dict[str, Encode] = {}
+    reference_of: dict[str, str] = {}
     skipped: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="lcmatch-encode-speed-") as workdir:
-        for name in ["fp32", *(n for n in route_names if n != "fp32")]:
+        for model, name, label in plan:
             try:
-                routes[name] = build_route(name, path, Path(workdir))
-                routes[name](texts["short_20_words"][:4])  # load weights, warm the kernels
+                folder = Path(workdir) / model
+                encode = build_route(name, resolve_model_path(model), folder, model)
+                prefix = model_prompts(model).get("passage", "")
+                routes[label] = _prompted(encode, prefix, name == "lcmatch")
+                routes[label](texts["short_20_words"][:4])  # load weights, warm the kernels
+                reference_of[label] = "fp32" if model == DEFAULT_MODEL else f"{model}:fp32"
             except Skipped as reason:
-                skipped[name] = str(reason)
+                skipped[label] = str(reason)
         figures: dict[str, dict] = {name: {} for name in routes}
         for length, batch in texts.items():
             speeds = summarise(measure(routes, batch, rounds))
-            reference = routes["fp32"](batch)
+            references = {ref: routes[ref](batch) for ref in set(reference_of.values())}
             for name, encode in routes.items():
+                reference = references[reference_of[name]]
                 figures[name][length] = {**speeds[name], **agreement(encode(batch), reference)}
     support = detect_bf16()
-    fastest = max(figures, key=lambda n: figures[n]["paragraph_150_words"]["ratio_vs_fp32"])
+    fastest = max(
+        (n for n in figures if ":" not in n),
+        key=lambda n: figures[n]["paragraph_150_words"]["ratio_vs_fp32"],
+    )
     lcmatch = figures.get("lcmatch", {}).get("paragraph_150_words", {})
     return {
         "benchmark": "encode_speed",
         "model": DEFAULT_MODEL,
+        **({"other_model": other_model} if other_model else {}),
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
         "cpu_bf16": {"native": support.bf16, "reason": support.reason},
@@ -288,6 +323,10 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--paragraphs", type=int, default=None, help="paragraphs (default 96)")
     parser.add_argument("--shorts", type=int, default=None, help="short texts (default 256)")
     parser.add_argument("--out", type=Path, default=None, help="write the JSON here instead")
+    parser.add_argument("--other-model", default=None, help="a second model, timed alongside")
+    parser.add_argument(
+        "--other-routes", default="fp32,bf16,lcmatch", help="the second model's routes"
+    )
     args = parser.parse_args(argv)
     names = args.routes.split(",") if args.routes else list(QUICK_ROUTES if args.quick else ROUTES)
     unknown = sorted(set(names) - set(ROUTES))
@@ -296,7 +335,11 @@ def main(argv: list[str] | None = None) -> dict:
     sizes = dict(paragraphs=4, shorts=8) if args.quick else dict(paragraphs=96, shorts=256)
     sizes = {key: getattr(args, key) or value for key, value in sizes.items()}
     rounds = args.rounds or (1 if args.quick else 3)
-    result = run(names, rounds=rounds, **sizes)
+    others = args.other_routes.split(",") if args.other_model else []
+    unknown = sorted(set(others) - set(ROUTES))
+    if unknown:
+        parser.error(f"unknown route(s) {', '.join(unknown)}; choose from {', '.join(ROUTES)}")
+    result = run(names, rounds=rounds, other_model=args.other_model, other_routes=others, **sizes)
     return publish(result, "encode_speed", quick=args.quick, out=args.out)
 
 

@@ -33,7 +33,8 @@ from _results import publish
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from matcher.encoders import DEFAULT_MODEL, HashingEncoder, SentenceEncoder, TextEncoder
+from matcher.encoders import HashingEncoder, SentenceEncoder, TextEncoder
+from matcher.model_files import DEFAULT_MODEL
 from service.domain.tables import StudentProfile
 from service.storage.db import make_engine, migrate
 from service.usecases.jobs import BATCH_SIZE, import_file, reembed

@@ -39,8 +39,8 @@ from _results import publish
 from threadpoolctl import threadpool_limits
 
 from matcher.ann import AnnSettings
-from matcher.encoders import DEFAULT_MODEL, resolve_model_path
 from matcher.index import VectorIndex
+from matcher.model_files import DEFAULT_MODEL, resolve_model_path
 
 K = 10
 SIZES = (10_000, 100_000, 1_000_000)

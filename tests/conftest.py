@@ -33,7 +33,7 @@ def hashing_encoder() -> HashingEncoder:
 
 @pytest.fixture(scope="session")
 def sentence_encoder() -> SentenceEncoder:
-    """The real default model (lcmatch-minilm-nl, in models/), loaded once per session."""
+    """The real default model (multilingual-e5-small, in models/), loaded once per session."""
     encoder = SentenceEncoder()
     encoder.encode(["warm up"])  # load the weights here, not inside the first test's timing
     return encoder

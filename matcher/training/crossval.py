@@ -62,20 +62,31 @@ def encode_fold(
     fold: int,
     folds: int,
     encode: Callable[[list[str]], np.ndarray],
+    encode_queries: Callable[[list[str]], np.ndarray] | None = None,
 ) -> FoldVectors:
     """A fold model's vectors of every document and of its fold's queries.
 
-    Documents shared by benchmarks (the MELO sets share one corpus) are encoded once."""
-    texts = {text for b in benchmarks.values() for text in b.corpus.values()}
-    texts |= {b.queries[q] for b in benchmarks.values() for q in fold_query_ids(b, fold, folds)}
-    ordered = sorted(texts)
-    row = {text: n for n, text in enumerate(ordered)}
-    vectors = encode(ordered)
+    Documents shared by benchmarks (the MELO sets share one corpus) are encoded once, and so is
+    a query that is also a document, unless queries have an encoder of their own
+    (`encode_queries`, for a model that puts "query: " before them)."""
+    corpus = {text for b in benchmarks.values() for text in b.corpus.values()}
+    asked = {b.queries[q] for b in benchmarks.values() for q in fold_query_ids(b, fold, folds)}
+    if encode_queries is None:
+        ordered = sorted(corpus | asked)
+        vectors = encode(ordered)
+        doc_row = query_row = {text: n for n, text in enumerate(ordered)}
+        doc_vectors = query_vectors = vectors
+    else:
+        doc_texts, query_texts = sorted(corpus), sorted(asked)
+        doc_vectors, query_vectors = encode(doc_texts), encode_queries(query_texts)
+        doc_row = {text: n for n, text in enumerate(doc_texts)}
+        query_row = {text: n for n, text in enumerate(query_texts)}
     documents, queries = {}, {}
     for name, b in benchmarks.items():
-        documents[name] = vectors[[row[b.corpus[d]] for d in b.corpus]]
+        documents[name] = doc_vectors[[doc_row[b.corpus[d]] for d in b.corpus]]
         ids = fold_query_ids(b, fold, folds)
-        queries[name] = vectors[[row[b.queries[q]] for q in ids]].reshape(len(ids), -1)
+        rows = [query_row[b.queries[q]] for q in ids]
+        queries[name] = query_vectors[rows].reshape(len(ids), -1)
     return FoldVectors(documents, queries)
 
 

@@ -40,7 +40,7 @@ from matcher.training.data import (
 )
 from matcher.training.linear import Adapter, adapted_model, base_vectors, train_adapter
 from matcher.training.negatives import with_hard_negatives
-from matcher.training.trainer import TrainConfig, encode_with, fine_tune, save_fp16
+from matcher.training.trainer import TrainConfig, encode_with, fine_tune, prompt_of, save_fp16
 
 Log = Callable[[str], None]
 
@@ -119,8 +119,15 @@ def train_encoder(
             pairs, config.fold_fine_tune_pairs, encoder, base_path, config, seed, log
         )
         encoding = time.perf_counter()
+        encode = functools.partial(encode_with, model, bf16=bf16_vectors)
+        query, passage = prompt_of(model, "query"), prompt_of(model, "passage")
         vectors = encode_fold(
-            benchmarks, fold, folds, functools.partial(encode_with, model, bf16=bf16_vectors)
+            benchmarks,
+            fold,
+            folds,
+            functools.partial(encode, prefix=passage),
+            # e5 puts "query: " before queries: they are encoded apart from the documents
+            functools.partial(encode, prefix=query) if query != passage else None,
         )
         stats["seconds_encoding_benchmarks"] = round(time.perf_counter() - encoding, 1)
         vectors.save(cv_dir / f"fold-{fold}.npz")
@@ -299,6 +306,27 @@ def model_card(name: str, summary: dict) -> str:
                 f"| {base['ndcg@10']:.4f} | {adapted['ndcg@10']:.4f} |"
             )
     return "\n".join(lines) + "\n"
+
+
+def zero_shot_folds(
+    *, bench_root: Path, cv_dir: Path, encoder: TextEncoder, folds: int, log: Log = print
+) -> None:
+    """Write the base model's own vectors as every fold's (`fold-K.npz`, `folds.json`): then
+    `train_fusion` refits the hybrid by cross-validation for a model used as it is."""
+    if folds < 2:
+        raise MatcherError(f"zero-shot folds need at least 2 folds, not {folds}")
+    benchmarks = load_benchmarks(bench_root, present_benchmarks(bench_root))
+    for fold in range(folds):
+        vectors = encode_fold(
+            benchmarks,
+            fold,
+            folds,
+            functools.partial(encoder.encode, kind="passage"),
+            functools.partial(encoder.encode, kind="query"),
+        )
+        vectors.save(cv_dir / f"fold-{fold}.npz")
+        log(f"fold {fold}/{folds}: the base model's vectors")
+    (cv_dir / "folds.json").write_text(json.dumps({"folds": folds, "zero_shot": True}) + "\n")
 
 
 def train_fusion(

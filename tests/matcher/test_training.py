@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from matcher import MatcherError
-from matcher.encoders import BASE_MODEL, resolve_model_path
 from matcher.evaluation import Benchmark
+from matcher.model_files import BASE_MODEL, resolve_model_path
 from matcher.training.crossval import FoldVectors, encode_fold, fold_query_ids
 from matcher.training.data import (
     Pair,
@@ -438,3 +438,50 @@ def test_the_linear_config_ships_the_base_model_plus_the_map_untuned() -> None:
 def _texts_and_vectors(encoder, pairs: list[Pair]) -> tuple[list[str], np.ndarray]:
     texts = sorted({text for pair in pairs for text in (pair.anchor, pair.positive)})
     return texts, encoder.encode(texts)
+
+
+def test_zero_shot_folds_give_every_fold_the_models_own_vectors(tmp_path: Path) -> None:
+    from matcher.encoders import HashingEncoder
+    from matcher.training.data import load_benchmarks
+    from matcher.training.pipeline import zero_shot_folds
+
+    encoder = HashingEncoder()
+    zero_shot_folds(
+        bench_root=FIXTURES / "train-bench", cv_dir=tmp_path, encoder=encoder, folds=2, log=print
+    )
+    assert json.loads((tmp_path / "folds.json").read_text())["folds"] == 2
+    bench = load_benchmarks(FIXTURES / "train-bench", ["melo-nld"])["melo-nld"]
+    for fold in range(2):
+        vectors = FoldVectors.load(tmp_path / f"fold-{fold}.npz")
+        own = [bench.queries[q] for q in fold_query_ids(bench, fold, 2)]
+        np.testing.assert_array_equal(vectors.queries["melo-nld"], encoder.encode(own))
+        np.testing.assert_array_equal(
+            vectors.documents["melo-nld"], encoder.encode(list(bench.corpus.values()))
+        )
+    with pytest.raises(MatcherError, match="at least 2 folds"):
+        zero_shot_folds(
+            bench_root=FIXTURES / "train-bench", cv_dir=tmp_path, encoder=encoder, folds=1
+        )
+
+
+def test_a_model_with_a_query_prompt_encodes_each_folds_queries_apart() -> None:
+    queries = {f"Q{n}": f"beroep {n}" for n in range(30)} | {"Qk": "kapper"}
+    corpus = {"C1_nl_000": "kapper", "C2_nl_000": "bakker"}
+    bench = Benchmark("melo-nld", corpus, queries, {})
+    documents: list[str] = []
+    asked: list[str] = []
+
+    def as_documents(texts: list[str]) -> np.ndarray:
+        documents.extend(texts)
+        return np.array([[len(t), 0.0] for t in texts], dtype=np.float32)
+
+    def as_queries(texts: list[str]) -> np.ndarray:
+        asked.extend(texts)
+        return np.array([[len(t), 1.0] for t in texts], dtype=np.float32)
+
+    fold = fold_query_ids(bench, 0, 3)
+    vectors = encode_fold({"melo-nld": bench}, 0, 3, as_documents, as_queries)
+    assert sorted(documents) == ["bakker", "kapper"]
+    assert sorted(asked) == sorted(queries[q] for q in fold)
+    assert vectors.queries["melo-nld"][:, 1].tolist() == [1.0] * len(fold)
+    assert vectors.documents["melo-nld"][:, 1].tolist() == [0.0, 0.0]

@@ -12,8 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from matcher import MatcherError
-from matcher.encoders import BASE_MODEL, resolve_model_path
 from matcher.evaluation import Benchmark
+from matcher.model_files import BASE_MODEL, resolve_model_path
 from matcher.training.crossval import FoldVectors
 from matcher.training.data import Pair, batches
 from matcher.training.negatives import with_hard_negatives
