@@ -150,10 +150,13 @@ class Reason:
         """The reason in Dutch ("nl") or English ("en")."""
         if self.code == "challenge.needs":
             return _needs_text(self.params, lang)
-        params = {k: _render(v, lang) for k, v in self.params.items()}
+        params = {k: _render(v, lang) for k, v in self.params.items() if k != "rule"}
         if self.code == "infeasible.pin_rule":
             rule = self.params["rule"]
-            params["rule"] = RULES[rule["code"]][lang].format(**rule["params"])
+            values = {k: _render(v, lang) for k, v in rule["params"].items()}
+            if "level" in values:
+                values["level"] = LEVEL_NAMES[lang].get(values["level"], values["level"])
+            params["rule"] = RULES[rule["code"]][lang].format(**values)
         for key in ("level",):
             if key in params:
                 params[key] = LEVEL_NAMES[lang].get(params[key], params[key])

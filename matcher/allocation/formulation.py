@@ -199,6 +199,9 @@ def solve_highs(
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("random_seed", 1)
+    # Feasibility jump took most of a minute on a 10k-student round before the root LP, which
+    # alone finds the teams there.
+    h.setOptionValue("mip_heuristic_run_feasibility_jump", False)
     h.setOptionValue("threads", threads)
     h.setOptionValue("mip_rel_gap", gap)
     h.setOptionValue("time_limit", max(0.1, time_limit_s - (time.perf_counter() - start)))

@@ -111,6 +111,7 @@ class Weights(_Strict):
 
     placement: float = Field(0.1, ge=0, description="fit of any placed student")
     score: float = Field(1.0, ge=0)
+    nearby: float = Field(0.2, ge=0, description="fit of living next door, down to 0 at the limit")
     preference: float = Field(1.0, ge=0)
     sme_mark: float = Field(0.25, ge=0)
     expertise: float = Field(0.5, ge=0)

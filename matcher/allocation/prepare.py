@@ -24,14 +24,6 @@ def preference_value(rank: int) -> float:
     return (6 - rank) / 5
 
 
-def expertise_fit(expertise: list[str], challenge_skills: list[str]) -> float:
-    """Share of the challenge's skills the supervisor has expertise in (0 when it names none)."""
-    wanted = {skill_key(s) for s in challenge_skills}
-    if not wanted:
-        return 0.0
-    return len(wanted & {skill_key(s) for s in expertise}) / len(wanted)
-
-
 @dataclass
 class Prepared:
     """The hard rules as boolean S×C masks, the fit of every pair, and the pruned candidates."""
@@ -74,9 +66,9 @@ class Prepared:
             cols = np.argpartition(-fit, per_student - 1, axis=1)[:, :per_student]
             keep[np.arange(n_students)[:, None], cols] = True
         keep |= self.preferred | self.marked
-        keep &= elig
         for s, c in self.student_pins.items():
-            keep[s, c] = True  # an ineligible pin stays in so the solver reports it infeasible
+            keep[s, c] = True
+        keep &= elig  # an ineligible pin has no pair: the program is infeasible, as it should be
         s_idx, c_idx = np.nonzero(keep)
         return s_idx, c_idx
 
@@ -122,34 +114,39 @@ class Prepared:
         return student.region or find_place(student.place).province
 
 
-def skill_overlap(instance: Instance) -> np.ndarray:
-    """S×C share of each challenge's wanted and required skills the student has."""
-    vocab: dict[str, int] = {}
-    for c in instance.challenges:
-        for label in [*c.skills, *c.required_skills]:
-            vocab.setdefault(skill_key(label), len(vocab))
-    n_s, n_c = len(instance.students), len(instance.challenges)
-    if not vocab:
-        return np.zeros((n_s, n_c), dtype=np.float32)
+def _incidence(lists: list[list[str]], vocab: dict[str, int]) -> sp.csr_matrix:
+    """Rows × vocabulary 0/1 matrix of which (known) skills each list names."""
     rows, cols = [], []
-    for i, s in enumerate(instance.students):
-        for k in {vocab[key] for label in s.skills if (key := skill_key(label)) in vocab}:
+    for i, labels in enumerate(lists):
+        for k in {vocab[key] for label in labels if (key := skill_key(label)) in vocab}:
             rows.append(i)
             cols.append(k)
-    student_m = sp.csr_matrix(
-        (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n_s, len(vocab))
+    return sp.csr_matrix(
+        (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(lists), len(vocab))
     )
-    rows, cols = [], []
-    for j, c in enumerate(instance.challenges):
-        for k in {vocab[skill_key(label)] for label in [*c.skills, *c.required_skills]}:
-            rows.append(k)
-            cols.append(j)
-    challenge_m = sp.csr_matrix(
-        (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(vocab), n_c)
+
+
+def _coverage(holders: list[list[str]], wanted: list[list[str]]) -> np.ndarray:
+    """holders × wanted: the share of each wanted list that each holder has (0 if it is empty)."""
+    vocab: dict[str, int] = {}
+    for labels in wanted:
+        for label in labels:
+            vocab.setdefault(skill_key(label), len(vocab))
+    if not vocab:
+        return np.zeros((len(holders), len(wanted)), dtype=np.float32)
+    have = _incidence(holders, vocab)
+    want = _incidence(wanted, vocab)
+    size = np.asarray(want.sum(axis=1)).ravel()
+    shared = (have @ want.T).toarray()
+    return (shared / np.maximum(size, 1)[None, :]).astype(np.float32)
+
+
+def skill_overlap(instance: Instance) -> np.ndarray:
+    """S×C share of each challenge's wanted and required skills the student has."""
+    return _coverage(
+        [s.skills for s in instance.students],
+        [[*c.skills, *c.required_skills] for c in instance.challenges],
     )
-    wanted = np.asarray(challenge_m.sum(axis=0)).ravel()
-    shared = (student_m @ challenge_m).toarray()
-    return (shared / np.maximum(wanted, 1)[None, :]).astype(np.float32)
 
 
 def prepare(instance: Instance) -> Prepared:
@@ -166,10 +163,17 @@ def prepare(instance: Instance) -> Prepared:
         allowed[[LEVELS.index(lv) for lv in c.levels], j] = True
     level_ok = allowed[level] if n_s else np.zeros((0, n_c), dtype=bool)
 
-    home = [find_place(s.place) for s in students]
-    sites = [find_place(c.place) if c.place else home[0] if home else None for c in challenges]
+    # Distances between the distinct places only: a round has far fewer places than people.
+    names = sorted({s.place for s in students} | {c.place for c in challenges if c.place})
+    spot = {name: k for k, name in enumerate(names)}
+    places = [find_place(name) for name in names]
+    between = distance_matrix_km(places, places) if places else np.zeros((0, 0), np.float32)
+    home = np.array([spot[s.place] for s in students], dtype=np.int64)
+    site = np.array([spot[c.place] if c.place else 0 for c in challenges], dtype=np.int64)
     distance = (
-        distance_matrix_km(home, sites) if n_s and n_c else np.zeros((n_s, n_c), dtype=np.float32)
+        between[home[:, None], site[None, :]]
+        if n_s and n_c
+        else np.zeros((n_s, n_c), dtype=np.float32)
     )
     reach = np.array([s.max_travel_km for s in students], dtype=np.float32)[:, None]
     factor = np.array(
@@ -228,13 +232,10 @@ def prepare(instance: Instance) -> Prepared:
     has_skill = sp.csr_matrix(
         (np.ones(len(rows), dtype=bool), (rows, cols)), shape=(n_s, len(skill_index))
     )
-    expertise = np.array(
-        [
-            [expertise_fit(v.expertise, [*c.skills, *c.required_skills]) for c in challenges]
-            for v in instance.supervisors
-        ],
-        dtype=np.float32,
-    ).reshape(len(instance.supervisors), n_c)
+    expertise = _coverage(
+        [v.expertise for v in instance.supervisors],
+        [[*c.skills, *c.required_skills] for c in challenges],
+    )
 
     prepared = Prepared(
         instance=instance,
@@ -256,7 +257,9 @@ def prepare(instance: Instance) -> Prepared:
     w = instance.weights
     rank = prepared.pref_rank
     pref = np.where(rank > 0, (6 - rank) / 5, 0.0)
-    prepared.fit = (
-        w.placement + w.score * score + w.preference * pref + w.sme_mark * prepared.marked
-    ).astype(np.float32)
+    # Nearer is better: 1 next door, 0 at the student's limit (remote work counts as next door).
+    limit = np.maximum(reach * factor, 1e-6)
+    nearby = np.where(np.isinf(factor), 1.0, np.clip(1.0 - distance / limit, 0.0, 1.0))
+    fit = w.placement + w.score * score + w.nearby * nearby + w.preference * pref
+    prepared.fit = (fit + w.sme_mark * prepared.marked).astype(np.float32)
     return prepared

@@ -72,8 +72,8 @@ def build(prepared: Prepared, *, worst_team: bool = True, fairness: bool = True)
         x_of_challenge[c].append(col)
     pinned_challenges = set(prepared.student_pins.values()) | set(prepared.supervisor_pins)
     for s, c in prepared.student_pins.items():
-        if (s, c) not in model.index:  # cannot happen (pins are candidates); kept for safety
-            model.var(("x", s, c), lb=1, ub=1)
+        if ("x", s, c) not in model.index:  # the pin breaks a hard rule: nothing can keep it
+            model.row([], [], lo=1)
 
     for cols in x_of_student.values():
         if len(cols) > 1:
@@ -81,15 +81,20 @@ def build(prepared: Prepared, *, worst_team: bool = True, fairness: bool = True)
 
     wmax = int(np.rint(float(prepared.fit.max(initial=0.0)) * SCALE)) + 1
     worst = model.var(("worst",), lb=0, ub=wmax if worst_team else 0, obj=round(w.worst_team))
+    staffed_bonus = round(w.worst_team) * wmax if worst_team else 0
     sigma_of: dict[int, list[tuple[int, int]]] = {}
     for c, ch in enumerate(inst.challenges):
         cols = x_of_challenge.get(c, [])
         if len(cols) < ch.team_min:
+            for col in cols:  # too few candidates for a team: nobody joins this challenge
+                model.ub[col] = 0
             if c in pinned_challenges:  # a pinned challenge that cannot be staffed: infeasible
                 model.row([], [], lo=1)
             continue
         sizes = range(ch.team_min, min(ch.team_max, len(cols)) + 1)
-        sig = [(k, model.var(("size", c, k))) for k in sizes]
+        # A staffed team is worth as much as the worst-team term can ever gain, so that term
+        # never makes a challenge go without a team (dropping the weakest team would raise it).
+        sig = [(k, model.var(("size", c, k), obj=staffed_bonus)) for k in sizes]
         sigma_of[c] = sig
         staffed_idx = [col for _, col in sig]
         model.row(staffed_idx, [1] * len(sig), hi=1, lo=int(c in pinned_challenges))

@@ -66,8 +66,8 @@ def generate(
     n_supervisors: int,
     *,
     seed: int = 0,
-    n_themes: int = 20,
-    skills_per_theme: int = 25,
+    n_themes: int = 12,
+    skills_per_theme: int = 15,
 ) -> Instance:
     """A round of the given size; the same seed gives the same round."""
     return parse_instance(
@@ -88,8 +88,8 @@ def generate_data(
     n_supervisors: int,
     *,
     seed: int = 0,
-    n_themes: int = 20,
-    skills_per_theme: int = 25,
+    n_themes: int = 12,
+    skills_per_theme: int = 15,
 ) -> dict:
     """The JSON of a generated round (see `generate`)."""
     rng = np.random.default_rng(seed)
@@ -129,7 +129,7 @@ def generate_data(
                 "max_travel_km": float(rng.choice([15, 25, 40, 60, 100])),
                 "hours": float(rng.choice([8, 12, 16, 20, 24])),
                 "periods": periods,
-                "skills": pick(own, int(rng.integers(3, 7))) + pick(extra, 1),
+                "skills": pick(own, int(rng.integers(4, 9))) + pick(extra, 1),
             }
         )
     challenges = []
@@ -148,7 +148,7 @@ def generate_data(
                 "team_max": team_min + int(rng.choice([1, 2, 3])),
                 "levels": levels_allowed,
                 "min_programmes": int(rng.choice([1, 2, 2, 3])),
-                "skills": pick([theme], 5),
+                "skills": pick([theme], 6),
                 "required_skills": pick([theme], int(rng.choice([0, 1, 1, 2]))),
                 "place": places[rng.choice(len(places), p=weight)].name,
                 "mode": mode,
