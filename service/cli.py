@@ -23,6 +23,7 @@ from matcher.errors import MatcherError
 from matcher.evaluation import load_benchmark, run_benchmark, score_run, write_run
 from matcher.paths import PROJECT_ROOT
 from matcher.ranker import HybridRanker, Weights
+from service.allocate_cli import allocate_command
 from service.jobs import BATCH_SIZE, import_file, reembed
 from service.matching import Matching
 from service.settings import Settings
@@ -39,6 +40,7 @@ from service.transfer import (
 
 app = typer.Typer(help="lcmatch: matchmaking for learning communities.", no_args_is_help=True)
 app.add_typer(train_app, name="train")
+app.command("allocate")(allocate_command)
 
 
 class Method(StrEnum):

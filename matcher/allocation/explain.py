@@ -88,8 +88,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "en": "excluded from every suitable challenge",
     },
     "student.eligible_unstaffed": {
-        "nl": "de {count} uitdagingen die passen ({challenges}) krijgen geen team",
-        "en": "the {count} challenges that fit ({challenges}) get no team",
+        "nl": "geen van de uitdagingen die passen ({challenges}) krijgt een team",
+        "en": "none of the challenges that fit ({challenges}) gets a team",
     },
     "student.teams_full": {
         "nl": "de {count} teams die passen zijn gevuld met studenten die beter passen of een "
