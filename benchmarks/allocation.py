@@ -46,6 +46,10 @@ BASELINES = {
 }
 
 
+def _finite(value: float, digits: int) -> float | None:
+    return round(value, digits) if np.isfinite(value) else None
+
+
 def _round(size: str, seed: int, time_limit: float):
     n_s, n_c, n_v, _ = SIZES[size]
     inst = generate(n_s, n_c, n_v, seed=seed)
@@ -77,9 +81,10 @@ def run_size(size: str, seed: int, quick: bool) -> dict:
         "seconds": round(seconds, 2),
         "prepare_seconds": round(prepare_s, 2),
         "status": proposal.status,
-        "gap": round(proposal.gap, 5),
-        "objective": round(proposal.objective, 3),
-        "bound": round(proposal.bound, 3),
+        "gap": _finite(proposal.gap, 5),
+        "gap_on_fit": _finite(proposal.fit_gap, 5),
+        "objective": _finite(proposal.objective, 3),
+        "bound": _finite(proposal.bound, 3),
         "candidate_pairs": proposal.candidates,
         "fairness_excess": proposal.fairness_excess,
     }
@@ -119,7 +124,8 @@ def resolve_after_pin(inst, proposal, seed: int) -> dict:
         "pin": {"student": sid, "challenge": cid},
         "seconds": round(seconds, 2),
         "status": again.status,
-        "gap": round(again.gap, 5),
+        "gap": _finite(again.gap, 5),
+        "gap_on_fit": _finite(again.fit_gap, 5),
         "violations": len(check.violations),
         "pin_kept": again.assignment().get(sid) == cid,
     }
@@ -150,9 +156,10 @@ def cpsat_child(seed: int, limit: float) -> None:
                 **figures(prepared, proposal.teams).as_dict(),
                 "seconds": round(time.perf_counter() - start, 2),
                 "status": proposal.status,
-                "gap": round(proposal.gap, 5),
-                "objective": round(proposal.objective, 3),
-                "bound": round(proposal.bound, 3),
+                "gap": _finite(proposal.gap, 5),
+                "gap_on_fit": _finite(proposal.fit_gap, 5),
+                "objective": _finite(proposal.objective, 3),
+                "bound": _finite(proposal.bound, 3),
             }
         )
     )
@@ -161,14 +168,15 @@ def cpsat_child(seed: int, limit: float) -> None:
 def table(result: dict) -> str:
     """The comparison as a markdown table."""
     lines = [
-        "| round | method | total fit | worst team | placed | staffed | full | violations "
-        "| gap level | gap region | seconds |",
+        "| round | method | total fit (valid teams) | worst team (valid teams) | placed "
+        "| staffed | full | violations | gap level | gap region | seconds |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for size, data in result["rounds"].items():
         for name, m in data["methods"].items():
             lines.append(
-                f"| {size} | {name} | {m['total_fit']:.1f} | {m['worst_team_fit']:.3f} "
+                f"| {size} | {name} | {m['total_fit']:.1f} ({m['valid_total_fit']:.1f}) "
+                f"| {m['worst_team_fit']:.3f} ({m['valid_worst_team_fit']:.3f}) "
                 f"| {m['students_placed']:.1%} | {m['challenges_staffed']:.1%} "
                 f"| {m['challenges_full']:.1%} | {m['violations']} | {m['gap_level']:.3f} "
                 f"| {m['gap_region']:.3f} | {m['seconds']} |"
@@ -191,9 +199,7 @@ def main() -> None:
         + " ".join(sys.argv[1:]),
         "cores": os.cpu_count(),
         "seed": args.seed,
-        "rounds": {
-            size: run_size(size, args.seed, args.quick) for size in args.sizes.split(",")
-        },
+        "rounds": {size: run_size(size, args.seed, args.quick) for size in args.sizes.split(",")},
     }
     result["table"] = table(result)
     publish(result, "allocation", quick=args.quick)

@@ -462,6 +462,11 @@ def explain_team(
     return {"members": why, "team": team}
 
 
+def _finite(value: float, digits: int) -> float | None:
+    """JSON has no NaN or infinity: an unknown bound or gap is null."""
+    return round(value, digits) if np.isfinite(value) else None
+
+
 def report(prepared: Prepared, proposal: Proposal) -> dict[str, Any]:
     """The proposal as JSON: teams with reasons, students left out and unstaffed challenges with
     why, the fairness figures, and the solver's figures."""
@@ -474,9 +479,10 @@ def report(prepared: Prepared, proposal: Proposal) -> dict[str, Any]:
         "status": proposal.status,
         "solver": {
             "name": proposal.solver,
-            "objective": round(proposal.objective, 3),
-            "bound": round(proposal.bound, 3),
-            "gap": round(proposal.gap, 5),
+            "objective": _finite(proposal.objective, 3),
+            "bound": _finite(proposal.bound, 3),
+            "gap": _finite(proposal.gap, 5),
+            "gap_on_fit": _finite(proposal.fit_gap, 5),
             "seconds": round(proposal.seconds, 3),
             "candidate_pairs": proposal.candidates,
         },

@@ -20,6 +20,7 @@ class Row:
     lo: int | None
     hi: int | None
     enforce: int | None = None
+    tag: str | None = None  # "worst" or "fairness": rows a quicker stage leaves out
 
 
 @dataclass
@@ -49,9 +50,21 @@ class Formulation:
         lo: int | None = None,
         hi: int | None = None,
         enforce: int | None = None,
+        tag: str | None = None,
     ) -> None:
         """Add lo ≤ Σ coef·var ≤ hi (enforced by a binary when given)."""
-        self.rows.append(Row(list(idx), list(coef), lo, hi, enforce))
+        self.rows.append(Row(list(idx), list(coef), lo, hi, enforce, tag))
+
+    def without(self, tags: set[str]) -> Formulation:
+        """The same variables without the rows tagged `tags`; a variable those rows alone bound
+        (the worst-team level) loses its objective weight, so it cannot run free."""
+        rows = [r for r in self.rows if r.tag not in tags]
+        obj = list(self.obj)
+        if "worst" in tags and ("worst",) in self.index:
+            obj[self.index[("worst",)]] = 0
+        return Formulation(
+            keys=self.keys, lb=self.lb, ub=self.ub, obj=obj, rows=rows, index=self.index
+        )
 
 
 @dataclass

@@ -37,6 +37,13 @@ class Proposal:
     solver: str = ""
     candidates: int = 0
     fairness_excess: dict[str, float] = field(default_factory=dict)
+    staffing_bonus: float = 0.0
+
+    @property
+    def fit_gap(self) -> float:
+        """The gap measured against the fit part of the objective (without the staffed-team
+        bonus, which would make any gap look small)."""
+        return (self.bound - self.objective) / max(1e-9, self.objective - self.staffing_bonus)
 
     def assignment(self) -> dict[str, str]:
         """student id → challenge id of every placed student."""
@@ -102,7 +109,7 @@ def build(prepared: Prepared, *, worst_team: bool = True, fairness: bool = True)
         # The worst team: each staffed team's mean fit is at least `worst`.
         team_fit = [model.obj[col] for col in cols]
         for k, col in sig if worst_team else []:
-            model.row([*cols, worst], [*team_fit, -k], lo=0, enforce=col)
+            model.row([*cols, worst], [*team_fit, -k], lo=0, enforce=col, tag="worst")
         for label in ch.required_skills:
             r = prepared.skill_index[" ".join(label.casefold().split())]
             holders = prepared.skill_holders[r]
@@ -158,9 +165,10 @@ def build(prepared: Prepared, *, worst_team: bool = True, fairness: bool = True)
         for members in groups.values():
             cols = [col for s in members for col in x_of_student.get(s, [])]
             n = len(members)
-            model.row([*cols, lo], [SCALE] * len(cols) + [-n], lo=0)
-            model.row([*cols, hi], [SCALE] * len(cols) + [-n], hi=0)
-        model.row([hi, lo, excess], [1, -1, -1], hi=round(inst.fairness.margin * SCALE))
+            model.row([*cols, lo], [SCALE] * len(cols) + [-n], lo=0, tag="fairness")
+            model.row([*cols, hi], [SCALE] * len(cols) + [-n], hi=0, tag="fairness")
+        margin = round(inst.fairness.margin * SCALE)
+        model.row([hi, lo, excess], [1, -1, -1], hi=margin, tag="fairness")
     return model
 
 
@@ -192,23 +200,31 @@ def allocate(
             hint=hint,
         )
         return _read(prepared, model, outcome, start)
-    # HiGHS: first the program without the worst-team term (its LP bound is tight, so this is
-    # quick), whose teams start the full program; a previous proposal competes as a start.
-    quick = build(prepared, worst_team=False, fairness=False)
-    first = solve_highs(quick, time_limit_s=0.5 * (limit - (time.perf_counter() - start)))
-    starts = []
-    if first.values is not None:
-        starts.append(start_vector(prepared, model, _read(prepared, quick, first, start).teams))
+    # HiGHS in stages, each started from the best teams so far: the program without the
+    # worst-team and fairness rows (its LP bound is tight: quick), then with fairness, then
+    # the full program. A previous proposal (before a pin or move) competes as a start.
+    stages = [model.without({"worst", "fairness"}), model.without({"worst"}), model]
+    shares = [0.3, 0.5, 1.0]
+    best: np.ndarray | None = None
     if previous is not None:
-        starts.append(start_vector(prepared, model, previous.teams))
-    best = max(
-        (v for v in starts if _feasible(model, v)),
-        key=lambda v: float(np.dot(model.obj, v)),
-        default=None,
-    )
-    outcome = solve_highs(
-        model, time_limit_s=limit - (time.perf_counter() - start), start_values=best
-    )
+        values = start_vector(prepared, model, previous.teams)
+        best = values if _feasible(model, values) else None
+    outcome: Outcome | None = None
+    for stage, share in zip(stages, shares, strict=True):
+        budget = share * (limit - (time.perf_counter() - start))
+        outcome = solve_highs(stage, time_limit_s=budget, start_values=best)
+        if outcome.values is None:
+            continue
+        values = start_vector(prepared, model, _read(prepared, stage, outcome, start).teams)
+        if _feasible(model, values) and (
+            best is None or np.dot(model.obj, values) > np.dot(model.obj, best)
+        ):
+            best = values
+    assert outcome is not None
+    if outcome.values is None and best is not None:
+        # The full program ran out of time before its first solution: the best stage's teams.
+        value = float(np.dot(model.obj, best))
+        outcome = Outcome("feasible", best, value, float("inf"), outcome.seconds, "highs")
     return _read(prepared, model, outcome, start)
 
 
@@ -288,6 +304,8 @@ def _read(prepared: Prepared, model: Formulation, outcome: Outcome, start: float
                 members[key[2]].append(key[1])
             elif value and key[0] == "sup":
                 supervisor[key[1]] = key[2]
+            elif value and key[0] == "size":
+                proposal.staffing_bonus += model.obj[model.index[key]] / SCALE
             elif key[0] == "excess":
                 proposal.fairness_excess[key[1]] = value / SCALE
         for c in sorted(members):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from matcher.allocation.instance import Instance
 from matcher.places import distance_km, find_place
@@ -19,6 +19,7 @@ class Violation:
 
     code: str
     message: str
+    challenge: str | None = None  # the team it is about, when it is about one team
 
 
 @dataclass
@@ -62,7 +63,9 @@ def validate(instance: Instance, teams: Sequence[TeamLike]) -> Check:
             bad(Violation("challenge_twice", f"challenge {cid} has {n} teams"))
     member_of: dict[str, list[str]] = defaultdict(list)
     load: Counter[str] = Counter()
+    starts: list[tuple[str, int]] = []  # (team, its first violation) to tag them afterwards
     for team in teams:
+        starts.append((team.challenge, len(check.violations)))
         ch = challenges.get(team.challenge)
         if ch is None:
             bad(Violation("unknown", f"team for unknown challenge {team.challenge}"))
@@ -115,6 +118,11 @@ def validate(instance: Instance, teams: Sequence[TeamLike]) -> Check:
             load[sup.id] += 1
             if (sup.id, ch.id) in forbidden:
                 bad(Violation("forbid", f"{ch.id}: supervisor {sup.id} is forbidden here"))
+    ends = [begin for _, begin in starts[1:]] + [len(check.violations)] * bool(starts)
+    for (cid, begin), end in zip(starts, ends, strict=True):
+        check.violations[begin:end] = [
+            replace(v, challenge=cid) for v in check.violations[begin:end]
+        ]
     for sid, where in member_of.items():
         if len(where) > 1:
             bad(Violation("twice", f"{sid} is in {len(where)} teams: {', '.join(where)}"))
