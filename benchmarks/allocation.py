@@ -82,7 +82,6 @@ def run_size(size: str, seed: int, quick: bool) -> dict:
         "prepare_seconds": round(prepare_s, 2),
         "status": proposal.status,
         "gap": _finite(proposal.gap, 5),
-        "gap_on_fit": _finite(proposal.fit_gap, 5),
         "objective": _finite(proposal.objective, 3),
         "bound": _finite(proposal.bound, 3),
         "candidate_pairs": proposal.candidates,
@@ -125,7 +124,6 @@ def resolve_after_pin(inst, proposal, seed: int) -> dict:
         "seconds": round(seconds, 2),
         "status": again.status,
         "gap": _finite(again.gap, 5),
-        "gap_on_fit": _finite(again.fit_gap, 5),
         "violations": len(check.violations),
         "pin_kept": again.assignment().get(sid) == cid,
     }
@@ -157,7 +155,6 @@ def cpsat_child(seed: int, limit: float) -> None:
                 "seconds": round(time.perf_counter() - start, 2),
                 "status": proposal.status,
                 "gap": _finite(proposal.gap, 5),
-                "gap_on_fit": _finite(proposal.fit_gap, 5),
                 "objective": _finite(proposal.objective, 3),
                 "bound": _finite(proposal.bound, 3),
             }

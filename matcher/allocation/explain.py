@@ -482,7 +482,6 @@ def report(prepared: Prepared, proposal: Proposal) -> dict[str, Any]:
             "objective": _finite(proposal.objective, 3),
             "bound": _finite(proposal.bound, 3),
             "gap": _finite(proposal.gap, 5),
-            "gap_on_fit": _finite(proposal.fit_gap, 5),
             "seconds": round(proposal.seconds, 3),
             "candidate_pairs": proposal.candidates,
         },

@@ -115,7 +115,9 @@ class Weights(_Strict):
     preference: float = Field(1.0, ge=0)
     sme_mark: float = Field(0.25, ge=0)
     expertise: float = Field(0.5, ge=0)
-    worst_team: float = Field(10.0, ge=0)
+    worst_team: float = Field(
+        0.1, ge=0, description="fit per unit of the worst team's mean fit, per challenge"
+    )
     fairness: float = Field(5.0, ge=0, description="fit given up per percentage point of excess")
     hybrid_travel_factor: float = Field(2.0, ge=1)
 

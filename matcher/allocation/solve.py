@@ -37,13 +37,6 @@ class Proposal:
     solver: str = ""
     candidates: int = 0
     fairness_excess: dict[str, float] = field(default_factory=dict)
-    staffing_bonus: float = 0.0
-
-    @property
-    def fit_gap(self) -> float:
-        """The gap measured against the fit part of the objective (without the staffed-team
-        bonus, which would make any gap look small)."""
-        return (self.bound - self.objective) / max(1e-9, self.objective - self.staffing_bonus)
 
     def assignment(self) -> dict[str, str]:
         """student id → challenge id of every placed student."""
@@ -87,8 +80,9 @@ def build(prepared: Prepared, *, worst_team: bool = True, fairness: bool = True)
             model.row(cols, [1] * len(cols), hi=1)
 
     wmax = int(np.rint(float(prepared.fit.max(initial=0.0)) * SCALE)) + 1
-    worst = model.var(("worst",), lb=0, ub=wmax if worst_team else 0, obj=round(w.worst_team))
-    staffed_bonus = round(w.worst_team) * wmax if worst_team else 0
+    # The worst team's mean fit counts once per challenge, so its pull grows with the round.
+    lam = round(w.worst_team * len(inst.challenges))
+    worst = model.var(("worst",), lb=0, ub=wmax if worst_team else 0, obj=lam)
     sigma_of: dict[int, list[tuple[int, int]]] = {}
     for c, ch in enumerate(inst.challenges):
         cols = x_of_challenge.get(c, [])
@@ -99,9 +93,7 @@ def build(prepared: Prepared, *, worst_team: bool = True, fairness: bool = True)
                 model.row([], [], lo=1)
             continue
         sizes = range(ch.team_min, min(ch.team_max, len(cols)) + 1)
-        # A staffed team is worth as much as the worst-team term can ever gain, so that term
-        # never makes a challenge go without a team (dropping the weakest team would raise it).
-        sig = [(k, model.var(("size", c, k), obj=staffed_bonus)) for k in sizes]
+        sig = [(k, model.var(("size", c, k))) for k in sizes]
         sigma_of[c] = sig
         staffed_idx = [col for _, col in sig]
         model.row(staffed_idx, [1] * len(sig), hi=1, lo=int(c in pinned_challenges))
@@ -125,6 +117,11 @@ def build(prepared: Prepared, *, worst_team: bool = True, fairness: bool = True)
                 model.row([u, *members], [1] + [-1] * len(members), hi=0)
                 us.append(u)
             model.row(us + staffed_idx, [1] * len(us) + [-ch.min_programmes] * len(sig), lo=0)
+
+    # Dropping the weakest team would raise the worst team's fit; so the full program staffs at
+    # least as many teams as the program without that term did (`allocate` sets the number).
+    sizes_all = [col for sig in sigma_of.values() for _, col in sig]
+    model.row(sizes_all, [1] * len(sizes_all), lo=0, tag="staffing")
 
     # One supervisor per staffed team, within each supervisor's capacity.
     n_sup = len(inst.supervisors)
@@ -188,11 +185,18 @@ def allocate(
     limit = time_limit_s or settings.time_limit_s
     model = build(prepared)
     which = solver or settings.solver
+    staffing = next(r for r in model.rows if r.tag == "staffing")
     if which == "cpsat":
+        first = solve_cpsat(
+            model.without({"worst", "fairness"}),
+            time_limit_s=0.4 * (limit - (time.perf_counter() - start)),
+            workers=settings.workers,
+        )
         hint = None
-        if previous is not None:
-            values = start_vector(prepared, model, previous.teams)
-            hint = {i: int(v) for i, v in enumerate(values)}
+        if first.values is not None:
+            teams = _read(prepared, model, first, start).teams
+            staffing.lo = len(teams)
+            hint = dict(enumerate(start_vector(prepared, model, teams).tolist()))
         outcome = solve_cpsat(
             model,
             time_limit_s=limit - (time.perf_counter() - start),
@@ -203,19 +207,24 @@ def allocate(
     # HiGHS in stages, each started from the best teams so far: the program without the
     # worst-team and fairness rows (its LP bound is tight: quick), then with fairness, then
     # the full program. A previous proposal (before a pin or move) competes as a start.
-    stages = [model.without({"worst", "fairness"}), model.without({"worst"}), model]
+    stages = [model.without({"worst", "fairness", "staffing"}), model.without({"worst"}), model]
     shares = [0.3, 0.5, 1.0]
     best: np.ndarray | None = None
     if previous is not None:
-        values = start_vector(prepared, model, previous.teams)
-        best = values if _feasible(model, values) else None
+        values = start_vector(prepared, model, repaired(prepared, model, previous.teams))
+        staffing.lo = int(sum(values[c] for c in staffing.idx))
+        if _feasible(model, values):  # the moved proposal is a start: go to the full program
+            best, stages, shares = values, [model], [1.0]
     outcome: Outcome | None = None
     for stage, share in zip(stages, shares, strict=True):
         budget = share * (limit - (time.perf_counter() - start))
         outcome = solve_highs(stage, time_limit_s=budget, start_values=best)
         if outcome.values is None:
             continue
-        values = start_vector(prepared, model, _read(prepared, stage, outcome, start).teams)
+        teams = _read(prepared, stage, outcome, start).teams
+        if stage is stages[0] and len(stages) > 1:
+            staffing.lo = len(teams)
+        values = start_vector(prepared, model, teams)
         if _feasible(model, values) and (
             best is None or np.dot(model.obj, values) > np.dot(model.obj, best)
         ):
@@ -226,6 +235,49 @@ def allocate(
         value = float(np.dot(model.obj, best))
         outcome = Outcome("feasible", best, value, float("inf"), outcome.seconds, "highs")
     return _read(prepared, model, outcome, start)
+
+
+def repaired(prepared: Prepared, model: Formulation, teams: list[Team]) -> list[Team]:
+    """The previous teams changed as little as possible to keep today's pins and forbids: a
+    pinned student moves to their team (its weakest other member leaves if it is full), a pair
+    that is no longer allowed leaves, and a team that then breaks a rule is dropped."""
+    from matcher.allocation.validate import validate
+
+    inst = prepared.instance
+    s_of = {s.id: i for i, s in enumerate(inst.students)}
+    c_of = {c.id: j for j, c in enumerate(inst.challenges)}
+    pinned_to = {
+        inst.students[s].id: inst.challenges[c].id for s, c in prepared.student_pins.items()
+    }
+    members: dict[str, list[str]] = {t.challenge: list(t.members) for t in teams}
+    supervisor = {t.challenge: t.supervisor for t in teams}
+    for cid in members:
+        members[cid] = [
+            m
+            for m in members[cid]
+            if pinned_to.get(m, cid) == cid
+            and ("x", s_of[m], c_of[cid]) in model.index
+            and model.ub[model.index[("x", s_of[m], c_of[cid])]] == 1
+        ]
+    for sid, cid in pinned_to.items():
+        team = members.setdefault(cid, [])
+        if sid not in team:
+            team.append(sid)
+    for cid, team in members.items():
+        c = c_of[cid]
+        while len(team) > inst.challenges[c].team_max:
+            movable = [m for m in team if m not in pinned_to]
+            if not movable:
+                break
+            team.remove(min(movable, key=lambda m: prepared.fit[s_of[m], c]))
+    out = []
+    for cid, team in members.items():
+        candidate = Team(challenge=cid, supervisor=supervisor.get(cid), members=tuple(team))
+        if team and not any(
+            v.challenge == cid for v in validate(inst, [candidate]).violations if v.code != "pin"
+        ):
+            out.append(candidate)
+    return out
 
 
 def start_vector(prepared: Prepared, model: Formulation, teams: list[Team]) -> np.ndarray:
@@ -304,8 +356,6 @@ def _read(prepared: Prepared, model: Formulation, outcome: Outcome, start: float
                 members[key[2]].append(key[1])
             elif value and key[0] == "sup":
                 supervisor[key[1]] = key[2]
-            elif value and key[0] == "size":
-                proposal.staffing_bonus += model.obj[model.index[key]] / SCALE
             elif key[0] == "excess":
                 proposal.fairness_excess[key[1]] = value / SCALE
         for c in sorted(members):
