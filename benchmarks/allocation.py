@@ -73,7 +73,8 @@ def run_size(size: str, seed: int, quick: bool) -> dict:
     prepared = prepare(inst)
     prepare_s = time.perf_counter() - start
     # The solver's own limit leaves room for preparing the round within the time target.
-    limit = budget - prepare_s - (2.0 if size == "1k" else 8.0)
+    # HiGHS can overrun a limit by seconds on a big round (presolve is not interrupted).
+    limit = budget - prepare_s - (2.0 if size == "1k" else 20.0)
     proposal = allocate(prepared, time_limit_s=limit)
     seconds = time.perf_counter() - start
     out["methods"]["lcmatch"] = {
@@ -116,7 +117,7 @@ def resolve_after_pin(inst, proposal, seed: int) -> dict:
     sid, cid = moves[int(rng.integers(len(moves)))]
     pinned = inst.model_copy(update={"pins": [*inst.pins, Pair(student=sid, challenge=cid)]})
     start = time.perf_counter()
-    again = allocate(prepare(pinned), previous=proposal, time_limit_s=3.0)
+    again = allocate(prepare(pinned), previous=proposal, time_limit_s=2.7)  # 3 s in all
     seconds = time.perf_counter() - start
     check = validate(pinned, again.teams)
     return {

@@ -208,13 +208,20 @@ def allocate(
     # worst-team and fairness rows (its LP bound is tight: quick), then with fairness, then
     # the full program. A previous proposal (before a pin or move) competes as a start.
     stages = [model.without({"worst", "fairness", "staffing"}), model.without({"worst"}), model]
-    shares = [0.3, 0.5, 1.0]
+    shares = [0.45, 0.75, 1.0]  # upper limits: a stage that proves its optimum ends early
     best: np.ndarray | None = None
     if previous is not None:
         values = start_vector(prepared, model, repaired(prepared, model, previous.teams))
         staffing.lo = int(sum(values[c] for c in staffing.idx))
         if _feasible(model, values):  # the moved proposal is a start: go to the full program
             best, stages, shares = values, [model], [1.0]
+    if best is None:
+        # A greedy proposal (rule-breaking teams dropped) so that a large round whose first
+        # stage runs out of time still gets teams that keep every rule.
+        from matcher.allocation.baselines import max_min_greedy
+
+        values = start_vector(prepared, model, repaired(prepared, model, max_min_greedy(prepared)))
+        best = values if _feasible(model, values) else None
     outcome: Outcome | None = None
     for stage, share in zip(stages, shares, strict=True):
         budget = share * (limit - (time.perf_counter() - start))
@@ -270,6 +277,28 @@ def repaired(prepared: Prepared, model: Formulation, teams: list[Team]) -> list[
             if not movable:
                 break
             team.remove(min(movable, key=lambda m: prepared.fit[s_of[m], c]))
+    # A supervisor the program does not offer this challenge is swapped for one it does.
+    v_of = {v.id: k for k, v in enumerate(inst.supervisors)}
+    room = {v.id: v.capacity for v in inst.supervisors}
+    for cid in members:
+        if supervisor.get(cid) in room:
+            room[supervisor[cid]] -= 1
+    offered: dict[int, list[int]] = defaultdict(list)
+    for key in model.index:
+        if key[0] == "sup":
+            offered[key[1]].append(key[2])
+    for cid in members:
+        vid = supervisor.get(cid)
+        if vid in v_of and ("sup", c_of[cid], v_of[vid]) in model.index:
+            continue
+        if vid in room:
+            room[vid] += 1
+        free = [
+            inst.supervisors[v].id for v in offered[c_of[cid]] if room[inst.supervisors[v].id] > 0
+        ]
+        supervisor[cid] = free[0] if free else None
+        if free:
+            room[free[0]] -= 1
     out = []
     for cid, team in members.items():
         candidate = Team(challenge=cid, supervisor=supervisor.get(cid), members=tuple(team))
