@@ -23,6 +23,7 @@ from matcher.errors import MatcherError
 from matcher.evaluation import load_benchmark, run_benchmark, score_run, write_run
 from matcher.paths import PROJECT_ROOT
 from matcher.ranker import HybridRanker, Weights
+from service.cli.allocate import allocate_command
 from service.cli.models import models_app
 from service.cli.training import train_app
 from service.domain.tables import User
@@ -41,6 +42,7 @@ from service.usecases.transfer import (
 app = typer.Typer(help="lcmatch: matchmaking for learning communities.", no_args_is_help=True)
 app.add_typer(train_app, name="train")
 app.add_typer(models_app, name="models")
+app.command("allocate")(allocate_command)
 
 
 class Method(StrEnum):

@@ -1,0 +1,1 @@
+"""Teams for a round: instance, solver, explanations, validator and baselines."""
