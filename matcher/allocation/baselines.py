@@ -13,7 +13,7 @@ import heapq
 import numpy as np
 
 from matcher.allocation.prepare import Prepared, skill_key
-from matcher.allocation.solve import Team
+from matcher.allocation.teams import Team
 
 
 def _supervise(prepared: Prepared, chosen: dict[int, list[int]]) -> list[Team]:

@@ -8,20 +8,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from matcher.allocation.baselines import max_min_greedy
 from matcher.allocation.formulation import Formulation, Outcome, solve_cpsat, solve_highs
 from matcher.allocation.instance import Instance
 from matcher.allocation.prepare import Prepared, prepare
+from matcher.allocation.teams import Team
+from matcher.allocation.validate import validate
 
 SCALE = 1000  # fit is kept in thousandths so the program has integer weights
-
-
-@dataclass(frozen=True)
-class Team:
-    """One staffed challenge: its supervisor and members (ids)."""
-
-    challenge: str
-    supervisor: str | None
-    members: tuple[str, ...]
 
 
 @dataclass
@@ -218,8 +212,6 @@ def allocate(
     if best is None:
         # A greedy proposal (rule-breaking teams dropped) so that a large round whose first
         # stage runs out of time still gets teams that keep every rule.
-        from matcher.allocation.baselines import max_min_greedy
-
         values = start_vector(prepared, model, repaired(prepared, model, max_min_greedy(prepared)))
         best = values if _feasible(model, values) else None
     outcome: Outcome | None = None
@@ -248,8 +240,6 @@ def repaired(prepared: Prepared, model: Formulation, teams: list[Team]) -> list[
     """The previous teams changed as little as possible to keep today's pins and forbids: a
     pinned student moves to their team (its weakest other member leaves if it is full), a pair
     that is no longer allowed leaves, and a team that then breaks a rule is dropped."""
-    from matcher.allocation.validate import validate
-
     inst = prepared.instance
     s_of = {s.id: i for i, s in enumerate(inst.students)}
     c_of = {c.id: j for j, c in enumerate(inst.challenges)}

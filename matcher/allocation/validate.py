@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from matcher.allocation.instance import Instance
+from matcher.allocation.teams import Team
 from matcher.places import distance_km, find_place
 
 
@@ -161,8 +162,6 @@ def _fairness(instance: Instance, placed: set[str], check: Check) -> None:
 
 def teams_from_json(data: Mapping) -> list[TeamLike]:
     """Teams from a teams file (`lcmatch allocate` output) for validation."""
-    from matcher.allocation.solve import Team
-
     return [
         Team(
             challenge=t["challenge"],

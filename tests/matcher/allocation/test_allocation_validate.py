@@ -6,7 +6,8 @@ from allocation_rounds import challenge, round_of, scores, student, supervisor
 
 from matcher.allocation.baselines import max_min_greedy, preference_flow, top_k_first_come
 from matcher.allocation.prepare import prepare
-from matcher.allocation.solve import Team, allocate
+from matcher.allocation.solve import allocate
+from matcher.allocation.teams import Team
 from matcher.allocation.validate import validate
 
 
