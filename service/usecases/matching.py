@@ -87,14 +87,15 @@ def memberships(session: Session, ids: Sequence[str], kind: str) -> dict[str, se
     found: dict[str, set[str]] = {id_: set() for id_ in ids}
     if not ids:
         return found
-    query = select(Membership).where(Membership.kind == kind)
+    # Two columns, not whole objects: at start-up these are 100k rows (10 s as objects).
+    query = select(Membership.member_id, Membership.community_id).where(Membership.kind == kind)
     if len(found) <= 1000:
         query = query.where(Membership.member_id.in_(list(found)))
     # else all of the kind, kept below: one bound parameter per id would pass PostgreSQL's
     # limit of 65,535 at start-up with 100k students.
-    for membership in session.exec(query):
-        if membership.member_id in found:
-            found[membership.member_id].add(membership.community_id)
+    for member_id, community_id in session.exec(query):
+        if member_id in found:
+            found[member_id].add(community_id)
     return found
 
 
@@ -272,12 +273,7 @@ class Matching:
         hashes: dict[str, dict[str, str]] = {}
         self.restored = set()
         for kind, table in TABLES.items():
-            # In id order: a fit depends on the order of its rows, and a saved one must match.
-            rows = list(session.exec(select(table).order_by(table.id)))
-            fresh = self.embed(kind, rows, progress=progress)
-            if fresh:
-                session.add_all(rows)
-                session.commit()
+            rows, fresh = self._current_rows(session, kind, table, progress)
             encoded += fresh
             live = [row for row in rows if indexable(kind, row)]
             communities = memberships(session, [row.id for row in live], kind)
@@ -295,6 +291,40 @@ class Matching:
             self.fresh = {kind: Fresh() for kind in TABLES}
             self._answers.clear()
         return encoded
+
+    def _current_rows(
+        self, session: Session, kind: Kind, table: type[Row], progress: bool
+    ) -> tuple[list, int]:
+        """Every row of a table, in id order (a fit depends on the order of its rows, and a
+        saved one must match), each with a current embedding; and how many were encoded.
+
+        Read as plain column tuples, which read as rows do: at 100k rows building ORM objects
+        took most of the time. Only rows whose embedding is missing or stale are read again as
+        objects, encoded and written back."""
+        columns = list(table.__table__.columns)
+        rows = list(session.exec(select(*columns).order_by(table.id)))
+        model_id = self.encoder.model_id
+        stale = {
+            row.id: at
+            for at, row in enumerate(rows)
+            if row.embedding is None
+            or row.embedding_model != model_id
+            or row.text_hash != text_hash(text_view(kind, row))
+        }
+        if not stale:
+            return rows, 0
+        wanted = list(stale)
+        objects = [  # in chunks: PostgreSQL takes at most 65,535 bound parameters
+            row
+            for start in range(0, len(wanted), 1000)
+            for row in session.exec(select(table).where(table.id.in_(wanted[start : start + 1000])))
+        ]
+        fresh = self.embed(kind, objects, progress=progress)
+        session.add_all(objects)
+        session.commit()
+        for row in objects:
+            rows[stale[row.id]] = row
+        return rows, fresh
 
     def _new_ranker(self) -> HybridRanker:
         return HybridRanker(
