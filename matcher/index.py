@@ -66,6 +66,43 @@ class VectorIndex:
         self._position: dict[str, int] = {}
         self._attributes: dict[str, dict[str, set[str]]] = {}  # name -> value -> ids
 
+    @classmethod
+    def restored(
+        cls,
+        ids: Sequence[str],
+        vectors: np.ndarray | None,
+        attributes: Sequence[Attributes] | None,
+        *,
+        dense: DenseStatistics,
+        ann: AnnSettings | None = None,
+        graph: HnswRows | None = None,
+    ) -> VectorIndex:
+        """An index as `add` would leave it after adding these rows, from what an earlier one
+        saved: its dense statistics and, when it was approximate, its graph (`vectors` are then
+        not needed). Neither the graph nor the Gram matrix is computed again."""
+        dimension = graph.dimension if graph is not None else np.asarray(vectors).shape[1]
+        index = cls(dimension=dimension, ann=ann)
+        ids = list(ids)
+        if graph is not None:
+            if len(graph) != len(ids):
+                raise MatcherError(f"the graph holds {len(graph)} rows, not {len(ids)}")
+            index._graph = graph
+        else:
+            index._matrix = index._checked(ids, vectors).copy()
+        if dense.rows != len(ids) or dense.sum.shape != (dimension,):
+            raise MatcherError("the dense statistics do not fit these rows")
+        index._check_attributes(ids, attributes)
+        index._sum = np.array(dense.sum, dtype=np.float64)
+        index._gram = np.array(dense.gram, dtype=np.float64)
+        index._size = len(ids)
+        index._ids = ids
+        index._position = {id_: position for position, id_ in enumerate(ids)}
+        if len(index._position) != len(ids):
+            raise MatcherError("ids repeat within one call")
+        for id_, row_attributes in zip(ids, attributes or [{}] * len(ids), strict=True):
+            index._set_attributes(id_, row_attributes)
+        return index
+
     def __len__(self) -> int:
         return self._size
 

@@ -112,6 +112,7 @@ def create_app(
             store=vector_store(settings, app.state.engine),
             ann=settings.ann(),
             refit_drift=settings.refit_drift,
+            state_dir=settings.home / "index-state",
         )
         # Whole answers are kept only where this process sees every write: not with pgvector,
         # where other processes write too (see service.storage.answer_cache).

@@ -290,26 +290,39 @@ class HnswRows:
         stored vectors takes minutes at a million rows (benchmarks/hnsw_settings.py)."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        faiss.write_index(self._index, str(folder / "graph.faiss"))
+        arrays = self.arrays()
+        (folder / "graph.faiss").write_bytes(arrays.pop("graph").tobytes())
+        np.savez(folder / "rows.npz", **arrays)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Everything `from_arrays` needs, as named arrays (the graph serialised as bytes)."""
         residuals = self._residuals
-        np.savez(
-            folder / "rows.npz",
-            label_position=self._label_position,
-            position_label=self._position_label[: self._size],
-            dead=np.int64(self._dead),
-            repair_below=np.float64(self._repair_below),
-            residual_bits=np.int64(residuals.bits if residuals else 0),
-            residual_codes=residuals.codes if residuals else np.zeros((0, 0), np.uint8),
-        )
+        return {
+            "graph": faiss.serialize_index(self._index),
+            "label_position": self._label_position,
+            "position_label": self._position_label[: self._size],
+            "dead": np.int64(self._dead),
+            "repair_below": np.float64(self._repair_below),
+            "residual_bits": np.int64(residuals.bits if residuals else 0),
+            "residual_codes": residuals.codes if residuals else np.zeros((0, 0), np.uint8),
+        }
 
     @classmethod
     def load(cls, folder: Path, settings: AnnSettings) -> HnswRows:
         """Rows saved by `save`, searched with these settings (their graph-shaping ones, m
         and storage, must be those the graph was built with)."""
         folder = Path(folder)
-        index = faiss.read_index(str(folder / "graph.faiss"))
         with np.load(folder / "rows.npz") as saved:
             stored = {name: saved[name] for name in saved.files}
+        stored["graph"] = np.fromfile(folder / "graph.faiss", dtype=np.uint8)
+        return cls.from_arrays(stored, settings, source=str(folder))
+
+    @classmethod
+    def from_arrays(
+        cls, stored: dict[str, np.ndarray], settings: AnnSettings, *, source: str = "the state"
+    ) -> HnswRows:
+        """Rows from `arrays`, searched with these settings (m and storage as built)."""
+        index = faiss.deserialize_index(np.ascontiguousarray(stored["graph"], dtype=np.uint8))
         rows = cls.__new__(cls)
         rows.dimension = index.d
         rows.settings = settings
@@ -317,13 +330,13 @@ class HnswRows:
         if rows._storage.sq.qtype != _QUANTISERS[settings.storage] or (
             index.hnsw.nb_neighbors(0) != 2 * settings.m
         ):
-            raise MatcherError(f"the graph in {folder} was not built with these ann settings")
+            raise MatcherError(f"the graph in {source} was not built with these ann settings")
         rows._residuals = None
         if settings.storage == "int8":
             bits = int(stored["residual_bits"])
             rows._residuals = rows._new_residuals() if bits == settings.residual_bits else None
             if rows._residuals is None:
-                raise MatcherError(f"the graph in {folder} has {bits}-bit residuals")
+                raise MatcherError(f"the graph in {source} has {bits}-bit residuals")
             rows._residuals.restore(stored["residual_codes"])
         rows._label_position = stored["label_position"].astype(_MAP)
         rows._position_label = stored["position_label"].astype(_MAP)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from pathlib import Path
 from typing import Literal, TypeVar
 
 import numpy as np
@@ -16,6 +20,7 @@ from matcher.ann import AnnSettings
 from matcher.cache import text_hash
 from matcher.encoders import TextEncoder, prefix_of
 from matcher.ranker import REFIT_DRIFT, HybridRanker, Match, Weights
+from matcher.ranker_state import StateError, load_state, save_state
 from service.domain.tables import (
     Challenge,
     ChallengeLevel,
@@ -26,6 +31,8 @@ from service.domain.tables import (
 )
 from service.storage.database_ranking import Fresh, rank_candidates
 from service.storage.vector_store import PgVectorStore
+
+log = logging.getLogger(__name__)
 
 Kind = Literal["challenge", "student", "research_group"]
 T = TypeVar("T")
@@ -80,14 +87,15 @@ def memberships(session: Session, ids: Sequence[str], kind: str) -> dict[str, se
     found: dict[str, set[str]] = {id_: set() for id_ in ids}
     if not ids:
         return found
-    query = select(Membership).where(Membership.kind == kind)
+    # Two columns, not whole objects: at start-up these are 100k rows (10 s as objects).
+    query = select(Membership.member_id, Membership.community_id).where(Membership.kind == kind)
     if len(found) <= 1000:
         query = query.where(Membership.member_id.in_(list(found)))
     # else all of the kind, kept below: one bound parameter per id would pass PostgreSQL's
     # limit of 65,535 at start-up with 100k students.
-    for membership in session.exec(query):
-        if membership.member_id in found:
-            found[membership.member_id].add(membership.community_id)
+    for member_id, community_id in session.exec(query):
+        if member_id in found:
+            found[member_id].add(community_id)
     return found
 
 
@@ -186,8 +194,12 @@ class Matching:
         store: PgVectorStore | None = None,
         ann: AnnSettings | None = None,
         refit_drift: float = REFIT_DRIFT,
+        state_dir: Path | None = None,
     ) -> None:
         self.encoder = encoder
+        # Where each kind's fitted ranker is kept between runs (None: fitted at every start).
+        self.state_dir = state_dir
+        self.restored: set[str] = set()  # kinds the last rebuild read from the saved state
         self.weights = weights or Weights.learned()
         self.refit_drift = refit_drift
         self.ann = ann  # when a kind's index turns approximate (None: matcher's default)
@@ -259,27 +271,16 @@ class Matching:
         encoded = 0
         rankers: dict[str, HybridRanker] = {}
         hashes: dict[str, dict[str, str]] = {}
+        self.restored = set()
         for kind, table in TABLES.items():
-            rows = list(session.exec(select(table)))
-            fresh = self.embed(kind, rows, progress=progress)
-            if fresh:
-                session.add_all(rows)
-                session.commit()
+            rows, fresh = self._current_rows(session, kind, table, progress)
             encoded += fresh
             live = [row for row in rows if indexable(kind, row)]
             communities = memberships(session, [row.id for row in live], kind)
-            ranker = HybridRanker(
-                encoder=self.encoder,
-                weights=self.weights,
-                ann=self.ann,
-                refit_drift=self.refit_drift,
-            )
-            ranker.fit(
-                [row.id for row in live],
-                [text_view(kind, row) for row in live],
-                vectors=self._stack(live),
-                attributes=[attributes(kind, row, communities[row.id]) for row in live],
-            )
+            ids = [row.id for row in live]
+            texts = [text_view(kind, row) for row in live]
+            values = [attributes(kind, row, communities[row.id]) for row in live]
+            ranker = self._fitted(kind, live, ids, texts, values, progress)
             rankers[kind] = ranker
             hashes[kind] = {row.id: row.text_hash for row in live}
             if self.store is not None and live:
@@ -290,6 +291,100 @@ class Matching:
             self.fresh = {kind: Fresh() for kind in TABLES}
             self._answers.clear()
         return encoded
+
+    def _current_rows(
+        self, session: Session, kind: Kind, table: type[Row], progress: bool
+    ) -> tuple[list, int]:
+        """Every row of a table, in id order (a fit depends on the order of its rows, and a
+        saved one must match), each with a current embedding; and how many were encoded.
+
+        Read as plain column tuples, which read as rows do: at 100k rows building ORM objects
+        took most of the time. Only rows whose embedding is missing or stale are read again as
+        objects, encoded and written back."""
+        columns = list(table.__table__.columns)
+        rows = list(session.exec(select(*columns).order_by(table.id)))
+        model_id = self.encoder.model_id
+        stale = {
+            row.id: at
+            for at, row in enumerate(rows)
+            if row.embedding is None
+            or row.embedding_model != model_id
+            or row.text_hash != text_hash(text_view(kind, row))
+        }
+        if not stale:
+            return rows, 0
+        wanted = list(stale)
+        objects = [  # in chunks: PostgreSQL takes at most 65,535 bound parameters
+            row
+            for start in range(0, len(wanted), 1000)
+            for row in session.exec(select(table).where(table.id.in_(wanted[start : start + 1000])))
+        ]
+        fresh = self.embed(kind, objects, progress=progress)
+        session.add_all(objects)
+        session.commit()
+        for row in objects:
+            rows[stale[row.id]] = row
+        return rows, fresh
+
+    def _new_ranker(self) -> HybridRanker:
+        return HybridRanker(
+            encoder=self.encoder, weights=self.weights, ann=self.ann, refit_drift=self.refit_drift
+        )
+
+    def _fitted(
+        self,
+        kind: Kind,
+        live: Sequence[Row],
+        ids: list[str],
+        texts: list[str],
+        values: list[dict],
+        progress: bool,
+    ) -> HybridRanker:
+        """A ranker fitted on these rows: read from the state saved by an earlier run when
+        that was fitted on the same rows and settings, else fitted here (and saved)."""
+        ranker = self._new_ranker()
+        vectors = self._stack(live)
+        path = None if self.state_dir is None or not live else self.state_dir / f"{kind}.npz"
+        if path is None:
+            return ranker.fit(ids, texts, vectors=vectors, attributes=values, progress=progress)
+        fingerprint = self._fingerprint(kind, live, values)
+        try:
+            load_state(ranker, path, fingerprint, ids, texts, vectors=vectors, attributes=values)
+            self.restored.add(kind)
+            return ranker
+        except StateError as error:
+            if path.exists():
+                log.warning("%s: fitting the %s index afresh", error, kind)
+        ranker = self._new_ranker()
+        ranker.fit(ids, texts, vectors=vectors, attributes=values, progress=progress)
+        try:
+            save_state(ranker, path, fingerprint)
+        except OSError as error:  # a read-only or full disk costs the next start time only
+            log.warning("the %s index could not be saved to %s: %s", kind, path, error)
+        return ranker
+
+    def _fingerprint(self, kind: Kind, live: Sequence[Row], values: Sequence[dict]) -> str:
+        """A digest of everything a fit of these rows depends on: the model and weights, the
+        index settings, and each row's id, text (by its hash), vector's model and attributes."""
+        ranker = self._new_ranker()
+        digest = hashlib.sha256(
+            json.dumps(
+                [
+                    kind,
+                    self.model_version,
+                    repr(ranker.weights_),
+                    repr(ranker.ann_),
+                    ranker.refit_drift,
+                    ranker.moment_sample,
+                ],
+                default=str,
+            ).encode()
+        )
+        for row, value in zip(live, values, strict=True):
+            line = [row.id, row.text_hash, row.embedding_model, value]
+            digest.update(json.dumps(line, default=str, sort_keys=True).encode())
+            digest.update(b"\n")
+        return digest.hexdigest()
 
     @staticmethod
     def _stack(rows: Sequence[Row]) -> np.ndarray | None:
