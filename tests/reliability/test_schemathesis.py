@@ -99,21 +99,30 @@ def load_schema(world: World, login: str) -> schemathesis.BaseSchema:
         }
     )
     schema = schemathesis.openapi.from_asgi("/openapi.json", world.app, config=config)
-    bearer = world.headers(login)
 
     # The account's API key, registered as the schema's auth. Schemathesis knows X-API-Key from
     # the document (it does not take the OAuth2 bearer header for a credential), so its
     # ignored_auth check can probe every operation without the key and with a made-up one and
     # expect a 401. A key the fuzzer revokes (DELETE /users/me/api-keys/{id}) answers 401: the
-    # provider then makes a new one and the request is sent again.
+    # provider then makes a new one and the request is sent again. The fuzzer's POST /logout
+    # and password changes end every session of the account, the provider's own login among
+    # them: it then logs in again.
     @schema.auth(refresh_interval=24 * 3600, retry_on=[401])
     class ApiKey:
         def get(self, case: schemathesis.Case, context: schemathesis.AuthContext) -> str:
-            answer = world.client.post(
-                f"{API}/users/me/api-keys", headers=bearer, json={"name": "schemathesis"}
-            )
+            answer = self._new_key()
+            if answer.status_code == 401:
+                world.tokens.pop(login, None)
+                answer = self._new_key()
             assert answer.status_code == 201, answer.text
             return answer.json()["key"]
+
+        def _new_key(self):
+            return world.client.post(
+                f"{API}/users/me/api-keys",
+                headers=world.headers(login),
+                json={"name": "schemathesis"},
+            )
 
         def set(self, case: schemathesis.Case, data: str, context: schemathesis.AuthContext):
             case.headers = {**(case.headers or {}), "X-API-Key": data}
