@@ -48,3 +48,10 @@ class TooManyAttempts(DomainError):
 def not_found(what: str, id_: str) -> NotFound:
     """The refusal for a missing object, and for one the caller may not see."""
     return NotFound(f"{what} {id_} not found")
+
+
+def unknown_reference(field: str, what: str, id_: str) -> Invalid:
+    """The refusal for a body field naming an object that does not exist or that the caller
+    may not use: a 422 on the field, since the URL's own resource was found (a 404 would say
+    it was not); the same answer for both, so that ids of hidden objects leak nothing."""
+    return Invalid(f"{field}: no {what} {id_!r} that you may use")

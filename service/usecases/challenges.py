@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from service.domain.actor import Actor
-from service.domain.errors import Conflict, Forbidden, Invalid, not_found
+from service.domain.errors import Conflict, Forbidden, Invalid, unknown_reference
 from service.domain.tables import (
     Challenge,
     ChallengeBase,
@@ -36,7 +36,7 @@ def create_challenge(
     if actor.role is Role.student:
         raise Forbidden("Students cannot post challenges")
     if not actor.in_community(body.community_id):
-        raise not_found("Community", body.community_id)
+        raise unknown_reference("community_id", "community", body.community_id)
     organisation_id = body.organisation_id
     if actor.role is Role.sme:
         own = actor.user.organisation_id
@@ -46,7 +46,9 @@ def create_challenge(
     if organisation_id is None:
         raise Invalid("organisation_id: required when posting for an organisation")
     if body.community_id not in community_ids_of(session, organisation_id, "organisation"):
-        raise not_found("Organisation in this community", organisation_id)
+        raise unknown_reference(
+            "organisation_id", "organisation in this community", organisation_id
+        )
     values = body.model_dump(exclude={"id", "organisation_id"})
     challenge = Challenge(**values, organisation_id=organisation_id)
     if chosen_id(actor, body.id):

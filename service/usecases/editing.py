@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
 from service.domain.actor import Actor
-from service.domain.errors import Conflict, Forbidden, Invalid, not_found
+from service.domain.errors import Conflict, Forbidden, Invalid, unknown_reference
 from service.domain.tables import (
     Community,
     Membership,
@@ -59,13 +59,13 @@ def check_new_member_id(session: Session, id_: str) -> None:
 def require_communities(
     session: Session, actor: Actor, community_ids: Iterable[str], *, manage: bool
 ) -> list[str]:
-    """The communities, without repeats, checked one by one: 404 for one that does not exist
-    or that the caller is not in; with `manage`, 403 for one the caller is in but does not
-    manage."""
+    """The communities, without repeats, checked one by one: 422 on `community_ids` for one
+    that does not exist or that the caller is not in; with `manage`, 403 for one the caller is
+    in but does not manage."""
     wanted = list(dict.fromkeys(community_ids))
     for community_id in wanted:
         if session.get(Community, community_id) is None or not actor.in_community(community_id):
-            raise not_found("Community", community_id)
+            raise unknown_reference("community_ids", "community", community_id)
         if manage and not actor.manages({community_id}):
             raise Forbidden(f"community_ids: you do not manage {community_id}")
     return wanted

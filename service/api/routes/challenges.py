@@ -57,8 +57,10 @@ def list_challenges(
     status_code=201,
     responses={
         **AUTH,
-        404: {"description": "Unknown community"},
-        422: {"description": "Invalid field values, or no organisation_id where one is needed"},
+        422: {
+            "description": "Invalid field values, no organisation_id where one is needed, or "
+            "a community or organisation that is unknown or not one of yours"
+        },
     },
 )
 def create_challenge(

@@ -45,9 +45,8 @@ def list_organisations(
     responses={
         **AUTH,
         **ROLE,
-        404: {"description": "Unknown community, or not one of yours"},
         409: {"description": "An organisation with this id exists already"},
-        **INVALID,
+        422: {"description": "Invalid field values, or a community unknown or not yours"},
     },
 )
 def create_organisation(

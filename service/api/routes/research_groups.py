@@ -43,9 +43,8 @@ def list_research_groups(
     responses={
         **AUTH,
         **ROLE,
-        404: {"description": "Unknown community, or not one of yours"},
         409: {"description": "A research group with this id exists already"},
-        **INVALID,
+        422: {"description": "Invalid field values, or a community unknown or not yours"},
     },
 )
 def create_research_group(

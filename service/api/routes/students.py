@@ -13,7 +13,7 @@ from service.api.deps import CurrentUser, Manager, PageDep, SessionDep
 from service.api.paging import paginate
 from service.api.routes.common import AUTH, INVALID, ROLE
 from service.domain.actor import Actor
-from service.domain.errors import not_found
+from service.domain.errors import unknown_reference
 from service.domain.tables import (
     Level,
     Membership,
@@ -106,7 +106,7 @@ def _linked_user(session: Session, actor: Actor, user_id: str | None) -> str | N
         return None
     user = session.get(User, user_id)
     if user is None or not actor.shares_community(community_ids_of(session, user_id, "user")):
-        raise not_found("User", user_id)
+        raise unknown_reference("user_id", "user", user_id)
     if user.role != Role.student:
         raise HTTPException(422, f"user_id: {user_id} is not a student's account")
     taken = session.exec(select(StudentProfile.id).where(StudentProfile.user_id == user_id))
@@ -121,9 +121,11 @@ def _linked_user(session: Session, actor: Actor, user_id: str | None) -> str | N
     responses={
         **AUTH,
         **ROLE,
-        404: {"description": "Unknown community or user, or not one of yours"},
         409: {"description": "The id is taken, or the user has a profile already"},
-        **INVALID,
+        422: {
+            "description": "Invalid field values, or a community or user that is unknown or "
+            "not one of yours"
+        },
     },
 )
 def create_student(
@@ -194,7 +196,7 @@ def _check_leaving(actor: Actor, current: set[str], wanted: list[str]) -> None:
     responses={
         **AUTH,
         403: {"description": "Role may not do this, or a community left out is not yours"},
-        404: {"description": "No such student profile or community, or not yours"},
+        404: {"description": "No such student profile, or not yours"},
         **INVALID,
     },
 )

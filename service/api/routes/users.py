@@ -88,9 +88,11 @@ def _check_organisation(session: Session, body: UserCreate, community_ids: list[
     responses={
         **AUTH,
         403: {"description": "Role may not do this, or may not create this role"},
-        404: {"description": "Unknown community, or not one of yours"},
         409: {"description": "The email or id has an account already"},
-        422: {"description": "Invalid field values, or an SME account without its organisation"},
+        422: {
+            "description": "Invalid field values, an SME account without its organisation, or "
+            "a community that is unknown or not one of yours"
+        },
     },
 )
 def create_user(session: SessionDep, actor: Manager, body: UserCreate) -> UserPublic:

@@ -98,7 +98,8 @@ def test_an_intermediary_posts_for_an_organisation_of_the_community(world: World
     assert missing.status_code == 422
     assert "organisation_id" in str(missing.json()["detail"])
     elsewhere = world.post("/challenges", "int-a", json={**NEW, "organisation_id": "org-sme-b"})
-    assert elsewhere.status_code == 404
+    assert elsewhere.status_code == 422
+    assert elsewhere.json()["detail"].startswith("organisation_id: ")
     answer = world.post("/challenges", "int-a", json={**NEW, "organisation_id": "org-sme2-a"})
     assert answer.status_code == 201
     assert answer.json()["organisation_id"] == "org-sme2-a"

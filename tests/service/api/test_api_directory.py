@@ -88,7 +88,8 @@ def test_an_intermediary_registers_organisations_in_their_community_only(world: 
     body = {"name": "Bouwbedrijf Achterhoek", "kind": "sme"}
     count = world.get("/organisations", "admin").json()["count"]
     elsewhere = world.post("/organisations", "int-a", json={**body, "community_ids": ["com-b"]})
-    assert elsewhere.status_code == 404
+    assert elsewhere.status_code == 422
+    assert elsewhere.json()["detail"].startswith("community_ids: ")
     assert world.get("/organisations", "admin").json()["count"] == count
     created = world.post("/organisations", "int-a", json={**body, "community_ids": ["com-a"]})
     assert created.status_code == 201, created.text

@@ -139,7 +139,8 @@ def test_a_student_creates_their_profile_only_in_their_own_communities(world: Wo
     _student_login(world, "nieuw-a")
     body = {"full_name": "Nina Nieuw", "programme": "Bouwkunde", "level": "hbo"}
     answer = world.post("/students", "nieuw-a", json={**body, "community_ids": ["com-b"]})
-    assert answer.status_code == 404
+    assert answer.status_code == 422
+    assert answer.json()["detail"].startswith("community_ids: ")
     assert world.get("/students", "nieuw-a").json()["count"] == 0
 
 
@@ -261,7 +262,13 @@ def test_communities_are_set_by_those_who_manage_them(world: World) -> None:
     foreign = world.put(
         "/students/stu-a1/communities", "int-a", json={"community_ids": ["com-a", "com-b"]}
     )
-    assert foreign.status_code == 404
+    assert foreign.status_code == 422
+    # A community that does not exist gets the same answer, so the refusal says nothing about B.
+    unknown = world.put(
+        "/students/stu-a1/communities", "int-a", json={"community_ids": ["com-a", "com-zz"]}
+    )
+    assert unknown.status_code == 422
+    assert unknown.json()["detail"] == foreign.json()["detail"].replace("com-b", "com-zz")
     assert world.get("/students/stu-a1", "int-a").json()["community_ids"] == ["com-a"]
     both = world.put(
         "/students/stu-a1/communities", "admin", json={"community_ids": ["com-a", "com-b"]}

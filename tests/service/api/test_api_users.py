@@ -59,9 +59,10 @@ def test_an_intermediary_cannot_open_accounts_with_more_rights(world: World) -> 
 def test_an_intermediary_cannot_open_accounts_in_another_community(world: World) -> None:
     count = _users(world)
     answer = world.post("/users", "int-a", json={**NEW, "community_ids": ["com-b"]})
-    assert answer.status_code == 404
+    assert answer.status_code == 422
+    assert answer.json()["detail"].startswith("community_ids: ")
     both = world.post("/users", "int-a", json={**NEW, "community_ids": ["com-a", "com-b"]})
-    assert both.status_code == 404
+    assert both.status_code == 422
     nowhere = world.post("/users", "int-a", json={**NEW, "community_ids": []})
     assert nowhere.status_code == 422
     assert _users(world) == count
