@@ -8,7 +8,8 @@ from collections.abc import Collection, Sequence
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfTransformer
+import stopwordsiso
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfTransformer
 
 from matcher.encoders import check_texts
 from matcher.errors import MatcherError
@@ -23,6 +24,17 @@ STOPWORDS = frozenset(
     geen maar wel nog al meer zo zoals waar wordt worden werd kan kunnen moet moeten zal zullen
     heeft hebben had word the a an and or of to in on for with by at from as is are be this that
     """.split()
+)
+
+
+# The function words of both languages, never a reason for a match: stopwords-iso's Dutch list
+# (413 words: "tijdens", "tweede", "zoals") and scikit-learn's English list, less the few of its
+# words that name a subject in our texts (stopwords-iso's English list is worse: it holds
+# "research", "information" and "computer").
+FUNCTION_WORDS = (
+    frozenset(stopwordsiso.stopwords("nl"))
+    | (ENGLISH_STOP_WORDS - {"system", "fire", "bill", "interest"})
+    | STOPWORDS
 )
 
 
@@ -44,6 +56,8 @@ FILLER = frozenset(
     # thirds of the demo profiles and challenges, without naming a subject.
     + """opleiding studie studeer studeren stage ben zit begonnen hoi iets vind zien samen
     maken weten welke uitvoeren helpen""".split()
+    # Generic verbs of assignments ("vragen stellen", "in kaart brengen"): no subject either.
+    + """stellen brengen zetten doen krijgen laten komen gebruiken zorgen""".split()
 )
 
 #: A word in more than this share of the indexed texts tells none of them apart: it is not
@@ -196,7 +210,7 @@ class QueryTerms:
     def _informative(self, word: str) -> bool:
         return (
             len(word) > 2
-            and word not in STOPWORDS
+            and word not in FUNCTION_WORDS
             and word not in FILLER
             and word not in self.common
         )

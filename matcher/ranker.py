@@ -16,7 +16,7 @@ from matcher.index import Attributes, Filters, VectorIndex, top_k
 from matcher.lexical import CharTfidfEncoder, QueryTerms, common_words
 from matcher.results import COMPONENTS, Components, Explanation, Match
 from matcher.scoring import HybridScorer, QuerySide
-from matcher.skills import SkillTagger, default_tagger
+from matcher.skills import SkillTagger, default_tagger, shared_tags
 from matcher.sparse_rows import SparseRows
 from matcher.statistics import MOMENT_SAMPLE
 from matcher.weights import METHODS, Weights
@@ -492,7 +492,7 @@ class HybridRanker:
         terms = QueryTerms(query, common=common)
         return [
             Explanation(
-                shared_skills=tuple(tag for tag in query_skills if tag.uri in row_skills),
+                shared_skills=shared_tags(query_skills, lambda tag, has=row_skills: tag.uri in has),
                 matching_terms=tuple(terms.found_in(self.texts_[id_])),
             )
             for id_, row_skills in zip(ids, skills, strict=True)

@@ -63,6 +63,21 @@ class SkillTag:
     label: str
 
 
+def shared_tags(
+    query_tags: Sequence[SkillTag], has: Callable[[SkillTag], bool]
+) -> tuple[SkillTag, ...]:
+    """The query's tags that `has` accepts, one per label: several ESCO skills can be found
+    under one label ("ICT"), and a reason that repeats itself says nothing more."""
+    seen: set[str] = set()
+    shared: list[SkillTag] = []
+    for tag in query_tags:
+        key = tag.label.casefold()
+        if key not in seen and has(tag):
+            seen.add(key)
+            shared.append(tag)
+    return tuple(shared)
+
+
 def load_esco_skills(path: str | Path | None = None) -> list[Skill]:
     """Read the ESCO skill list (JSON lines, optionally gzipped) into Skills."""
     path = Path(path) if path is not None else esco_skills_path()

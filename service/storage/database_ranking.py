@@ -22,7 +22,7 @@ from matcher.index import top_k
 from matcher.lexical import QueryTerms
 from matcher.ranker import HybridRanker
 from matcher.results import Components, Explanation, Match
-from matcher.skills import SkillTagger
+from matcher.skills import SkillTagger, shared_tags
 from service.storage.vector_store import Candidate
 
 #: Reads the current text of rows this process has no current copy of: ids -> id -> text.
@@ -142,10 +142,10 @@ def _shared_skills(tagger: SkillTagger, query_tags, skill_row: sp.csr_matrix | N
     is one (tagging a text again costs milliseconds), else by tagging its text."""
     if skill_row is None:
         has = {tag.uri for tag in tagger.tag(text)}
-        return tuple(tag for tag in query_tags if tag.uri in has)
+        return shared_tags(query_tags, lambda tag: tag.uri in has)
     columns = _skill_columns(tagger)
     present = set(skill_row.indices.tolist())
-    return tuple(tag for tag in query_tags if columns[tag.uri] in present)
+    return shared_tags(query_tags, lambda tag: columns[tag.uri] in present)
 
 
 def rank_candidates(

@@ -20,7 +20,7 @@ from matcher import (
     default_tagger,
 )
 from matcher import ranker as ranker_module
-from matcher.lexical import FILLER, STOPWORDS, matching_terms, words
+from matcher.lexical import FILLER, FUNCTION_WORDS, matching_terms, words
 from matcher.sparse_rows import SparseRows
 
 ODD_TEXTS = [
@@ -76,7 +76,7 @@ def _pairwise_terms(query: str, document: str, limit: int = 8) -> list[str]:
     """The definition of matching terms, word pair by word pair."""
 
     def informative(word: str) -> bool:
-        return len(word) > 2 and word not in STOPWORDS and word not in FILLER
+        return len(word) > 2 and word not in FUNCTION_WORDS and word not in FILLER
 
     def match(a: str, b: str) -> bool:
         shorter, longer = sorted((a, b), key=len)

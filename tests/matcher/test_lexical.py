@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from matcher import CharTfidfEncoder, EmptyTextError, matching_terms
-from matcher.lexical import FILLER, STOPWORDS, common_words
+from matcher.lexical import FILLER, FUNCTION_WORDS, STOPWORDS, common_words
 
 
 def test_a_compound_matches_its_part() -> None:
@@ -50,6 +50,20 @@ def test_stopwords_and_filler_are_never_reported() -> None:
     # "student" and "bedrijf" stand in nearly every challenge and profile: they explain nothing
     assert terms == ["data", "klant"]
     assert not set(terms) & (STOPWORDS | FILLER)
+
+
+def test_function_words_and_generic_verbs_of_both_languages_are_never_reported() -> None:
+    # Seen on the student's page: "tijdens, stellen, tweede" offered as the words in common.
+    query = "Tijdens de tweede fase stellen we vragen over warmtepompen, during the second phase"
+    document = "Tijdens mijn tweede jaar ging ik vragen stellen over warmtepompen, during a phase"
+    assert matching_terms(query, document) == ["vragen", "warmtepompen", "phase"]
+    assert {"tijdens", "tweede", "during"} <= FUNCTION_WORDS
+
+
+def test_english_subject_words_are_not_taken_for_function_words() -> None:
+    # English stop-word lists hold words that name a subject here ("system", "research").
+    terms = matching_terms("research on the heating system", "a heating system research lab")
+    assert terms == ["research", "heating", "system"]
 
 
 def test_a_stopword_inside_a_longer_word_is_not_reported() -> None:

@@ -11,7 +11,7 @@ from dutch_corpus import CORPUS, HEAT_PUMP_SKILL, PYTHON_SKILL
 
 from matcher import HashingEncoder, HybridRanker, MatcherError, SkillTagger, Weights
 from matcher.lexical import STOPWORDS, words
-from matcher.skills import Skill, guess_languages, load_esco_skills
+from matcher.skills import Skill, SkillTag, guess_languages, load_esco_skills, shared_tags
 
 
 def labels(tagger: SkillTagger, text: str) -> list[str]:
@@ -190,3 +190,18 @@ def test_a_plain_json_lines_skill_list_loads(tmp_path: Path) -> None:
     )
     [skill] = load_esco_skills(path)
     assert skill == Skill("urn:a", "process hemp", {"nl": (), "en": ("process hemp",)})
+
+
+def test_a_shared_skill_label_is_given_once() -> None:
+    # Seen on the pages: "ICT, ICT, ICT, ICT, JavaScript" from four ESCO skills labelled ICT.
+    tags = [
+        SkillTag("esco:ict-1", "ICT"),
+        SkillTag("esco:ict-2", "ict"),
+        SkillTag("esco:js", "JavaScript"),
+        SkillTag("esco:ict-3", "ICT"),
+    ]
+    candidate_has = {"esco:ict-2", "esco:ict-3", "esco:js"}
+    shared = shared_tags(tags, lambda tag: tag.uri in candidate_has)
+    # The first tag the candidate has stands for its label; a label it lacks is not claimed.
+    expected = [("esco:ict-2", "ict"), ("esco:js", "JavaScript")]
+    assert [(tag.uri, tag.label) for tag in shared] == expected
