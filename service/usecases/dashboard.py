@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from service.domain.strength import STRONG_MATCH
 from service.domain.tables import (
     Challenge,
     ChallengeLevel,
@@ -36,13 +37,13 @@ from service.domain.tables import (
 )
 from service.usecases.fairness import GroupExposure, fairness_report
 
-#: A candidate is good from this score on. Scores are the ranker's fused z-scores (each
-#: component standardised over the whole corpus, then weighted and summed: `matcher.scoring`),
-#: on one scale on SQLite and on PostgreSQL with pgvector alike. Measured on the
+#: A candidate is good from a strong match on (`service.domain.strength`). Scores are the
+#: ranker's fused z-scores (each component standardised over the whole corpus, then weighted
+#: and summed: `matcher.scoring`), on one scale on SQLite and PostgreSQL alike. Measured on the
 #: demo data with the default model (`benchmarks/dashboard_threshold.py`): at 2.0 on average
 #: the top 10 % of a challenge's eligible students qualify, and 8 of the 71 published
 #: challenges have none; at 1.0 it would be the top 21 % and only 1 challenge without.
-GOOD_SCORE = 2.0
+GOOD_SCORE = STRONG_MATCH
 
 #: The workflow's statuses, in the order a match passes through them.
 STAGES: tuple[SuggestionStatus, ...] = (

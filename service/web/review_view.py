@@ -32,6 +32,7 @@ from service.usecases.access import NAME_AFTER_APPROVAL, NAME_FOR_INTERMEDIARIES
 from service.usecases.suggestions import suggestion_public
 from service.web.i18n import N_, format_date, gettext
 from service.web.render import render
+from service.web.strength_words import strength_label
 
 #: The label of each kind of constraint note.
 NOTE_LABELS = {
@@ -91,6 +92,7 @@ class MatchView:
     organisation_name: str
     target_name: str
     score: float
+    strength: str
     shared_skills: list[str]
     matching_terms: list[str]
     notes: list[NoteView]
@@ -196,6 +198,7 @@ def match_views(session: Session, actor: Actor, suggestions: list[Suggestion]) -
                 organisation_name=organisation.name if organisation else "",
                 target_name=shown_name(public.target_name),
                 score=round(suggestion.score, 2),
+                strength=strength_label(suggestion.score),
                 shared_skills=[s["label"] for s in explanation.get("shared_skills", [])],
                 matching_terms=list(explanation.get("matching_terms", [])),
                 notes=note_views(suggestion.constraint_notes, challenge, student or group),

@@ -23,6 +23,7 @@ from service.domain.tables import (
 )
 from service.web.forms import field_errors
 from service.web.i18n import N_, current_language, format_date, gettext
+from service.web.strength_words import strength_label
 
 M = TypeVar("M", StudentCreate, StudentUpdate)
 
@@ -248,22 +249,6 @@ class Assignment:
     can_express_interest: bool
 
 
-#: The fused score is a weighted sum of per-query z-scores (see `matcher.ranker.Weights`): how
-#: many spreads above the average candidate. These bands put that in words for a student. On
-#: the demo data with the packaged model, the best assignment of 40 students scored a median
-#: 3.1, and of their top ten 30% scored at least 1 and 10% at least 2.6.
-STRENGTHS = (
-    (2.0, N_("Sterke match")),
-    (1.0, N_("Goede match")),
-    (float("-inf"), N_("Mogelijke match")),
-)
-
-
-def strength(score: float) -> str:
-    """The band of a score, untranslated."""
-    return next(label for floor, label in STRENGTHS if score >= floor)
-
-
 def _skill_key(skill: dict[str, Any]) -> str:
     return skill.get("esco_uri") or skill["label"].casefold()
 
@@ -354,7 +339,7 @@ def assignment(
         suggestion_id=suggestion.id,
         rank=rank,
         score=suggestion.score,
-        strength=gettext(strength(suggestion.score)),
+        strength=strength_label(suggestion.score),
         challenge=challenge,
         organisation=organisation,
         shared_skills=[s["label"] for s in explanation.get("shared_skills", [])],

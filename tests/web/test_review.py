@@ -7,6 +7,7 @@ it, a student cannot open the queue."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import httpx
@@ -152,6 +153,9 @@ def test_the_review_journey_from_request_to_introduction(
     student_row = row(page, picked.after_approval)
     expect(student_row.locator(".side")).to_have_count(2)
     expect(student_row.get_by_role("heading", name="Waarom deze match")).to_be_visible()
+    # The same wording of strength as the student's page, with the score beside it.
+    strength = re.compile(r"^(Sterke|Goede|Mogelijke) match \(score -?\d+\.\d\d\)$")
+    expect(student_row.locator(".score")).to_have_text(strength)
     shot(page, "review-queue", "nl")
 
     # Reject: without a reason nothing happens and the field says why; with one it is done.
@@ -202,6 +206,9 @@ def test_the_review_journey_from_request_to_introduction(
     page.get_by_role("link", name="English").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Review suggested matches")
     expect(row(page, picked.after_approval).locator(".badge").first).to_have_text("approved")
+    expect(row(page, picked.after_approval).locator(".score")).to_have_text(
+        re.compile(r"^(Strong|Good|Possible) match \(score")
+    )
     shot(page, "review-queue", "en")
 
     # The SME sees the approved student's name where the student allows it, a neutral label
