@@ -63,9 +63,19 @@ def _nice_maximum(largest: float) -> float:
     return 10 * power
 
 
-def _ticks(maximum: float, count: int = 4) -> list[float]:
-    step = maximum / count
-    return [round(step * i, 10) for i in range(count + 1)]
+def _ticks(largest: float, *, whole_numbers: bool = False, count: int = 4) -> list[float]:
+    """The y-axis ticks from 0 to a round number at or above `largest`. For counts, every tick
+    is a whole number ("12,5 matches" means nothing): steps of 1, 2 or 5 times a power of ten,
+    at most `count` + 1 of them above zero."""
+    if not whole_numbers:
+        maximum = _nice_maximum(largest)
+        step = maximum / count
+        return [round(step * i, 10) for i in range(count + 1)]
+    needed = max(1.0, largest / count)
+    power = 10 ** math.floor(math.log10(needed))
+    step = next(s * power for s in (1, 2, 5, 10) if s * power >= needed)
+    steps = max(1, math.ceil(largest / step))
+    return [step * i for i in range(steps + 1)]
 
 
 def _open(chart_id: str, title: str, description: str, height: float) -> list[str]:
@@ -225,6 +235,7 @@ def line_chart(
     series: Sequence[Series],
     value_format: Callable[[float], str] = _number,
     empty_text: str = "",
+    whole_numbers: bool = False,
 ) -> Markup:
     """Lines over time: one per series, each with its own dash and marker shape, its name in
     the legend, and its last value written at its end. A y-axis with round ticks; x labels
@@ -250,7 +261,8 @@ def line_chart(
         return Markup("".join(parts))
 
     values = [v for one in series for v in one.values if v is not None]
-    maximum = _nice_maximum(max([*values, 0.0]))
+    ticks = _ticks(max([*values, 0.0]), whole_numbers=whole_numbers)
+    maximum = ticks[-1]
     width = WIDTH - left - right
     bottom = top + plot_height
 
@@ -262,7 +274,7 @@ def line_chart(
     def y_of(value: float) -> float:
         return bottom - plot_height * value / maximum
 
-    for tick in _ticks(maximum):
+    for tick in ticks:
         y = y_of(tick)
         parts.append(
             f'<line x1="{left}" y1="{y:.1f}" x2="{left + width}" y2="{y:.1f}" stroke="{GRID}" '

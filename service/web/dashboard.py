@@ -36,7 +36,7 @@ from service.usecases.csv_safety import guard
 from service.usecases.fairness import NO_REGION
 from service.web.auth import require_roles
 from service.web.charts import Series, bar_chart, line_chart
-from service.web.i18n import N_, _, current_language
+from service.web.i18n import N_, _, current_language, format_date
 from service.web.render import render
 from service.web.review_view import STATUS_LABELS
 
@@ -216,12 +216,13 @@ def _weekly_line(table: dashboard.Table, title: str) -> Markup:
     # A stage that never happened would be a flat line at zero on top of the others.
     drawn = [stage for stage in stages if any(table.column(stage))]
     series = [Series(_(HEADINGS[stage]), table.column(stage)) for stage in drawn]
-    weeks = table.column("week")
+    # A week by the date of its Monday, in the page's language ("7 dec."), not "2026-W50".
+    weeks = [format_date(monday, "d MMM") for monday in table.column("week_start")]
     totals = ", ".join(f"{one.name} {sum(one.values)}" for one in series)
     if weeks:
         description = _("Lijndiagram van %(first)s tot en met %(last)s; in totaal: %(totals)s.") % {
-            "first": weeks[0],
-            "last": weeks[-1],
+            "first": format_date(table.column("week_start")[0]),
+            "last": format_date(table.column("week_start")[-1]),
             "totals": totals,
         }
     else:
@@ -234,6 +235,7 @@ def _weekly_line(table: dashboard.Table, title: str) -> Markup:
         series=series,
         value_format=_number_format(),
         empty_text=_("Nog geen gegevens."),
+        whole_numbers=True,
     )
 
 

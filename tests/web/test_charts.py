@@ -165,3 +165,24 @@ def test_the_csv_has_headings_and_words_in_the_users_language() -> None:
         ["Fase", "Studenten", "Onderzoeksgroepen", "Totaal"],
         ["goedgekeurd", "2", "0", "2"],
     ]
+
+
+@pytest.mark.parametrize("largest", [1, 3, 7, 13, 38, 50, 251])
+def test_counts_get_whole_number_ticks_up_to_at_least_the_largest(largest: int) -> None:
+    root = parse(
+        line_chart(
+            "c8",
+            title="t",
+            description="d",
+            x_labels=["1 dec.", "8 dec."],
+            series=[Series("a", [0, largest])],
+            whole_numbers=True,
+        )
+    )
+    # The y-axis labels are the texts right-aligned at the plot's left edge.
+    ticks = [
+        float(node.text) for node in root.iter(f"{SVG}text") if node.get("text-anchor") == "end"
+    ]
+    assert ticks[0] == 0 and ticks[-1] >= largest
+    assert all(tick == int(tick) for tick in ticks), ticks
+    assert 2 <= len(ticks) <= 6

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
+from babel.dates import format_date
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, create_engine, select
 
@@ -186,3 +188,22 @@ def test_the_dashboard_fits_a_phone(page: Page, login, matches) -> None:
         summary.click()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375
+    # Chart labels stay readable: an axis label of 12 units is drawn at least 10 px high.
+    axis_label = page.locator("#section-matches_per_week svg text[text-anchor=end]").first
+    assert axis_label.bounding_box()["height"] >= 10
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_weeks_are_named_by_their_monday_in_the_pages_language(
+    page: Page, login, matches, lang: str
+) -> None:
+    login(page, INTERMEDIARY, lang=lang)
+    page.goto(DASHBOARD)
+    labels = page.locator("#section-matches_per_week svg text[text-anchor=middle]")
+    expect(labels.first).to_be_attached()
+    texts = labels.all_text_contents()
+    # The matches were made this week (in UTC, as the database keeps time).
+    today = datetime.now(UTC).date()
+    monday = today - timedelta(days=today.weekday())
+    assert texts[-1] == format_date(monday, "d MMM", locale=lang), texts
+    assert not any("-W" in text for text in texts), texts
