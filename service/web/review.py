@@ -9,12 +9,17 @@ cannot be decided (someone else decided it meanwhile, or its status no longer al
 is reported with its reason and the other rows are still decided. All-or-nothing would let
 one stale row block a whole batch of independent decisions, and each decision is a separate
 event in the record anyway, exactly as if it had been made on its own.
+
+A decision that was carried out answers with a redirect to the queue (post/redirect/get), whose
+address names the rows and how each went, so a reload shows the report again and decides
+nothing twice. A form with a mistake comes back at once, with what was typed: nothing was done.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request, status
 from fastapi.responses import RedirectResponse, Response
@@ -86,6 +91,16 @@ class Filters:
             wishes_only=str(values.get("wishes", "")) == "1",
             page=page,
         )
+
+    def query(self) -> list[tuple[str, str]]:
+        """The filters as query parameters, as `read` takes them back."""
+        pairs = [("community", self.community), ("challenge", self.challenge)]
+        pairs += [("stage", self.stage), ("page", str(self.page))]
+        return pairs + ([("wishes", "1")] if self.wishes_only else [])
+
+
+#: How a row's decision went, as the redirect's address carries it.
+DONE, NOT_FOUND, CONFLICT, REFUSED = "done", "not-found", "conflict", "refused"
 
 
 @dataclass
@@ -173,8 +188,50 @@ def _page(
 
 @router.get("")
 def queue(request: Request, session: SessionDep, actor: Reviewer) -> Response:
-    """The review queue of the reviewer's communities (by default: what awaits a decision)."""
-    return _page(request, session, actor, Filters.read(request.query_params), Decision())
+    """The review queue of the reviewer's communities (by default: what awaits a decision),
+    with the report of the decision just made when the address names one."""
+    decision = Decision(outcomes=_reported(session, actor, request.query_params))
+    decision.selected = [o.suggestion_id for o in decision.outcomes if not o.ok]
+    return _page(request, session, actor, Filters.read(request.query_params), decision)
+
+
+def _reported(session: Session, actor: Actor, params) -> list[Outcome]:
+    """The outcomes a redirect after a decision names (`action`, then `row=ID:RESULT` each),
+    with their messages made now, in the reader's language. Rows the reader may not see are
+    reported as not found, whatever the address says."""
+    try:
+        action = Action(str(params.get("action", "")))
+    except ValueError:
+        return []
+    if action not in ROW_ACTIONS:
+        return []
+    outcomes = []
+    for row in params.getlist("row")[: PAGE_SIZE * 10]:
+        suggestion_id, _sep, result = str(row).rpartition(":")
+        outcomes.append(_outcome(session, actor, suggestion_id, action, result))
+    return outcomes
+
+
+def _outcome(
+    session: Session, actor: Actor, suggestion_id: str, action: Action, result: str
+) -> Outcome:
+    try:
+        current = str(managed_suggestion(session, actor, suggestion_id).status)
+    except DomainError:
+        result = NOT_FOUND
+        current = ""
+    name = _name(session, actor, suggestion_id) if result != NOT_FOUND else suggestion_id
+    if result == DONE:
+        return Outcome(suggestion_id, name, True, gettext(ROW_ACTIONS[action]))
+    if result == NOT_FOUND:
+        message = gettext("Niet gevonden, of niet van uw leergemeenschap.")
+    elif result == CONFLICT:
+        message = gettext("Kan niet: deze match is nu %(status)s.") % {
+            "status": status_label(current)
+        }
+    else:
+        message = gettext("Kan niet: dit mag niet.")
+    return Outcome(suggestion_id, name, False, message)
 
 
 def _name(session: Session, actor: Actor, suggestion_id: str) -> str:
@@ -190,27 +247,16 @@ def _name(session: Session, actor: Actor, suggestion_id: str) -> str:
 
 def _decide_one(
     session: Session, actor: Actor, suggestion_id: str, action: Action, reason: str | None
-) -> Outcome:
-    """One decision through the service; a refusal becomes a message in the user's language."""
-    name = _name(session, actor, suggestion_id)
-    current = ""
+) -> str:
+    """One decision through the service; how it went (`DONE`, or why not)."""
     try:
         suggestion = managed_suggestion(session, actor, suggestion_id)
-        current = str(suggestion.status)
         decide(session, actor, suggestion, action, reason=reason)
     except DomainError as refusal:
         session.rollback()
-        error = http_error(refusal)
-        if error.status_code == 404:
-            message = gettext("Niet gevonden, of niet van uw leergemeenschap.")
-        elif error.status_code == 409:
-            message = gettext("Kan niet: deze match is nu %(status)s.") % {
-                "status": status_label(current)
-            }
-        else:
-            message = gettext("Kan niet: %(reason)s") % {"reason": error.detail}
-        return Outcome(suggestion_id, name, False, message)
-    return Outcome(suggestion_id, name, True, gettext(ROW_ACTIONS[action]))
+        code = http_error(refusal).status_code
+        return {404: NOT_FOUND, 409: CONFLICT}.get(code, REFUSED)
+    return DONE
 
 
 def _reason(decision: Decision, key: str, value: str) -> str | None:
@@ -272,10 +318,10 @@ async def decide_on_queue(request: Request, session: SessionDep, actor: Reviewer
         reasons[suggestion_id] = reason
     if decision.errors:
         return _page(request, session, actor, filters, decision, status_code=422)
+    report = [("action", action.value)]
     for suggestion_id in rows:
-        outcome = _decide_one(session, actor, suggestion_id, action, reasons[suggestion_id])
-        decision.outcomes.append(outcome)
-        if outcome.ok:
-            decision.reasons.pop(suggestion_id, None)
-    decision.selected = [o.suggestion_id for o in decision.outcomes if not o.ok]
-    return _page(request, session, actor, filters, decision)
+        result = _decide_one(session, actor, suggestion_id, action, reasons[suggestion_id])
+        report.append(("row", f"{suggestion_id}:{result}"))
+    # Post/redirect/get: a reload of the queue reports again and decides nothing twice.
+    address = f"/review?{urlencode(filters.query() + report)}#outcomes"
+    return RedirectResponse(address, status.HTTP_303_SEE_OTHER)

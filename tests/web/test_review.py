@@ -88,6 +88,12 @@ def suggestions_of(server, challenge_id: str) -> list[tuple[Suggestion, StudentP
         ]
 
 
+def event_count(server) -> int:
+    """How many review events the database holds."""
+    with Session(server.app.state.engine) as session:
+        return len(session.exec(select(SuggestionEvent.id)).all())
+
+
 def status_of(server, suggestion_id: str) -> SuggestionStatus:
     with Session(server.app.state.engine) as session:
         return session.get(Suggestion, suggestion_id).status
@@ -192,6 +198,16 @@ def test_the_review_journey_from_request_to_introduction(
     )
     assert status_of(server, picked.after_approval) == SuggestionStatus.approved
     assert status_of(server, picked.hidden) == SuggestionStatus.approved
+    # Post/redirect/get: the browser is on the queue's address, and a reload reports again
+    # without deciding anything twice.
+    assert "/review/decide" not in page.url and "/review?" in page.url
+    events = event_count(server)
+    page.reload()
+    expect(page.locator("#outcomes li")).to_have_count(3)
+    expect(page.locator(f"#outcomes [data-suggestion={picked.stale}]")).to_contain_text(
+        "Kan niet: deze match is nu goedgekeurd."
+    )
+    assert event_count(server) == events
 
     # Approve the research group the SME asked for, then introduce it.
     row(page, picked.group).get_by_role("button", name="Goedkeuren").click()
