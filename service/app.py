@@ -83,7 +83,8 @@ def load_demo_once(session: Session, settings: Settings) -> None:
     from service.usecases.demo import load_demo_if_empty
 
     try:
-        load_demo_if_empty(session, settings)
+        if load_demo_if_empty(session, settings):
+            log.info("demo data loaded (first start): its texts are embedded next")
     except IntegrityError:
         session.rollback()
         log.info("demo data was loaded by another process")
@@ -123,8 +124,8 @@ def create_app(
         with Session(app.state.engine, expire_on_commit=False) as session:
             if settings.demo_data:
                 load_demo_once(session, settings)
-            encoded = app.state.matching.rebuild(session)
-        log.info("indexes built; %d texts encoded", encoded)
+            encoded = app.state.matching.rebuild(session, progress=settings.startup_progress)
+        log.info("indexes built; %d texts encoded; ready", encoded)
         # What start-up built (indexes, their texts and weights, the skill list) lives as long
         # as the process: out of the garbage collector's sight, so that its full collections
         # do not pause every request to walk 100k profiles again.

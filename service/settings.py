@@ -70,6 +70,11 @@ class Settings(BaseSettings):
     )
     demo_data: bool = Field(True, description="Load the Dutch demo data into an empty database.")
     demo_password: str = Field("demo-wachtwoord", description="Password of the demo logins.")
+    startup_progress: bool = Field(
+        True,
+        description="Draw progress bars while start-up embeds texts and fits indexes (the first "
+        "start embeds the demo data: minutes, not a hang).",
+    )
     host: str = Field("127.0.0.1", description="Address `lcmatch serve` listens on.")
     port: int = Field(8000, description="Port `lcmatch serve` listens on.")
     workers: int = Field(

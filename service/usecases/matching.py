@@ -32,7 +32,8 @@ from service.domain.tables import (
 from service.storage.database_ranking import Fresh, rank_candidates
 from service.storage.vector_store import PgVectorStore
 
-log = logging.getLogger(__name__)
+# Under "lcmatch", the logger `lcmatch serve` shows: start-up reports what it embeds and fits.
+log = logging.getLogger("lcmatch.matching")
 
 Kind = Literal["challenge", "student", "research_group"]
 T = TypeVar("T")
@@ -313,6 +314,9 @@ class Matching:
         }
         if not stale:
             return rows, 0
+        log.info(
+            "embedding %d %s texts (once: later starts read the stored vectors)", len(stale), kind
+        )
         wanted = list(stale)
         objects = [  # in chunks: PostgreSQL takes at most 65,535 bound parameters
             row
@@ -355,6 +359,7 @@ class Matching:
         except StateError as error:
             if path.exists():
                 log.warning("%s: fitting the %s index afresh", error, kind)
+        log.info("fitting the %s index (%d rows; saved for the next start)", kind, len(ids))
         ranker = self._new_ranker()
         ranker.fit(ids, texts, vectors=vectors, attributes=values, progress=progress)
         try:

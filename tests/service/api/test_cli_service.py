@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import os
 import re
 import uuid
@@ -383,8 +384,9 @@ def _free(student: dict[str, Any], challenge: dict[str, Any]) -> bool:
 
 
 def test_the_first_start_loads_the_demo_once_and_a_demo_login_gets_suggestions(
-    home: Home, tmp_path: Path
+    home: Home, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="lcmatch")
     intermediary = next(user for user in demo_file("users") if user["role"] == "intermediary")
     (community,) = intermediary["community_ids"]
     challenge = next(
@@ -428,6 +430,12 @@ def test_the_first_start_loads_the_demo_once_and_a_demo_login_gets_suggestions(
         assert _login(client, intermediary["email"], "demo-wachtwoord").status_code == 400
     loaded = home.counts()
     assert loaded["communities"] == 3 and loaded["users"] == 16 and loaded["students"] == 300
+    # The first start says what it does, so that minutes of embedding do not look like a hang.
+    said = [record.getMessage() for record in caplog.records]
+    assert any(line.startswith("demo data loaded") for line in said), said
+    assert any(line.startswith("embedding 300 student texts") for line in said), said
+    assert any(line.startswith("fitting the student index (") for line in said), said
+    caplog.clear()
 
     second = HashingEncoder()
     with TestClient(create_app(_settings(home.path, home.url), encoder=second)) as client:
@@ -443,3 +451,6 @@ def test_the_first_start_loads_the_demo_once_and_a_demo_login_gets_suggestions(
     after = home.counts()
     # Nothing loaded twice; the suggestions are the only new rows, and they are not counted here.
     assert after == loaded
+    said = [record.getMessage() for record in caplog.records]
+    assert not any(line.startswith(("embedding", "demo data loaded")) for line in said), said
+    assert "indexes built; 0 texts encoded; ready" in said
