@@ -155,6 +155,7 @@ def create_app(
         communities,
         organisations,
         privacy,
+        programmes,
         research_groups,
         reviews,
         students,
@@ -174,6 +175,7 @@ def create_app(
         suggestions,
         reviews,
         privacy,
+        programmes,
     ):
         # A body no database stores (an unpaired surrogate, NaN) is a 422, not a 500.
         checks = [Depends(refuse_unstorable_json)]
