@@ -9,7 +9,7 @@ import re
 from datetime import UTC, date, datetime
 
 import pypdf
-from apiworld import API, World
+from apiworld import World
 from sqlmodel import select
 
 from service.domain.tables import (
@@ -96,7 +96,7 @@ def test_a_monitor_reads_their_programme_per_quarter_with_small_counts_hidden(
     world: World,
 ) -> None:
     add_activity(world)
-    listed = world.get(f"/programmes", "mon-a")
+    listed = world.get("/programmes", "mon-a")
     assert listed.status_code == 200, listed.text
     assert [(p["id"], p["community_ids"]) for p in listed.json()["data"]] == [("prg-a", ["com-a"])]
     answer = world.get(FIGURES, "mon-a")
@@ -153,12 +153,12 @@ def test_who_follows_which_programme(world: World) -> None:
     ]:
         answer = world.get(f"/programmes/{programme}/figures", login)
         assert answer.status_code == status, (login, programme, answer.text)
-    assert [p["id"] for p in world.get(f"/programmes", "admin").json()["data"]] == [
+    assert [p["id"] for p in world.get("/programmes", "admin").json()["data"]] == [
         "prg-a",
         "prg-b",
     ]
-    assert world.get(f"/programmes", "int-b").json()["data"][0]["id"] == "prg-b"
-    assert world.get(f"/programmes", None).status_code == 401
+    assert world.get("/programmes", "int-b").json()["data"][0]["id"] == "prg-b"
+    assert world.get("/programmes", None).status_code == 401
 
 
 def _pdf_text(pdf: bytes) -> str:
@@ -187,7 +187,7 @@ def test_json_csv_and_pdf_state_the_same_figures(world: World) -> None:
     for period in ("2027-Q1", "2027-Q2"):
         for language in ("nl", "en"):
             answer = world.get(
-                f"/programmes/prg-a/communities/com-a/report",
+                "/programmes/prg-a/communities/com-a/report",
                 "mon-a",
                 params={"period": period, "language": language},
             )
@@ -208,7 +208,7 @@ def test_json_csv_and_pdf_state_the_same_figures(world: World) -> None:
                     for line in lines
                 )
     missing = world.get(
-        f"/programmes/prg-a/communities/com-b/report", "mon-a", params={"period": "2027-Q1"}
+        "/programmes/prg-a/communities/com-b/report", "mon-a", params={"period": "2027-Q1"}
     )
     assert missing.status_code == 404
 
@@ -252,8 +252,8 @@ def test_a_monitor_never_sees_a_person_on_any_route(world: World) -> None:
             assert name not in text, f"GET {url} as a monitor shows {name}"
     assert walked >= 20
     # A monitor reaches no community's own data either: their communities are none.
-    assert world.get(f"/students/stu-a1", "mon-a").status_code in (403, 404)
-    assert world.get(f"/challenges", "mon-a").json()["count"] == 0
+    assert world.get("/students/stu-a1", "mon-a").status_code in (403, 404)
+    assert world.get("/challenges", "mon-a").json()["count"] == 0
 
 
 def test_the_figures_bucket_like_the_dashboard(world: World) -> None:
@@ -269,5 +269,5 @@ def test_the_figures_bucket_like_the_dashboard(world: World) -> None:
 
 
 def test_a_monitor_login_is_only_a_monitor(world: World) -> None:
-    me = world.get(f"/users/me", "mon-a").json()
+    me = world.get("/users/me", "mon-a").json()
     assert me["role"] == "monitor" and me["community_ids"] == []
