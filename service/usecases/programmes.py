@@ -368,10 +368,15 @@ class Figures:
     period: str
     figures: Table
     placements: Table
+    communities: list[Community]
     suppression: str = SUPPRESSION
 
     def for_report(self, community_id: str, period: str) -> tuple[dict[str, Any], list]:
-        """One community's row of one period, and its placements; not found if it has none."""
+        """One community's row of one period (zeros for a quiet one), and its placements;
+        not found for a community the caller does not read."""
+        community = next((c for c in self.communities if c.id == community_id), None)
+        if community is None:
+            raise not_found("Community", community_id)
         row = next(
             (
                 r
@@ -381,7 +386,15 @@ class Figures:
             None,
         )
         if row is None:
-            raise not_found("Period of community", f"{community_id} {period}")
+            row = {column: 0 for column in FIGURE_COLUMNS}
+            row.update(
+                community_id=community.id,
+                community=community.name,
+                region=community.region,
+                period=period,
+                period_start=None,
+                mean_rating=None,
+            )
         placements = [
             r
             for r in self.placements.rows
@@ -459,4 +472,5 @@ def programme_figures(
         period,
         Table("figures", FIGURE_COLUMNS, rows),
         Table("placements", PLACEMENT_COLUMNS, placements),
+        view.communities,
     )
