@@ -213,6 +213,24 @@ def test_json_csv_and_pdf_state_the_same_figures(world: World) -> None:
     assert missing.status_code == 404
 
 
+def test_a_quiet_period_is_a_report_of_zeros(world: World) -> None:
+    answer = world.get(
+        "/programmes/prg-a/communities/com-a/report",
+        "int-a",
+        params={"period": "2031-Q3", "language": "en"},
+    )
+    assert answer.status_code == 200, answer.text
+    lines = _pdf_text(answer.content).splitlines()
+    for field in REPORTED:
+        [line] = [line for line in lines if line.startswith(LABELS["en"][field])]
+        assert line.split()[-1] == ("-" if field == "mean_rating" else "0"), field
+    assert any("No students placed" in line for line in lines)
+    bad = world.get(
+        "/programmes/prg-a/communities/com-a/report", "int-a", params={"period": "2031-Q5"}
+    )
+    assert bad.status_code == 422
+
+
 def _path_values(world: World) -> dict[str, str]:
     with world.session() as session:
         suggestion = session.exec(select(Suggestion.id)).first()
