@@ -9,7 +9,8 @@ import re
 from datetime import UTC, date, datetime
 
 import pypdf
-from apiworld import World
+from apiworld import PASSWORD, World, email
+from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from service.domain.tables import (
@@ -21,7 +22,12 @@ from service.domain.tables import (
 )
 from service.usecases import dashboard
 from service.usecases.programme_report import LABELS, REPORTED, shown
+from service.web import auth, review, sme, student
+from service.web import dashboard as dashboard_pages
+from service.web import programme as programme_pages
 
+#: Every area of the pages (service.web.install mounts these routers).
+PAGE_AREAS = (auth, student, sme, review, dashboard_pages, programme_pages)
 FIGURES = "/programmes/prg-a/figures"
 PLACED = 6  # students placed in 2027-Q1; 3 of them complete in Q2
 
@@ -269,6 +275,33 @@ def test_a_monitor_never_sees_a_person_on_any_route(world: World) -> None:
         for name in [*people, *emails]:
             assert name not in text, f"GET {url} as a monitor shows {name}"
     assert walked >= 20
+
+    # And every page, through the pages' own login (a session cookie).
+    client = TestClient(world.app, base_url="https://testserver", follow_redirects=False)
+    form = client.get("/login").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert token is not None
+    logged_in = client.post(
+        "/login", data={"email": email("mon-a"), "password": PASSWORD, "csrf_token": token[1]}
+    )
+    assert logged_in.headers["location"] == "/programmes"
+    pages = 0
+    for route in (r for area in PAGE_AREAS for r in area.router.routes):
+        path = getattr(route, "path", "")
+        if "GET" not in getattr(route, "methods", ()) or path.startswith(("/api/", "/static")):
+            continue
+        url = re.sub(r"\{(\w+)(:\w+)?\}", lambda m: values.get(m[1], "figures"), path)
+        params = {"period": "2027-Q1"} if url.endswith("report.pdf") else {}
+        answer = client.get(url, params=params)
+        pages += 1
+        text = answer.content.decode("latin-1")
+        if answer.headers.get("content-type") == "application/pdf":
+            text = _pdf_text(answer.content)
+        for name in [*people, *emails]:
+            assert name not in text, f"page {url} as a monitor shows {name}"
+    assert pages >= 10
+    programme_page = client.get("/programmes/prg-a")
+    assert programme_page.status_code == 200 and "Programma A" in programme_page.text
     # A monitor reaches no community's own data either: their communities are none.
     assert world.get("/students/stu-a1", "mon-a").status_code in (403, 404)
     assert world.get("/challenges", "mon-a").json()["count"] == 0
