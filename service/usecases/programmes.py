@@ -53,7 +53,8 @@ SUPPRESSION_NL = (
 #: A student's match from this status on counts as a placement.
 PLACED = SuggestionStatus.introduced.value
 #: Statuses that say a student or research group takes part in a challenge.
-TAKING_PART = {status.value for status in ONWARD} - {SuggestionStatus.approved.value}
+ONWARD_STATUSES = {status.value for status in ONWARD}
+TAKING_PART = ONWARD_STATUSES - {SuggestionStatus.approved.value}
 UNKNOWN_REGION = "(onbekend)"
 
 
@@ -344,8 +345,8 @@ def _community_buckets(
         rating = _rating_of(action)
         if rating is not None:
             entry.ratings.append(rating)
-        if to_status == from_status:
-            continue
+        if to_status == from_status or to_status not in ONWARD_STATUSES:
+            continue  # a rating, a first answer, a rejection or a decline: nobody moved on
         entry.smes.add(org)
         if to_status in TAKING_PART:
             (entry.students if kind == TargetKind.student else entry.groups).add(target_id)

@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from service.api.deps import SessionDep
 from service.domain.actor import Actor
+from service.domain.errors import not_found
 from service.domain.tables import Role
 from service.usecases import programme_report, programmes
 from service.web.auth import require_roles
@@ -204,7 +205,7 @@ def figures_csv(
         "dictionary": programmes.dictionary(),
     }
     if table not in tables:
-        return Response(status_code=404)
+        raise not_found("Table", table)
     return _download(
         programme_report.to_csv(tables[table]),
         "text/csv; charset=utf-8",
