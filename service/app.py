@@ -156,6 +156,7 @@ def create_app(
         communities,
         organisations,
         privacy,
+        programmes,
         research_groups,
         reviews,
         students,
@@ -175,6 +176,7 @@ def create_app(
         suggestions,
         reviews,
         privacy,
+        programmes,
     ):
         # A body no database stores (an unpaired surrogate, NaN) is a 422, not a 500.
         checks = [Depends(refuse_unstorable_json)]

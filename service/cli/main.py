@@ -26,7 +26,7 @@ from matcher.ranker import HybridRanker, Weights
 from service.cli.allocate import allocate_command
 from service.cli.models import models_app
 from service.cli.training import train_app
-from service.domain.tables import User
+from service.domain.tables import Programme, User
 from service.settings import Settings
 from service.usecases.jobs import BATCH_SIZE, import_file, reembed
 from service.usecases.matching import Matching
@@ -283,7 +283,8 @@ def init(
             for name, spec in SPECS.items()
         )
         users = session.exec(select(func.count()).select_from(User)).one()
-        typer.echo(f"loaded the demo data: {counts}, {users} users")
+        programmes = session.exec(select(func.count()).select_from(Programme)).one()
+        typer.echo(f"loaded the demo data: {counts}, {users} users, {programmes} programmes")
         matching = new_matching(settings, progress=progress)
         encoded = matching.rebuild(session, progress=progress)
     typer.echo(f"{encoded} texts encoded")

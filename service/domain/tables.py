@@ -38,6 +38,8 @@ class Role(StrEnum):
     sme = "sme"
     intermediary = "intermediary"
     admin = "admin"
+    #: Reads the aggregated figures of their programmes' communities; never sees a person.
+    monitor = "monitor"
 
 
 class Level(StrEnum):
@@ -580,6 +582,53 @@ class SuggestionEvent(SQLModel, table=True):
     to_status: str = Field(max_length=20)
     reason: str | None = Field(default=None, max_length=2000)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+
+
+# -- programmes: funding schemes that span communities -----------------------------------------
+
+
+class ProgrammeBase(SQLModel):
+    name: str = Field(min_length=2, max_length=200)
+    funder: str = Field(default="", max_length=200)
+    description: str = Field(default="", max_length=5000)
+    runs_from: date | None = None
+    runs_until: date | None = None
+
+
+class Programme(ProgrammeBase, table=True):
+    """A funding scheme (a province, NWO, a growth fund) following several communities."""
+
+    id: str = Field(default_factory=lambda: new_id("prg"), primary_key=True, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+
+
+class ProgrammeCommunity(SQLModel, table=True):
+    """A community a programme funds (and so follows)."""
+
+    __tablename__ = "programme_community"
+
+    programme_id: str = Field(foreign_key="programme.id", primary_key=True, ondelete="CASCADE")
+    community_id: str = Field(
+        foreign_key="community.id", primary_key=True, index=True, ondelete="CASCADE"
+    )
+
+
+class ProgrammeMonitor(SQLModel, table=True):
+    """A user with the monitor role who follows a programme."""
+
+    __tablename__ = "programme_monitor"
+
+    programme_id: str = Field(foreign_key="programme.id", primary_key=True, ondelete="CASCADE")
+    user_id: str = Field(foreign_key="user.id", primary_key=True, index=True, ondelete="CASCADE")
+
+
+class ProgrammePublic(ProgrammeBase):
+    id: str
+    community_ids: list[str]
+
+
+class ProgrammesPublic(Page):
+    data: list[ProgrammePublic]
 
 
 # -- the audit log ------------------------------------------------------------------------

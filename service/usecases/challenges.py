@@ -35,6 +35,8 @@ def create_challenge(
     """Post a challenge as a draft. An SME posts for its own organisation; others name one."""
     if actor.role is Role.student:
         raise Forbidden("Students cannot post challenges")
+    if actor.role is Role.monitor:
+        raise Forbidden("A programme's monitor reads figures only")
     if not actor.in_community(body.community_id):
         raise unknown_reference("community_id", "community", body.community_id)
     organisation_id = body.organisation_id

@@ -336,10 +336,12 @@ def week_start(moment: datetime) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def matches_per_week(session: Session, community_id: str) -> Table:
-    """Per ISO week (from its Monday, in UTC): how many suggestions were made, and how many
-    reached each later status that week, from the review events' timestamps. Weeks without any
-    event are rows of zeros, so the line over time has no gaps."""
+def stages_reached(
+    session: Session, community_id: str, bucket: Callable[[datetime], date]
+) -> dict[date, Counter[str]]:
+    """Per bucket (a week, a month, a quarter: `bucket` maps a moment to its first day): how
+    many suggestions of the community were made, and how many reached each later status then,
+    from the review events' timestamps. Buckets without any event are absent."""
     created = session.exec(
         select(Suggestion.created_at).where(Suggestion.community_id == community_id)
     ).all()
@@ -350,10 +352,18 @@ def matches_per_week(session: Session, community_id: str) -> Table:
     ).all()
     counts: dict[date, Counter[str]] = defaultdict(Counter)
     for at in created:
-        counts[week_start(at)][SuggestionStatus.suggested.value] += 1
+        counts[bucket(at)][SuggestionStatus.suggested.value] += 1
     for at, to_status, from_status in moved:
         if to_status != from_status:  # a rating or a first answer leaves the status as it was
-            counts[week_start(at)][to_status] += 1
+            counts[bucket(at)][to_status] += 1
+    return counts
+
+
+def matches_per_week(session: Session, community_id: str) -> Table:
+    """Per ISO week (from its Monday, in UTC): how many suggestions were made, and how many
+    reached each later status that week, from the review events' timestamps. Weeks without any
+    event are rows of zeros, so the line over time has no gaps."""
+    counts = stages_reached(session, community_id, week_start)
     stages = tuple(stage.value for stage in STAGES)
     columns = ("week", "week_start", *stages)
     rows = []

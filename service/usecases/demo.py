@@ -9,7 +9,17 @@ from pydantic import ValidationError
 from sqlmodel import Session, SQLModel, select
 
 from matcher.paths import data_dir
-from service.domain.tables import Community, Membership, User, UserCreate
+from service.domain.tables import (
+    Community,
+    Membership,
+    Programme,
+    ProgrammeBase,
+    ProgrammeCommunity,
+    ProgrammeMonitor,
+    Role,
+    User,
+    UserCreate,
+)
 from service.settings import Settings
 from service.usecases.security import hash_password
 from service.usecases.transfer import SPECS, new_rows, problems_of
@@ -23,6 +33,15 @@ FILES = (
 )
 #: Fields in the files that say something to a reader but are no column of their table.
 INFORMATIONAL = {"intermediary_organisation_id", "note"}
+#: Fields of a programme record that the service keeps elsewhere or not at all (targets and
+#: budget are the funder's business; communities and monitors are links).
+PROGRAMME_EXTRAS = {
+    "id",
+    "community_ids",
+    "monitors",
+    "budget_eur",
+    "targets_per_community_per_year",
+}
 
 
 class DemoDataError(Exception):
@@ -44,7 +63,10 @@ def load_demo_if_empty(session: Session, settings: Settings) -> bool:
                 session.add(row)
                 session.add_all(links)
             session.flush()  # no relationships are mapped: flushing per file keeps FK order
-        student_users = _add_users(session, settings)
+        # Every demo login has the same, published password; hashing it once instead of per
+        # user saves a second of Argon2 on each load, which tests pay many times.
+        hashed = hash_password(settings.demo_password)
+        student_users = _add_users(session, settings, hashed)
         session.flush()
         for values, where in _records("students.json"):
             values["user_id"] = student_users.get(values["id"])
@@ -52,6 +74,7 @@ def load_demo_if_empty(session: Session, settings: Settings) -> bool:
             row, links = new_rows(SPECS["students"], student)
             session.add(row)
             session.add_all(links)
+        _add_programmes(session, settings, hashed)
         session.commit()
     except BaseException:
         session.rollback()
@@ -59,11 +82,8 @@ def load_demo_if_empty(session: Session, settings: Settings) -> bool:
     return True
 
 
-def _add_users(session: Session, settings: Settings) -> dict[str, str]:
+def _add_users(session: Session, settings: Settings, hashed: str) -> dict[str, str]:
     """Add the demo logins; returns student id -> the user id that logs in as that student."""
-    # Every demo login has the same, published password; hashing it once instead of per
-    # user saves a second of Argon2 on each load, which tests pay many times.
-    hashed = hash_password(settings.demo_password)
     student_users = {}
     for values, where in _records("users.json"):
         student_id = values.pop("student_id", None)
@@ -80,6 +100,32 @@ def _add_users(session: Session, settings: Settings) -> dict[str, str]:
         if student_id:
             student_users[student_id] = row.id
     return student_users
+
+
+def _add_programmes(session: Session, settings: Settings, hashed: str) -> None:
+    """Add the demo's funding programmes, their communities and their monitors' logins."""
+    for values, where in _records("funding_programmes.json"):
+        fields = {k: v for k, v in values.items() if k not in PROGRAMME_EXTRAS}
+        programme = Programme(
+            id=values["id"], **_validated(ProgrammeBase, fields, where).model_dump()
+        )
+        session.add(programme)
+        session.flush()
+        session.add_all(
+            ProgrammeCommunity(programme_id=programme.id, community_id=community_id)
+            for community_id in values.get("community_ids", [])
+        )
+        for person in values.get("monitors", []):
+            login = _validated(
+                UserCreate,
+                {**person, "role": Role.monitor, "password": settings.demo_password},
+                where,
+            )
+            user = User(**login.model_dump(exclude={"password", "community_ids"}))
+            user.hashed_password = hashed
+            session.add(user)
+            session.flush()
+            session.add(ProgrammeMonitor(programme_id=programme.id, user_id=user.id))
 
 
 def _records(filename: str) -> list[tuple[dict[str, Any], str]]:

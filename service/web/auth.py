@@ -32,6 +32,7 @@ HOME = {
     Role.sme: "/sme",
     Role.intermediary: "/review",
     Role.admin: "/review",
+    Role.monitor: "/programmes",
 }
 
 router = APIRouter()

@@ -31,7 +31,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 LOCALES = Path(__file__).parent / "locales"
 #: The areas' catalogues, one domain each; the source language needs none.
-DOMAINS = ("base", "student", "sme", "review", "dashboard")
+DOMAINS = ("base", "student", "sme", "review", "dashboard", "programme")
 DEFAULT_LANGUAGE = "nl"
 LANGUAGES = ("nl", "en")
 #: The cookie the language switch sets.

@@ -28,6 +28,7 @@ NAV: dict[Role, list[tuple[str, str]]] = {
     Role.sme: [("/sme", N_("Mijn uitdagingen"))],
     Role.intermediary: [("/review", N_("Beoordelen"))],
     Role.admin: [("/review", N_("Beoordelen"))],
+    Role.monitor: [("/programmes", N_("Programma's"))],
 }
 
 

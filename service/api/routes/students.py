@@ -135,6 +135,8 @@ def create_student(
     communities they manage, optionally linked to a student's account."""
     if actor.role is Role.sme:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "SMEs cannot create student profiles")
+    if actor.role is Role.monitor:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "A programme's monitor reads figures only")
     if actor.role is Role.student:
         user_id = _own_profile(actor, body)
         community_ids = require_communities(session, actor, body.community_ids, manage=False)

@@ -33,6 +33,9 @@ from service.domain.tables import (
     Community,
     Membership,
     Organisation,
+    Programme,
+    ProgrammeCommunity,
+    ProgrammeMonitor,
     ResearchGroup,
     StudentProfile,
     Suggestion,
@@ -255,8 +258,38 @@ def world_rows() -> list[SQLModel]:
             hashed_password=CHEAP_HASH,
         )
     )
-    order = (Community, Organisation, User, StudentProfile, ResearchGroup, Challenge, Membership)
-    return sorted(rows, key=lambda row: order.index(type(row)))
+    # A programme per community; the monitor `mon-a` follows A's and is in no community.
+    rows.append(
+        User(
+            id="usr-mon-a",
+            email=email("mon-a"),
+            full_name="Monitor Fonds",
+            role="monitor",
+            hashed_password=CHEAP_HASH,
+        )
+    )
+    for c in COMMUNITIES:
+        rows += [
+            Programme(id=f"prg-{c}", name=f"Programma {c.upper()}", funder="Provincie"),
+            ProgrammeCommunity(programme_id=f"prg-{c}", community_id=f"com-{c}"),
+        ]
+    rows.append(ProgrammeMonitor(programme_id="prg-a", user_id="usr-mon-a"))
+    return sorted(rows, key=lambda row: ORDER.index(type(row)))
+
+
+#: The world's tables in an order the foreign keys accept.
+ORDER = (
+    Community,
+    Organisation,
+    User,
+    StudentProfile,
+    ResearchGroup,
+    Challenge,
+    Programme,
+    Membership,
+    ProgrammeCommunity,
+    ProgrammeMonitor,
+)
 
 
 def seed_world(engine: Engine) -> None:
@@ -267,10 +300,9 @@ def seed_world(engine: Engine) -> None:
     for table, kind in kinds.items():
         matching.embed(kind, [row for row in rows if isinstance(row, table)])
     with Session(engine) as session:
-        for table in (Community, Organisation, User, StudentProfile, ResearchGroup, Challenge):
+        for table in ORDER:
             session.add_all([row for row in rows if isinstance(row, table)])
             session.flush()
-        session.add_all([row for row in rows if isinstance(row, Membership)])
         session.commit()
 
 

@@ -28,6 +28,7 @@ from service.domain.tables import (
     Community,
     Membership,
     Organisation,
+    Programme,
     ResearchGroup,
     StudentProfile,
     Suggestion,
@@ -37,7 +38,7 @@ from service.domain.tables import (
 from service.usecases.security import hash_api_key
 
 MATRIX = Path(__file__).parent / "data" / "authz_matrix.csv"
-PERSONAS = ("anonymous", "admin", "intermediary", "sme", "student")
+PERSONAS = ("anonymous", "admin", "intermediary", "sme", "student", "monitor")
 #: "shared": a member (student, research group, organisation) of community A and of B too.
 RELATIONS = ("own", "same_community", "other_community", "shared", "-")
 #: A reason community B's intermediary wrote about a shared student: no call of anyone but
@@ -50,9 +51,16 @@ LOGINS = {
     "intermediary": "int-a",
     "sme": "sme-a",
     "student": "stu-a1",
+    "monitor": "mon-a",  # follows programme A (of community A) and is in no community
 }
 #: The side of a match a persona answers for (intermediaries and admins record the target's).
-SIDES = {"admin": "target", "intermediary": "target", "sme": "sme", "student": "target"}
+SIDES = {
+    "admin": "target",
+    "intermediary": "target",
+    "sme": "sme",
+    "student": "target",
+    "monitor": "target",
+}
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -64,6 +72,7 @@ class Route:
     state: str | None = None
     body: Any = None
     form: dict[str, str] | None = None
+    query: dict[str, str] | None = None
     changes_state: bool = True  # False for a POST that writes nothing (logging in)
     ends_session: bool = False  # the caller's token stops working (logging out)
 
@@ -207,6 +216,13 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/api/v1/audit"): Route(None),
     ("GET", "/api/v1/communities/{community_id}/fairness"): Route("community"),
     ("DELETE", "/api/v1/users/{user_id}"): Route("user"),
+    # programmes: "same_community" is programme A (funding community A), "other" B's
+    ("GET", "/api/v1/programmes"): Route(None),
+    ("GET", "/api/v1/programmes/{programme_id}"): Route("programme"),
+    ("GET", "/api/v1/programmes/{programme_id}/figures"): Route("programme"),
+    ("GET", "/api/v1/programmes/{programme_id}/communities/{community_id}/report"): Route(
+        "programme", query={"period": "2027-Q1"}
+    ),
 }
 
 
@@ -497,6 +513,9 @@ def _make_target(world: World, cell: Cell, route: Route) -> Target:
         )
         _add(world, key)
         target.params, target.table, target.id = {"key_id": key.id}, ApiKey, key.id
+    elif resource == "programme":
+        target.params = {"programme_id": f"prg-{c}", "community_id": community}
+        target.table, target.id = Programme, f"prg-{c}"
     elif resource == "suggestion":
         suggestion = _suggestion(world, cell.persona, cell.relation, route.state or "suggested")
         target.params = {"suggestion_id": suggestion.id}
@@ -525,11 +544,14 @@ def request_arguments(cell: Cell, route: Route, target: Target) -> dict[str, Any
         "side": SIDES.get(cell.persona, "target"),
         "sme_org": f"org-sme-{target.community[-1]}",
     }
+    arguments: dict[str, Any] = {}
+    if route.query is not None:
+        arguments["params"] = route.query
     if route.form is not None:
-        return {"data": route.form}
-    if route.body is not None:
-        return {"json": fill(route.body, values)}
-    return {}
+        arguments["data"] = route.form
+    elif route.body is not None:
+        arguments["json"] = fill(route.body, values)
+    return arguments
 
 
 def snapshot(world: World, target: Target) -> dict[str, Any]:

@@ -110,7 +110,8 @@ def test_users_are_listed_per_community(world: World) -> None:
         "usr-stu-a1",
         "usr-stu-a2",
     ]
-    assert world.get("/users", "admin").json()["count"] == 12
+    # the eleven accounts of A and B, the admin, and the programme monitor of A
+    assert world.get("/users", "admin").json()["count"] == 13
     assert world.get("/users", "sme-a").status_code == 403
     assert world.get("/users/usr-stu-a1", "int-a").json()["student_id"] == "stu-a1"
     assert world.get("/users/usr-stu-b1", "int-a").status_code == 404

@@ -60,7 +60,7 @@ TABLES: dict[str, type[SQLModel]] = {
 }
 DEMO_LOADED = (
     "loaded the demo data: 3 communities, 61 organisations, 80 challenges, 300 students, "
-    "15 research_groups, 16 users"
+    "15 research_groups, 17 users, 1 programmes"
 )
 EMBEDDED = 80 + 300 + 15  # challenges, students and research groups each get a vector
 
@@ -192,7 +192,9 @@ def test_init_demo_creates_the_database_and_loads_the_demo_once(
     assert loaded["students"] == len(demo_file("students")) == 300
     assert loaded["research_groups"] == len(demo_file("research_groups")) == 15
     assert loaded["organisations"] == len(demo_file("organisations")) == 61
-    assert loaded["users"] == len(demo_file("users")) == 16
+    # the logins of users.json and the programme's monitor (funding_programmes.json)
+    monitors = [m for p in demo_file("funding_programmes") for m in p["monitors"]]
+    assert loaded["users"] == len(demo_file("users")) + len(monitors) == 17
 
     again = ok(lcmatch(home, "init", "--demo", "--no-progress"))
     assert again[0].startswith("the database ") and "is up to date" in again[0]
