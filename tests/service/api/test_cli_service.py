@@ -431,7 +431,7 @@ def test_the_first_start_loads_the_demo_once_and_a_demo_login_gets_suggestions(
         assert me.json()["student_id"] == student_user["student_id"]
         assert _login(client, intermediary["email"], "demo-wachtwoord").status_code == 400
     loaded = home.counts()
-    assert loaded["communities"] == 3 and loaded["users"] == 16 and loaded["students"] == 300
+    assert loaded["communities"] == 3 and loaded["users"] == 17 and loaded["students"] == 300
     # The first start says what it does, so that minutes of embedding do not look like a hang.
     said = [record.getMessage() for record in caplog.records]
     assert any(line.startswith("demo data loaded") for line in said), said
