@@ -239,6 +239,14 @@ def test_the_journey_from_introduction_to_both_ratings(
     assert subject(to_sme) == f"Je bent voorgesteld: {TITLE}"
     assert link in to_sme.get_content() and "Beste Elena Vermeulen," in to_sme.get_content()
 
+    # The SME sees the introduction, but not the student's address before they accepted.
+    sme_page.goto(f"/matches/{sid}")
+    expect(sme_page.locator(".contacts")).not_to_contain_text(STUDENT_EMAIL)
+    expect(sme_page.locator(".contacts")).to_contain_text(
+        "e-mailadres zodra de student heeft geaccepteerd"
+    )
+    expect(sme_page.locator("#bell .count")).to_have_text("1")
+
     # The student, on a phone: the card says what comes next, not "interest passed on".
     student_page.goto("/student/assignments")
     card = student_page.locator(f"#sug-{sid}")
@@ -266,6 +274,7 @@ def test_the_journey_from_introduction_to_both_ratings(
     expect(student_page.locator("#status .alert.ok")).to_have_text("You accepted the introduction.")
     reload_takes_nothing(student_page, server, sid)
     expect(student_page.locator(".next-step")).to_contain_text("waiting for the other side")
+    expect(student_page.locator("#bell .count")).to_have_text("0")
     # The intermediary hears of the response.
     server.inbox.wait_for(INTERMEDIARY_EMAIL, count=1)
 
@@ -327,6 +336,20 @@ def test_the_journey_from_introduction_to_both_ratings(
     expect(page.locator(".timeline")).to_contain_text("De intermediair keurde de match goed.")
     expect(page.locator(".timeline")).to_contain_text(re.compile(r"Ligninelab.* gaf 5 van 5\."))
     shot(page, "match-timeline", "nl")
+    page.context.add_cookies([{"name": "lang", "value": "en", "url": server.url}])
+    page.reload()
+    expect(page.locator(".timeline")).to_contain_text("The intermediary approved the match.")
+    shot(page, "match-timeline", "en")
+
+    # The admin reads every mail on the outbox page, as sent, in its language.
+    page.context.clear_cookies()
+    login(page, "usr-admin", lang="en")
+    page.goto("/admin/outbox")
+    expect(page.locator("article.mail").filter(has_text=STUDENT_EMAIL).first).to_contain_text(
+        f"Project completed: rate {TITLE}"
+    )
+    expect(page.locator("main")).to_contain_text("sent")
+    shot(page, "outbox", "en", full_page=False)
     student.close()
     sme.close()
 
