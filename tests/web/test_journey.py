@@ -384,3 +384,39 @@ def test_a_failed_send_is_recorded_and_the_decision_stands(server: Server) -> No
         assert "Connection" in (mail.error or "") or "refused" in (mail.error or "").lower()
     finally:
         sender.settings = reachable
+
+
+def test_the_intermediary_records_a_research_groups_answer_and_rating(
+    page: Page, login, server: Server
+) -> None:
+    """A research group has no login: on the match page the intermediary answers and rates for
+    it, through the same steps (and the SME answers for itself)."""
+    with api(server, SME_EMAIL) as sme:
+        challenges = sme.get("/challenges", params={"limit": 100}).json()["data"]
+        own = [c for c in challenges if c["organisation_id"] == "org-ligninelab"]
+        groups = sme.get(f"/challenges/{own[-1]['id']}/suggestions/research-groups").json()
+    group_match = groups["data"][-1]["id"]
+    with api(server, INTERMEDIARY_EMAIL) as intermediary:
+        for step in ("approve", "introduce"):
+            intermediary.post(f"/suggestions/{group_match}/{step}", json={}).raise_for_status()
+
+    login(page, INTERMEDIARY)
+    page.goto(f"/matches/{group_match}")
+    expect(page.locator("#status")).to_contain_text("U legt het antwoord van")
+    page.get_by_role("radio", name="Accepteren: ik doe mee").check()
+    page.get_by_role("button", name="Antwoord versturen").click()
+    expect(page.locator("#status .alert.ok")).to_be_visible()
+    assert suggestion(server, group_match).target_response == "accepted"
+    with api(server, SME_EMAIL) as sme:
+        answer = sme.post(f"/suggestions/{group_match}/respond", json={"response": "accepted"})
+        answer.raise_for_status()
+    page.goto(f"/matches/{group_match}")
+    page.get_by_role("button", name="Project starten").click()
+    page.get_by_role("button", name="Project afronden").click()
+    expect(page.locator("#status .alert.ok")).to_have_text("Het project is afgerond.")
+    page.get_by_role("radio", name="3", exact=True).check()
+    page.get_by_role("button", name="Beoordeling versturen").click()
+    expect(page.locator("#status .alert.ok")).to_be_visible()
+    done = suggestion(server, group_match)
+    assert (done.status, done.target_rating, done.sme_rating) == ("completed", 3, None)
+    assert "rate:target:3" in events(server, group_match)
