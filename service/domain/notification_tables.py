@@ -14,6 +14,8 @@ from service.domain.tables import utcnow
 class MailStatus(StrEnum):
     #: Written with the decision; not sent yet (in development without SMTP: kept here only).
     pending = "pending"
+    #: Claimed by one process's sender (several workers share the outbox): no other sends it.
+    sending = "sending"
     sent = "sent"
     #: The SMTP server refused it or could not be reached; `error` says why.
     failed = "failed"

@@ -16,7 +16,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, update
 
 from service.domain.notification_tables import MailKind, MailStatus, OutboxMail
 from service.domain.tables import Challenge, Suggestion, User, utcnow
@@ -114,6 +114,8 @@ def deliver_due(engine: Engine, settings: Settings) -> int:
             return 0
         with smtp:
             for mail in due:
+                if not _claim(session, mail):
+                    continue  # another worker's sender has it
                 mail.attempts += 1
                 try:
                     smtp.send_message(compose(session, settings, mail))
@@ -127,6 +129,18 @@ def deliver_due(engine: Engine, settings: Settings) -> int:
                 session.add(mail)
                 session.commit()  # each mail's outcome on its own: a crash resends no other
     return sent
+
+
+def _claim(session: Session, mail: OutboxMail) -> bool:
+    """Take the mail for this sender if it is still pending (committed at once)."""
+    claimed = session.execute(
+        update(OutboxMail)
+        .where(OutboxMail.id == mail.id, OutboxMail.status == MailStatus.pending)
+        .values(status=MailStatus.sending)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return claimed.rowcount == 1
 
 
 def _failed(mail: OutboxMail, error: Exception) -> None:
