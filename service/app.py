@@ -126,12 +126,17 @@ def create_app(
                 load_demo_once(session, settings)
             encoded = app.state.matching.rebuild(session, progress=settings.startup_progress)
         log.info("indexes built; %d texts encoded; ready", encoded)
+        from service.web.journey_mail import MailSender
+
+        app.state.mail_sender = MailSender(app.state.engine, app.state.settings)
+        app.state.mail_sender.start()
         # What start-up built (indexes, their texts and weights, the skill list) lives as long
         # as the process: out of the garbage collector's sight, so that its full collections
         # do not pause every request to walk 100k profiles again.
         gc.freeze()
         yield
         gc.unfreeze()  # collectable again once this app is gone (tests start many)
+        app.state.mail_sender.stop()
         if clock is not None:  # this run's own (a test may run an app's lifespan twice)
             clock.close()
         if app.state.matching.store is not None:

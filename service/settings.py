@@ -88,6 +88,20 @@ class Settings(BaseSettings):
         description="Keep whole pages of suggestions for identical requests until the next "
         "write to the database (never with pgvector, where other processes write).",
     )
+    smtp_host: str | None = Field(
+        None,
+        description="SMTP server for the notification mails. Unset (the default in "
+        "development): mails are only kept in the outbox, which an admin reads at /admin/outbox.",
+    )
+    smtp_port: int = Field(25, ge=1, le=65535, description="Port of the SMTP server.")
+    mail_sender: str = Field(
+        "lcmatch <noreply@lcmatch.invalid>", description="The From of the notification mails."
+    )
+    public_url: str | None = Field(
+        None,
+        description="The site's address as people reach it, for the links in mails; unset: "
+        "http://HOST:PORT.",
+    )
     model: str = Field(DEFAULT_MODEL, description="Dense model: a name or a folder.")
     query_prefix: str | None = Field(
         None,
@@ -152,6 +166,11 @@ class Settings(BaseSettings):
     def database(self) -> str:
         """The database URL in use."""
         return self.database_url or f"sqlite:///{self.home / 'lcmatch.sqlite'}"
+
+    @property
+    def site_url(self) -> str:
+        """The address the links in mails start with (no trailing slash)."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def embedding_cache(self) -> Path:

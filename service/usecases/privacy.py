@@ -14,6 +14,7 @@ from service.domain.export_models import (
     PersonalDataExport,
     StudentExport,
 )
+from service.domain.notification_tables import OutboxMail, UserLanguage
 from service.domain.tables import (
     ApiKey,
     ApiKeyPublic,
@@ -43,6 +44,10 @@ def erase_student(session: Session, actor: Actor, secret: str, student: StudentP
     The index entry and cached vectors are the process's: `Matching.erase` after the commit.
     """
     about = (Suggestion.target_kind == TargetKind.student) & (Suggestion.target_id == student.id)
+    # The mails about these matches (to the SME, the intermediaries) go with them.
+    session.exec(
+        delete(OutboxMail).where(OutboxMail.suggestion_id.in_(select(Suggestion.id).where(about)))
+    )
     session.exec(
         delete(SuggestionEvent).where(
             SuggestionEvent.suggestion_id.in_(select(Suggestion.id).where(about))
@@ -79,6 +84,8 @@ def erase_user(
         erase_student(session, actor, secret, student)
         session.flush()  # the profile refers to the account: gone before the account goes
     session.exec(delete(ApiKey).where(ApiKey.user_id == user.id))
+    session.exec(delete(OutboxMail).where(OutboxMail.recipient_id == user.id))
+    session.exec(delete(UserLanguage).where(UserLanguage.user_id == user.id))
     session.exec(
         delete(Membership).where(Membership.member_id == user.id, Membership.kind == "user")
     )

@@ -34,7 +34,7 @@ from service.domain.workflow import (
     event_action,
     parse_event_action,
 )
-from service.usecases import audit
+from service.usecases import audit, notifications
 from service.usecases.access import can_edit_challenge, hides_review_from, visible_suggestion
 
 _ATTEMPTS = 3
@@ -134,7 +134,12 @@ def decide(
             "to_status": move.to_status,
         },
     )
+    # The mails this step owes are stored with it; they are sent after the commit, so a
+    # failed send never undoes the decision.
+    mails = notifications.queue_for_decision(session, actor, suggestion, action)
     session.commit()
+    if mails:
+        notifications.mail_queued.set()
     return suggestion
 
 

@@ -18,6 +18,7 @@ from service.domain.actor import Actor
 from service.domain.errors import DomainError
 from service.domain.tables import Role, User
 from service.usecases.login import authenticate
+from service.usecases.notifications import remember_language
 from service.usecases.security import read_claims
 from service.usecases.sessions import end_sessions, is_current, token_for
 from service.web import csrf, i18n
@@ -142,6 +143,9 @@ def login(
             next=safe_next(next) or "",
             error=message,
         )
+    # Mails are written in the language the user uses the pages in.
+    remember_language(session, user.id, i18n.current_language())
+    session.commit()
     token = token_for(user, settings)
     target = safe_next(next) or HOME[Role(user.role)]
     response = RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
@@ -173,10 +177,21 @@ def logout(request: Request, session: SessionDep, settings: SettingsDep) -> Resp
 
 
 @router.get("/language/{language}")
-def switch_language(language: str, next: str | None = None) -> Response:
-    """Remember the chosen language in a cookie and go back to the page."""
+def switch_language(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    language: str,
+    next: str | None = None,
+) -> Response:
+    """Remember the chosen language in a cookie (and, logged in, for the user's mails) and go
+    back to the page."""
     response = RedirectResponse(safe_next(next) or "/", status_code=status.HTTP_303_SEE_OTHER)
     if language in i18n.LANGUAGES:
+        with suppress(LoginRequired):
+            actor = current_actor(request, session, settings)
+            remember_language(session, actor.id, language)
+            session.commit()
         one_year = 365 * 24 * 3600
         response.set_cookie(
             i18n.LANGUAGE_COOKIE, language, max_age=one_year, samesite="lax", path="/"

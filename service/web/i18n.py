@@ -16,12 +16,14 @@ import gettext as stdlib_gettext
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from io import BytesIO
 from pathlib import Path
 
 from babel.dates import format_date as babel_format_date
+from babel.dates import format_time as babel_format_time
+from babel.dates import get_timezone
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -31,7 +33,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 LOCALES = Path(__file__).parent / "locales"
 #: The areas' catalogues, one domain each; the source language needs none.
-DOMAINS = ("base", "student", "sme", "review", "dashboard", "programme")
+DOMAINS = ("base", "student", "sme", "review", "dashboard", "programme", "journey")
 DEFAULT_LANGUAGE = "nl"
 LANGUAGES = ("nl", "en")
 #: The cookie the language switch sets.
@@ -113,6 +115,19 @@ def N_(message: str) -> str:
 def format_date(day: date, style: str = "long") -> str:
     """A date written the way the current language writes it ("1 maart 2027")."""
     return babel_format_date(day, format=style, locale=current_language())
+
+
+#: The time zone the pages show moments in: the communities are Dutch.
+TIME_ZONE = "Europe/Amsterdam"
+
+
+def format_moment(moment: datetime) -> str:
+    """A moment written the way the current language writes it, in Dutch time
+    ("7 dec 2026, 19:05")."""
+    language = current_language()
+    local = moment.astimezone(get_timezone(TIME_ZONE))
+    day = babel_format_date(local, format="medium", locale=language)
+    return f"{day}, {babel_format_time(local, format='short', locale=language)}"
 
 
 def choose_language(cookie: str | None, accept_language: str | None) -> str:

@@ -11,8 +11,10 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
 from markupsafe import Markup
+from sqlmodel import Session
 
 from service.domain.tables import Role
+from service.usecases.notifications import open_count
 from service.web import csrf, i18n
 from service.web.i18n import N_
 
@@ -24,10 +26,15 @@ NAV: dict[Role, list[tuple[str, str]]] = {
     Role.student: [
         ("/student/profile", N_("Mijn profiel")),
         ("/student/assignments", N_("Opdrachten")),
+        ("/matches", N_("Mijn matches")),
     ],
-    Role.sme: [("/sme", N_("Mijn uitdagingen"))],
-    Role.intermediary: [("/review", N_("Beoordelen"))],
-    Role.admin: [("/review", N_("Beoordelen"))],
+    Role.sme: [("/sme", N_("Mijn uitdagingen")), ("/matches", N_("Mijn matches"))],
+    Role.intermediary: [("/review", N_("Beoordelen")), ("/matches", N_("Matches"))],
+    Role.admin: [
+        ("/review", N_("Beoordelen")),
+        ("/matches", N_("Matches")),
+        ("/admin/outbox", N_("Uitgaande e-mail")),
+    ],
     Role.monitor: [("/programmes", N_("Programma's"))],
 }
 
@@ -77,6 +84,14 @@ def navigation(actor: Any) -> list[tuple[str, str]]:
     return [(path, i18n.gettext(label)) for path, label in links]
 
 
+def bell_count(request: Request, actor: Any) -> int | None:
+    """How many matches wait for the logged-in user's step (None when nobody is logged in)."""
+    if actor is None:
+        return None
+    with Session(request.app.state.engine) as session:
+        return open_count(session, actor)
+
+
 def render(
     request: Request,
     template: str,
@@ -101,6 +116,7 @@ def render(
         "lang": i18n.current_language(),
         "languages": i18n.LANGUAGES,
         "nav": navigation(actor),
+        "bell": bell_count(request, actor),
         "csrf_token": token,
         **context,
     }

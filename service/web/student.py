@@ -30,6 +30,7 @@ from service.web import sme_skills
 from service.web.auth import PageUser, require_roles
 from service.web.i18n import N_, gettext
 from service.web.render import is_htmx, render
+from service.web.review_view import status_label
 from service.web.student_view import (
     FIELD_LABELS,
     Assignment,
@@ -224,7 +225,13 @@ def assignments(
         if wait is not None:
             raise too_many_requests(wait, "Too many suggestion requests")
         items = ranked_assignments(request, session, actor, student)
-    return render(request, "student/assignments.html", student=student, assignments=items)
+    return render(
+        request,
+        "student/assignments.html",
+        student=student,
+        assignments=items,
+        status_label=status_label,
+    )
 
 
 @router.post("/student/assignments/{suggestion_id}/interest")

@@ -21,6 +21,7 @@ from service.domain.tables import (
     Suggestion,
     Visibility,
 )
+from service.usecases.access import STUDENT_VISIBLE
 from service.web.forms import field_errors
 from service.web.i18n import N_, current_language, format_date, gettext
 from service.web.strength_words import strength_label
@@ -247,6 +248,9 @@ class Assignment:
     availability_tip: str | None
     interested: bool
     can_express_interest: bool
+    #: From the introduction on: the match's status and the next step, with a link to it.
+    introduced: bool = False
+    status: str = ""
 
 
 def _skill_key(skill: dict[str, Any]) -> str:
@@ -349,4 +353,6 @@ def assignment(
         availability_tip=availability_tip(challenge, student),
         interested=interested,
         can_express_interest=interest_open and not interested,
+        introduced=suggestion.status in STUDENT_VISIBLE,
+        status=str(suggestion.status),
     )

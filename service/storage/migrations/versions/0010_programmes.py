@@ -16,7 +16,7 @@ import service.domain.columns
 
 revision = "0010"
 # Other branches add 0007–0009 at the same time; at the merge this points at the last of them.
-down_revision = "0006"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

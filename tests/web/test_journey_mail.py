@@ -1,0 +1,131 @@
+"""The notification mails without a browser: written in the recipient's language with an
+absolute link, and in development (no SMTP host) kept in the outbox, never sent."""
+
+from __future__ import annotations
+
+import socket
+
+from aiosmtpd.controller import Controller
+from sqlmodel import Session, select
+
+from service.domain.notification_tables import MailKind, MailStatus, OutboxMail
+from service.domain.tables import Role, User
+from service.settings import Settings
+from service.storage.db import make_engine, migrate
+from service.usecases.notifications import mails_due, queue_mail, remember_language
+from service.web import journey_mail
+from service.web.journey_mail import compose, deliver_due
+
+
+def test_mails_are_written_in_the_recipients_language_and_kept_without_smtp(tmp_path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'mail.sqlite'}")
+    migrate(engine)
+    settings = Settings(home=tmp_path, public_url="https://lcmatch.example.nl/")
+    with Session(engine, expire_on_commit=False) as session:
+        people = [
+            User(
+                id="usr-a",
+                email="a@example.nl",
+                full_name="Anna de Wit",
+                role=Role.sme,
+                hashed_password="x",
+            ),
+            User(
+                id="usr-b",
+                email="b@example.com",
+                full_name="Bo Li",
+                role=Role.student,
+                hashed_password="x",
+            ),
+        ]
+        session.add_all(people)
+        remember_language(session, "usr-b", "en")
+        session.commit()
+        mails = queue_mail(
+            session, people, MailKind.introduction, "/matches/sug-1", actor_id="usr-someone"
+        )
+        session.commit()
+        dutch, english = (compose(session, settings, mail) for mail in mails)
+
+    assert dutch["Subject"] == "Je bent voorgesteld: lcmatch"
+    assert "Beste Anna de Wit," in dutch.get_content()
+    assert english["Subject"] == "You have been introduced: lcmatch"
+    assert "Dear Bo Li," in english.get_content()
+    for message in (dutch, english):
+        assert "https://lcmatch.example.nl/matches/sug-1" in message.get_content()
+
+    # Development: no SMTP host, so nothing is sent; the mails wait on the outbox page.
+    assert deliver_due(engine, settings) == 0
+    with Session(engine) as session:
+        statuses = set(session.exec(select(OutboxMail.status)))
+    assert statuses == {MailStatus.pending}
+
+
+def test_a_mail_is_never_queued_for_the_one_who_acted(tmp_path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'mail.sqlite'}")
+    migrate(engine)
+    with Session(engine) as session:
+        me = User(
+            id="usr-a",
+            email="a@example.nl",
+            full_name="Anna",
+            role=Role.intermediary,
+            hashed_password="x",
+        )
+        session.add(me)
+        assert queue_mail(session, [me, me], MailKind.request, "/review", actor_id="usr-a") == []
+        assert len(queue_mail(session, [me, me], MailKind.request, "/review")) == 1
+
+
+def test_a_mail_another_worker_claimed_is_not_sent_twice(tmp_path, monkeypatch) -> None:
+    """Several workers share the outbox: each sends only the mails it claimed."""
+    received: list[bytes] = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope) -> str:
+            received.append(envelope.content)
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        engine = make_engine(f"sqlite:///{tmp_path / 'mail.sqlite'}")
+        migrate(engine)
+        settings = Settings(home=tmp_path, smtp_host="127.0.0.1", smtp_port=port)
+        with Session(engine, expire_on_commit=False) as session:
+            people = [
+                User(
+                    id=f"usr-{n}",
+                    email=f"{n}@example.nl",
+                    full_name=f"Persoon {n}",
+                    role=Role.sme,
+                    hashed_password="x",
+                )
+                for n in "ab"
+            ]
+            session.add_all(people)
+            _, second = queue_mail(session, people, MailKind.rating, "/matches/sug-1")
+            session.commit()
+
+        def due_then_taken(session: Session, **kwargs):
+            """Both mails are due when read; another worker's sender then takes the second."""
+            due = mails_due(session, **kwargs)
+            with Session(engine) as other:
+                taken = other.get(OutboxMail, second.id)
+                taken.status = MailStatus.sending
+                other.add(taken)
+                other.commit()
+            return due
+
+        monkeypatch.setattr(journey_mail, "mails_due", due_then_taken)
+        assert deliver_due(engine, settings) == 1
+        with Session(engine) as session:
+            rows = session.exec(select(OutboxMail.to_address, OutboxMail.status))
+            statuses = dict(rows.all())
+        assert statuses == {"a@example.nl": MailStatus.sent, "b@example.nl": MailStatus.sending}
+        assert len(received) == 1 and b"a@example.nl" in received[0]
+    finally:
+        controller.stop()
