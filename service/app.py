@@ -157,8 +157,10 @@ def create_app(
         privacy,
         research_groups,
         reviews,
+        rounds,
         students,
         suggestions,
+        teachers,
         users,
     )
 
@@ -174,6 +176,8 @@ def create_app(
         suggestions,
         reviews,
         privacy,
+        teachers,
+        rounds,
     ):
         # A body no database stores (an unpaired surrogate, NaN) is a 422, not a 500.
         checks = [Depends(refuse_unstorable_json)]
