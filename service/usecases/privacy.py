@@ -28,7 +28,7 @@ from service.domain.tables import (
     User,
     utcnow,
 )
-from service.usecases import audit
+from service.usecases import audit, rounds
 from service.usecases.access import seen_in, visible_student
 from service.usecases.matching import text_view
 from service.usecases.reviews import event_public
@@ -52,6 +52,7 @@ def erase_student(session: Session, actor: Actor, secret: str, student: StudentP
     session.exec(
         delete(Membership).where(Membership.member_id == student.id, Membership.kind == "student")
     )
+    rounds.forget_student(session, student.id)
     audit.pseudonymise(session, secret, [student.id])
     session.delete(student)
     alias = audit.pseudonym(secret, student.id)

@@ -561,7 +561,23 @@ def build_instance(session: Session, matching: Matching, round_: Round) -> Built
             if r.challenge_id in challenge_ids and r.sme_marks
         },
     )
-    pairs = session.exec(select(RoundPair).where(RoundPair.round_id == round_.id)).all()
+    pairs = list(session.exec(select(RoundPair).where(RoundPair.round_id == round_.id)))
+    pinned = {(p.challenge_id, p.student_id) for p in pairs if p.kind == PairKind.pin}
+    # A match an intermediary rejected, or a side declined, is not proposed again (unless the
+    # intermediary pins it, and then the commit says why it cannot be approved).
+    refused = session.exec(
+        select(Suggestion.challenge_id, Suggestion.target_id).where(
+            Suggestion.target_kind == TargetKind.student,
+            Suggestion.status.in_([SuggestionStatus.rejected, SuggestionStatus.declined]),
+            Suggestion.challenge_id.in_(challenge_ids),
+            Suggestion.target_id.in_(student_ids),
+        )
+    ).all()
+    pairs += [
+        RoundPair(round_id=round_.id, kind=PairKind.forbid, challenge_id=c, student_id=s)
+        for c, s in refused
+        if (c, s) not in pinned
+    ]
     supervisors = supervisors_of(session, round_.community_id)
     supervisor_ids = {v.id for v in supervisors}
 
@@ -787,6 +803,29 @@ def commit_round(
         session.rollback()
         raise
     return approved
+
+
+# -- erasure -------------------------------------------------------------------------------
+
+
+def forget_student(session: Session, student_id: str) -> None:
+    """Take an erased student out of every round: their place and preferences, their pins and
+    forbids, and their name in the stored proposals (in the session, not committed)."""
+    session.exec(delete(RoundStudent).where(RoundStudent.student_id == student_id))
+    session.exec(delete(RoundPair).where(RoundPair.student_id == student_id))
+    for round_ in session.exec(select(Round).where(Round.status != RoundStatus.open)):
+        if not round_.proposal:
+            continue
+        proposal = dict(round_.proposal)
+        teams = [
+            {**t, "members": [m for m in t["members"] if m["student"] != student_id]}
+            for t in proposal.get("teams", [])
+        ]
+        unplaced = [u for u in proposal.get("unplaced", []) if u["student"] != student_id]
+        if teams != proposal.get("teams", []) or unplaced != proposal.get("unplaced", []):
+            proposal["teams"], proposal["unplaced"] = teams, unplaced
+            round_.proposal = proposal  # a new dict: the JSON column sees the change
+            session.add(round_)
 
 
 # -- export ---------------------------------------------------------------------------------

@@ -256,3 +256,26 @@ def test_a_commit_that_fails_midway_writes_nothing(
         ).all()
     # Nothing was half-written: the commit succeeds when tried again.
     assert _made(world.post(f"/rounds/{round_id}/commit", "int-a"))["status"] == "committed"
+
+
+def test_a_rejected_match_is_not_proposed_and_an_erased_student_leaves_the_round(
+    world: World, cohort: dict
+) -> None:
+    round_id = _open(world)["id"]
+    first = _placement(_made(world.post(f"/rounds/{round_id}/solve", "int-a")))
+    student, challenge = next(iter(first.items()))
+    ranked = _made(
+        world.get(f"/challenges/{challenge}/suggestions/students?k=20&available=false", "int-a")
+    )
+    suggestion = next(s for s in ranked["data"] if s["target_id"] == student)
+    rejected = world.post(
+        f"/suggestions/{suggestion['id']}/reject", "int-a", json={"reason": "Past niet"}
+    )
+    assert rejected.status_code == 200, rejected.text
+    again = _placement(_made(world.post(f"/rounds/{round_id}/solve", "int-a")))
+    assert again.get(student) != challenge
+
+    erased = next(s for s in again if s != "stu-a1")
+    assert world.delete(f"/students/{erased}", "int-a").status_code == 204
+    assert erased not in world.get(f"/rounds/{round_id}", "int-a").json()["student_ids"]
+    assert erased not in world.get(f"/rounds/{round_id}/proposal", "int-a").text
