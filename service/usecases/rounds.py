@@ -503,6 +503,13 @@ def build_instance(session: Session, matching: Matching, round_: Round) -> Built
     challenges: list[AllocChallenge] = []
     for r in rules:
         row = rows[r.challenge_id]
+        if row.status != ChallengeStatus.published:
+            built.challenges_out[row.id] = {
+                "code": "challenge.not_published",
+                "nl": f"de challenge is niet meer gepubliceerd ({row.status})",
+                "en": f"the challenge is no longer published ({row.status})",
+            }
+            continue
         place = None
         if row.remote != Remote.remote:
             try:
