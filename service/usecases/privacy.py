@@ -185,6 +185,7 @@ def personal_data(
         ],
         suggestion_events=[event_public(event) for event in events],
         api_keys=[ApiKeyPublic.model_validate(key) for key in keys],
+        rounds=[] if student is None else rounds.rounds_of_student(session, student.id, within),
         audit_log=[AuditEntryPublic.model_validate(entry) for entry in entries],
     )
 

@@ -45,6 +45,7 @@ from matcher.places import UnknownPlaceError, find_place
 from service.domain import workflow
 from service.domain.actor import Actor
 from service.domain.errors import Conflict, Invalid, not_found
+from service.domain.export_models import RoundEntryExport
 from service.domain.tables import (
     Challenge,
     ChallengeKind,
@@ -810,6 +811,36 @@ def commit_round(
         session.rollback()
         raise
     return approved
+
+
+def rounds_of_student(
+    session: Session, student_id: str, within: set[str] | None
+) -> list[RoundEntryExport]:
+    """The rounds a student takes part in (of these communities; None: all), with their
+    preferences and the challenge the latest proposal put them in."""
+    query = (
+        select(Round, RoundStudent)
+        .where(RoundStudent.round_id == Round.id, RoundStudent.student_id == student_id)
+        .order_by(Round.created_at, Round.id)
+    )
+    if within is not None:
+        query = query.where(Round.community_id.in_(within))
+    found = []
+    for round_, entry in session.exec(query):
+        placed = None
+        for team in (round_.proposal or {}).get("teams", []):
+            if any(m["student"] == student_id for m in team["members"]):
+                placed = team["challenge"]
+        found.append(
+            RoundEntryExport(
+                round_id=round_.id,
+                round_name=round_.name,
+                community_id=round_.community_id,
+                preferences=list(entry.preferences),
+                proposed_challenge_id=placed,
+            )
+        )
+    return found
 
 
 # -- erasure -------------------------------------------------------------------------------

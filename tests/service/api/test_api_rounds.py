@@ -279,3 +279,22 @@ def test_a_rejected_match_is_not_proposed_and_an_erased_student_leaves_the_round
     assert world.delete(f"/students/{erased}", "int-a").status_code == 204
     assert erased not in world.get(f"/rounds/{round_id}", "int-a").json()["student_ids"]
     assert erased not in world.get(f"/rounds/{round_id}/proposal", "int-a").text
+
+
+def test_a_students_export_holds_their_rounds(world: World, cohort: dict) -> None:
+    round_id = _open(world)["id"]
+    ranked = [cohort["challenges"][1]]
+    url = f"/rounds/{round_id}/preferences/stu-a1"
+    _made(world.put(url, "stu-a1", json={"challenge_ids": ranked}))
+    placed = _placement(_made(world.post(f"/rounds/{round_id}/solve", "int-a")))
+    exported = _made(world.get("/users/me/export", "stu-a1"))["rounds"]
+    assert exported == [
+        {
+            "round_id": round_id,
+            "round_name": NEW_ROUND["name"],
+            "community_id": "com-a",
+            "preferences": ranked,
+            "proposed_challenge_id": placed.get("stu-a1"),
+        }
+    ]
+    assert _made(world.get("/students/stu-a1/export", "int-a"))["rounds"] == exported
