@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sqlalchemy import false, or_, true
+from sqlalchemy import false, or_, true, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, delete, select
 
 from matcher.allocation.explain import report
@@ -741,6 +742,17 @@ def commit_round(
     now = utcnow()
     approved: list[Suggestion] = []
     try:
+        # Claim the round first: of two commits at once, the second finds it committed (the
+        # claim holds the row on PostgreSQL, the database on SQLite, until the commit below).
+        with session.no_autoflush:
+            claimed = session.execute(
+                update(Round)
+                .where(Round.id == round_id, Round.status == RoundStatus.proposed)
+                .values(status=RoundStatus.committed, committed_at=now, updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+        if claimed.rowcount != 1:
+            raise Conflict(f"Round {round_id} was committed meanwhile")
         for challenge_id, member in pairs:
             student_id = member["student"]
             suggestion = stored.get((challenge_id, student_id))
@@ -796,7 +808,6 @@ def commit_round(
         round_.status = RoundStatus.committed
         round_.committed_at = now
         round_.updated_at = now
-        session.add(round_)
         audit.record(
             session,
             actor,
@@ -807,6 +818,11 @@ def commit_round(
             details={"teams": len(teams), "approved": len(approved)},
         )
         session.commit()
+    except IntegrityError:
+        # A suggestion of one of the pairs was stored meanwhile (a ranking request): nothing
+        # of this commit stays; trying again finds it.
+        session.rollback()
+        raise Conflict(f"Round {round_id}: a match changed meanwhile; commit again") from None
     except BaseException:
         session.rollback()
         raise
