@@ -12,7 +12,7 @@ from service.domain.actor import Actor
 from service.domain.tables import Community, Round, RoundStudent, Teacher, User
 from service.settings import Settings
 from service.storage.db import make_engine, migrate
-from service.usecases import rounds
+from service.usecases import round_instance, rounds
 from service.usecases.demo import load_demo_if_empty
 from service.usecases.matching import Matching
 
@@ -44,10 +44,10 @@ def test_each_demo_community_has_a_round_that_solves_without_a_broken_rule(
         )
         proposal = rounds.solve_round(session, matching, actor, smallest.id, time_limit_s=10)
         assert proposal["teams"], proposal["status"]
-        built = rounds.build_instance(session, matching, session.get(Round, smallest.id))
+        built = round_instance.build_instance(session, matching, session.get(Round, smallest.id))
         check = validate(built.instance, teams_from_json(proposal))
         assert check.violations == []
         # Every team is supervised by one of the community's research groups or teachers.
-        own = {v.id for v in rounds.supervisors_of(session, smallest.community_id)}
+        own = {v.id for v in round_instance.supervisors_of(session, smallest.community_id)}
         assert any(v.startswith("tea-") for v in own)
         assert {t["supervisor"] for t in proposal["teams"]} <= own
