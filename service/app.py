@@ -164,8 +164,10 @@ def create_app(
         programmes,
         research_groups,
         reviews,
+        rounds,
         students,
         suggestions,
+        teachers,
         users,
     )
 
@@ -182,6 +184,8 @@ def create_app(
         reviews,
         privacy,
         programmes,
+        teachers,
+        rounds,
     ):
         # A body no database stores (an unpaired surrogate, NaN) is a 422, not a 500.
         checks = [Depends(refuse_unstorable_json)]

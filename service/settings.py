@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     suggestion_window_seconds: float = Field(
         60, gt=0, description="The window of the suggestion limit."
     )
+    round_time_limit_s: float = Field(
+        30, gt=0, description="The most a round's solve may take (s); a round asks for less."
+    )
     max_body_bytes: int = Field(
         1024 * 1024, ge=1, description="The largest request body accepted; larger is 413."
     )

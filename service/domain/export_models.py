@@ -41,6 +41,16 @@ class StudentExport(StudentPublic):
     embedding: EmbeddingExport
 
 
+class RoundEntryExport(SQLModel):
+    """A round the student takes part in: their preferences and the team proposed for them."""
+
+    round_id: str
+    round_name: str
+    community_id: str
+    preferences: list[str]
+    proposed_challenge_id: str | None
+
+
 class PersonalDataExport(SQLModel):
     """Everything lcmatch stores about one person."""
 
@@ -51,4 +61,5 @@ class PersonalDataExport(SQLModel):
     suggestions: list[SuggestionPublic]
     suggestion_events: list[SuggestionEventPublic]
     api_keys: list[ApiKeyPublic]
+    rounds: list[RoundEntryExport] = []
     audit_log: list[AuditEntryPublic]

@@ -694,3 +694,198 @@ class Job(SQLModel, table=True):
     batch_size: int
     started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+
+
+# -- teachers (docenten): members who supervise teams ------------------------------------
+
+
+class TeacherBase(SQLModel):
+    full_name: str = Field(min_length=2, max_length=200)
+    institution: str = Field(default="", max_length=200)
+    programme: str = Field(default="", max_length=200)
+    place: str = Field(default="", max_length=100)
+    expertise: str = Field(default="", max_length=10_000)
+    skills: list[SkillRef] = Field(default_factory=list, sa_type=_json())
+    themes: list[str] = Field(default_factory=list, sa_type=_json())
+    supervision_capacity: int = Field(default=2, ge=0, le=100, description="teams at once")
+    email: EmailStr | None = Field(default=None, max_length=254)
+
+
+class TeacherCreate(TeacherBase):
+    id: ClientIdStr | None = Field(default=None, description="Keep empty for a new id.")
+    community_ids: list[str] = Field(min_length=1)
+
+
+class TeacherUpdate(SQLModel):
+    full_name: str | None = Field(default=None, min_length=2, max_length=200)
+    institution: str | None = Field(default=None, max_length=200)
+    programme: str | None = Field(default=None, max_length=200)
+    place: str | None = Field(default=None, max_length=100)
+    expertise: str | None = Field(default=None, max_length=10_000)
+    skills: list[SkillRef] | None = None
+    themes: list[str] | None = None
+    supervision_capacity: int | None = Field(default=None, ge=0, le=100)
+    email: EmailStr | None = Field(default=None, max_length=254)
+
+
+class Teacher(TeacherBase, table=True):
+    id: str = Field(default_factory=lambda: new_id("tea"), primary_key=True, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+
+
+class TeacherPublic(TeacherBase):
+    id: str
+    community_ids: list[str]
+
+
+class TeachersPublic(Page):
+    data: list[TeacherPublic]
+
+
+# -- rounds: a community staffs its open challenges for one period -----------------------
+
+
+class RoundStatus(StrEnum):
+    open = "open"
+    proposed = "proposed"
+    committed = "committed"
+
+
+class RoundChallengeRules(SQLModel):
+    """A challenge of the round and the rules its team keeps."""
+
+    challenge_id: str = Field(max_length=64)
+    team_min: int = Field(default=1, ge=1, le=20)
+    team_max: int = Field(default=3, ge=1, le=20)
+    levels: list[Level] = Field(
+        default_factory=lambda: [Level.mbo, Level.hbo, Level.wo], min_length=1, sa_type=_json()
+    )
+    min_programmes: int = Field(default=1, ge=1, le=20)
+    required_skills: list[SkillRef] = Field(default_factory=list, sa_type=_json())
+
+    @model_validator(mode="after")
+    def _sizes_in_order(self):
+        if self.team_min > self.team_max:
+            raise ValueError("team_min lies above team_max")
+        return self
+
+
+class RoundBase(SQLModel):
+    name: str = Field(min_length=2, max_length=200)
+    period_label: str = Field(min_length=2, max_length=100)
+    period_start: date
+    period_end: date
+    time_limit_s: float = Field(default=10.0, gt=0, le=300, description="solver time limit")
+
+    @model_validator(mode="after")
+    def _period_in_order(self):
+        if self.period_end < self.period_start:
+            raise ValueError("period_end lies before period_start")
+        return self
+
+
+class RoundCreate(RoundBase):
+    community_id: str
+    challenges: list[RoundChallengeRules] | None = Field(
+        default=None,
+        description="Empty: the community's published challenges of the period, with rules "
+        "from their level and size.",
+    )
+    student_ids: list[str] | None = Field(
+        default=None,
+        description="Empty: the community's consenting students available in the period.",
+    )
+
+
+class Round(RoundBase, table=True):
+    id: str = Field(default_factory=lambda: new_id("rnd"), primary_key=True, max_length=64)
+    community_id: str = Field(foreign_key="community.id", index=True, max_length=64)
+    status: RoundStatus = Field(default=RoundStatus.open, sa_type=_enum(RoundStatus))
+    #: The latest proposal (teams, left-out students, unstaffed challenges, with reasons).
+    proposal: dict | None = Field(default=None, sa_type=_json())
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+    committed_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
+
+
+class RoundChallenge(RoundChallengeRules, table=True):
+    __tablename__ = "round_challenge"
+
+    round_id: str = Field(
+        foreign_key="round.id", primary_key=True, ondelete="CASCADE", max_length=64
+    )
+    challenge_id: str = Field(
+        foreign_key="challenge.id", primary_key=True, ondelete="CASCADE", max_length=64
+    )
+    #: Students the SME would love to have (student ids).
+    sme_marks: list[str] = Field(default_factory=list, sa_type=_json())
+
+
+class RoundStudent(SQLModel, table=True):
+    """An eligible student of a round, with their ranked challenges (best first, ≤ 5)."""
+
+    __tablename__ = "round_student"
+
+    round_id: str = Field(
+        foreign_key="round.id", primary_key=True, ondelete="CASCADE", max_length=64
+    )
+    student_id: str = Field(
+        foreign_key="student_profile.id", primary_key=True, ondelete="CASCADE", max_length=64
+    )
+    preferences: list[str] = Field(default_factory=list, sa_type=_json())
+
+
+class PairKind(StrEnum):
+    pin = "pin"
+    forbid = "forbid"
+
+
+class RoundPairBase(SQLModel):
+    """A pin or a forbid: a student (or a supervisor) with a challenge of the round."""
+
+    challenge_id: str = Field(max_length=64)
+    student_id: str | None = Field(default=None, max_length=64)
+    supervisor_id: str | None = Field(default=None, max_length=64)
+
+    @model_validator(mode="after")
+    def _one_side(self):
+        if (self.student_id is None) == (self.supervisor_id is None):
+            raise ValueError("give exactly one of student_id or supervisor_id")
+        return self
+
+
+class RoundPair(RoundPairBase, table=True):
+    __tablename__ = "round_pair"
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: str = Field(foreign_key="round.id", index=True, ondelete="CASCADE", max_length=64)
+    kind: PairKind = Field(sa_type=_enum(PairKind))
+
+
+class RoundPairs(SQLModel):
+    """Every pin and forbid of a round (a move is a pin of the student elsewhere)."""
+
+    pins: list[RoundPairBase] = Field(default_factory=list, max_length=1000)
+    forbids: list[RoundPairBase] = Field(default_factory=list, max_length=1000)
+
+
+class RoundPreferences(SQLModel):
+    challenge_ids: list[str] = Field(max_length=5, description="best first, at most five")
+
+
+class RoundPublic(RoundBase):
+    id: str
+    community_id: str
+    status: RoundStatus
+    challenges: list[RoundChallengeRules]
+    student_ids: list[str]
+    pins: list[RoundPairBase]
+    forbids: list[RoundPairBase]
+    created_at: datetime
+    updated_at: datetime
+    committed_at: datetime | None
+
+
+class RoundsPublic(Page):
+    data: list[RoundPublic]

@@ -17,6 +17,14 @@ from service.domain.tables import (
     ProgrammeCommunity,
     ProgrammeMonitor,
     Role,
+    Round,
+    RoundBase,
+    RoundChallenge,
+    RoundChallengeRules,
+    RoundPreferences,
+    RoundStudent,
+    Teacher,
+    TeacherCreate,
     User,
     UserCreate,
 )
@@ -74,6 +82,10 @@ def load_demo_if_empty(session: Session, settings: Settings) -> bool:
             row, links = new_rows(SPECS["students"], student)
             session.add(row)
             session.add_all(links)
+        session.flush()
+        _add_teachers(session)
+        session.flush()
+        _add_rounds(session)
         _add_programmes(session, settings, hashed)
         session.commit()
     except BaseException:
@@ -126,6 +138,55 @@ def _add_programmes(session: Session, settings: Settings, hashed: str) -> None:
             session.add(user)
             session.flush()
             session.add(ProgrammeMonitor(programme_id=programme.id, user_id=user.id))
+
+
+def _add_teachers(session: Session) -> None:
+    """Add the demo teachers (docenten) with their communities."""
+    for values, where in _records("teachers.json"):
+        teacher = _validated(TeacherCreate, values, where)
+        session.add(Teacher(id=teacher.id, **teacher.model_dump(exclude={"id", "community_ids"})))
+        session.add_all(
+            Membership(community_id=community_id, member_id=teacher.id, kind="teacher")
+            for community_id in teacher.community_ids
+        )
+
+
+def _add_rounds(session: Session) -> None:
+    """Add one open round per community: its challenges with their rules and SMEs' marks,
+    its students with their preferences. Its supervisors are the community's research
+    groups and teachers."""
+    for values, where in _records("rounds.json"):
+        period = values["period"]
+        base = {
+            "name": values["name"],
+            "period_label": period["label"],
+            "period_start": period["start"],
+            "period_end": period["end"],
+        }
+        checked_round = _validated(RoundBase, base, where)
+        round_ = Round(
+            id=values["id"], community_id=values["community_id"], **checked_round.model_dump()
+        )
+        session.add(round_)
+        marks = {m["challenge_id"]: m["student_ids"] for m in values.get("sme_marks", [])}
+        for n, rules in enumerate(values["challenges"]):
+            checked = _validated(RoundChallengeRules, rules, f"{where}, challenges[{n}]")
+            session.add(
+                RoundChallenge(
+                    round_id=round_.id,
+                    sme_marks=marks.get(checked.challenge_id, []),
+                    **checked.model_dump(),
+                )
+            )
+        ranked = {p["student_id"]: p["challenge_ids"] for p in values.get("preferences", [])}
+        for student_id in values["student_ids"]:
+            chosen = {"challenge_ids": ranked.get(student_id, [])}
+            checked = _validated(RoundPreferences, chosen, f"{where}, preferences of {student_id}")
+            session.add(
+                RoundStudent(
+                    round_id=round_.id, student_id=student_id, preferences=checked.challenge_ids
+                )
+            )
 
 
 def _records(filename: str) -> list[tuple[dict[str, Any], str]]:

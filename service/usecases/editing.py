@@ -19,12 +19,13 @@ from service.domain.tables import (
     StudentProfile,
     Suggestion,
     SuggestionStatus,
+    Teacher,
     User,
 )
 
 #: Client-chosen ids: safe in a URL path segment.
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
-MEMBER_TABLES = (User, Organisation, StudentProfile, ResearchGroup)
+MEMBER_TABLES = (User, Organisation, StudentProfile, ResearchGroup, Teacher)
 
 
 def chosen_id(actor: Actor, id_: str | None) -> str | None:

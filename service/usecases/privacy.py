@@ -29,7 +29,7 @@ from service.domain.tables import (
     User,
     utcnow,
 )
-from service.usecases import audit
+from service.usecases import audit, rounds
 from service.usecases.access import seen_in, visible_student
 from service.usecases.matching import text_view
 from service.usecases.reviews import event_public
@@ -57,6 +57,7 @@ def erase_student(session: Session, actor: Actor, secret: str, student: StudentP
     session.exec(
         delete(Membership).where(Membership.member_id == student.id, Membership.kind == "student")
     )
+    rounds.forget_student(session, student.id)
     audit.pseudonymise(session, secret, [student.id])
     session.delete(student)
     alias = audit.pseudonym(secret, student.id)
@@ -191,6 +192,7 @@ def personal_data(
         ],
         suggestion_events=[event_public(event) for event in events],
         api_keys=[ApiKeyPublic.model_validate(key) for key in keys],
+        rounds=[] if student is None else rounds.rounds_of_student(session, student.id, within),
         audit_log=[AuditEntryPublic.model_validate(entry) for entry in entries],
     )
 

@@ -30,9 +30,13 @@ from service.domain.tables import (
     Organisation,
     Programme,
     ResearchGroup,
+    Round,
+    RoundChallenge,
+    RoundStudent,
     StudentProfile,
     Suggestion,
     SuggestionEvent,
+    Teacher,
     User,
 )
 from service.usecases.security import hash_api_key
@@ -86,6 +90,7 @@ CHALLENGE_BODY = {
     "level": "mbo",
 }
 SUGGESTION = "/api/v1/suggestions/{suggestion_id}"
+ROUND = "/api/v1/rounds/{round_id}"
 
 ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/health"): Route(None),
@@ -223,6 +228,40 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/api/v1/programmes/{programme_id}/communities/{community_id}/report"): Route(
         "programme", query={"period": "2027-Q1"}
     ),
+    # teachers
+    ("GET", "/api/v1/teachers"): Route(None),
+    ("POST", "/api/v1/teachers"): Route(
+        "new:teacher",
+        body={
+            "full_name": "Nieuwe Docent",
+            "supervision_capacity": 2,
+            "community_ids": ["{community}"],
+        },
+    ),
+    ("GET", "/api/v1/teachers/{teacher_id}"): Route("teacher"),
+    ("PATCH", "/api/v1/teachers/{teacher_id}"): Route("teacher", body={"supervision_capacity": 3}),
+    ("DELETE", "/api/v1/teachers/{teacher_id}"): Route("teacher"),
+    # rounds
+    ("GET", "/api/v1/rounds"): Route(None),
+    ("POST", "/api/v1/rounds"): Route(
+        "new:round",
+        body={
+            "community_id": "{community}",
+            "name": "Ronde voorjaar",
+            "period_label": "voorjaar 2027",
+            "period_start": "2027-02-01",
+            "period_end": "2027-06-30",
+        },
+    ),
+    ("GET", ROUND): Route("round", "open"),
+    ("PUT", ROUND + "/preferences/{student_id}"): Route(
+        "round", "open", body={"challenge_ids": []}
+    ),
+    ("PUT", ROUND + "/pairs"): Route("round", "open", body={"pins": [], "forbids": []}),
+    ("POST", ROUND + "/solve"): Route("round", "open"),
+    ("GET", ROUND + "/proposal"): Route("round", "proposed"),
+    ("POST", ROUND + "/commit"): Route("round", "proposed"),
+    ("GET", ROUND + "/teams.csv"): Route("round", "proposed"),
 }
 
 
@@ -386,6 +425,37 @@ def _suggestion(world: World, persona: str, relation: str, status: str) -> Sugge
     return suggestion
 
 
+#: A proposal with no teams: what a solved round of the matrix holds (its challenge's place,
+#: a region, and its students' are unknown, so nothing can be staffed; solving is quick).
+EMPTY_PROPOSAL = {"status": "optimal", "teams": [], "unstaffed": [], "unplaced": []}
+
+
+def _round(world: World, cell: Cell, community: str, status: str) -> tuple[Round, str]:
+    """A round of the community with its published challenge and two students: for the
+    student persona's own cell stu-a1 (the persona) is the one named, otherwise stu-{c}2."""
+    c = community[-1]
+    round_ = Round(
+        id=fresh_id("rnd"),
+        community_id=community,
+        name="Ronde in een cel",
+        period_label="voorjaar 2027",
+        period_start=date(2027, 2, 1),
+        period_end=date(2027, 6, 30),
+        time_limit_s=1,
+        status=status,
+        proposal=EMPTY_PROPOSAL if status == "proposed" else None,
+    )
+    _add(
+        world,
+        round_,
+        RoundChallenge(round_id=round_.id, challenge_id=f"ch-{c}-pub"),
+        RoundStudent(round_id=round_.id, student_id=f"stu-{c}1"),
+        RoundStudent(round_id=round_.id, student_id=f"stu-{c}2"),
+    )
+    named = "stu-a1" if cell.relation == "own" else f"stu-{c}2"
+    return round_, named
+
+
 def _share(world: World, target: Target, kind: str) -> None:
     """Put the cell's member into community B as well; a student gets a suggestion there with
     B's intermediary's reason, which must not reach anyone of A."""
@@ -447,6 +517,8 @@ def _make_target(world: World, cell: Cell, route: Route) -> Target:
             "research_group": ResearchGroup,
             "student": StudentProfile,
             "user": User,
+            "teacher": Teacher,
+            "round": Round,
         }
         target.table, target.id = tables[kind], target.new_id
         return target
@@ -516,6 +588,16 @@ def _make_target(world: World, cell: Cell, route: Route) -> Target:
     elif resource == "programme":
         target.params = {"programme_id": f"prg-{c}", "community_id": community}
         target.table, target.id = Programme, f"prg-{c}"
+    elif resource == "teacher":
+        teacher = Teacher(id=fresh_id("tea"), full_name="Docent In Een Cel")
+        _add(
+            world, teacher, Membership(community_id=community, member_id=teacher.id, kind="teacher")
+        )
+        target.params, target.table, target.id = {"teacher_id": teacher.id}, Teacher, teacher.id
+    elif resource == "round":
+        round_, student_id = _round(world, cell, community, route.state or "open")
+        target.params = {"round_id": round_.id, "student_id": student_id}
+        target.table, target.id = Round, round_.id
     elif resource == "suggestion":
         suggestion = _suggestion(world, cell.persona, cell.relation, route.state or "suggested")
         target.params = {"suggestion_id": suggestion.id}
