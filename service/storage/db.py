@@ -113,11 +113,13 @@ def _make_engine(
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         if path is not None:
             _serialise_writers(engine, writer_lock)
+        _track_writes(engine)
         _MADE[engine] = (url, writer_lock if path is not None else None)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     engine = sa.create_engine(url, pool_pre_ping=True, **pool)
+    _track_writes(engine)
     _MADE[engine] = (url, None)
     return engine
 
@@ -176,6 +178,41 @@ def _serialise_writers(engine: Engine, lock: threading.Lock) -> None:
     def _returned(dbapi_connection, record) -> None:
         if record is not None:  # returned without a commit or rollback (the pool resets it)
             _release(record.info)
+
+
+_WROTE = "lcmatch_wrote"  # key in a DBAPI connection's info: its transaction wrote
+
+
+def _track_writes(engine: Engine) -> None:
+    """Mark a connection whose current transaction has sent a write statement (`only_read`)."""
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def _mark(connection, cursor, statement, parameters, context, executemany) -> None:
+        if _is_write(statement):
+            connection.connection.info[_WROTE] = True
+
+    @sa.event.listens_for(engine, "commit")
+    def _after_commit(connection) -> None:
+        connection.connection.info.pop(_WROTE, None)
+
+    @sa.event.listens_for(engine, "rollback")
+    def _after_rollback(connection) -> None:
+        connection.connection.info.pop(_WROTE, None)
+
+    @sa.event.listens_for(engine.pool, "checkin")
+    def _returned(dbapi_connection, record) -> None:
+        if record is not None:
+            record.info.pop(_WROTE, None)
+
+
+def holds_read_only_transaction(session: Session) -> bool:
+    """Whether the session holds a connection in a transaction that has only read: nothing
+    pending, no write statement sent (on an engine of `make_engine`). Ending such a
+    transaction loses nothing."""
+    if not session.in_transaction() or session.new or session.dirty or session.deleted:
+        return False
+    connection = session.connection()  # the transaction's own: it has read through it
+    return not connection.connection.info.get(_WROTE, False)
 
 
 def commit(session: Session) -> None:
