@@ -184,7 +184,8 @@ _WROTE = "lcmatch_wrote"  # key in a DBAPI connection's info: its transaction wr
 
 
 def _track_writes(engine: Engine) -> None:
-    """Mark a connection whose current transaction has sent a write statement (`only_read`)."""
+    """Mark a connection whose current transaction has sent a write statement (see
+    `holds_read_only_transaction`)."""
 
     @sa.event.listens_for(engine, "before_cursor_execute")
     def _mark(connection, cursor, statement, parameters, context, executemany) -> None:
