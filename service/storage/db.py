@@ -210,7 +210,10 @@ def holds_read_only_transaction(session: Session) -> bool:
     """Whether the session holds a connection in a transaction that has only read: nothing
     pending, no write statement sent (on an engine of `make_engine`). Ending such a
     transaction loses nothing."""
-    if not session.in_transaction() or session.new or session.dirty or session.deleted:
+    transaction = session.get_transaction()
+    if transaction is None or not transaction.is_active:  # none, or one that failed
+        return False
+    if session.new or session.dirty or session.deleted:
         return False
     connection = session.connection()  # the transaction's own: it has read through it
     return not connection.connection.info.get(_WROTE, False)
