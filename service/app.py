@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from matcher.encoders import TextEncoder
 from service.api import errors, limits
+from service.api.deps import ending_reads
 from service.api.safe_input import refuse_unstorable_json
 from service.api.security_headers import SecurityHeaders
 from service.domain.tables import AuditEntry
@@ -189,15 +190,16 @@ def create_app(
     ):
         # A body no database stores (an unpaired surrogate, NaN) is a 422, not a 500.
         checks = [Depends(refuse_unstorable_json)]
+        router = ending_reads(module.router)  # no connection held while a route's answer waits
         if module is suggestions:  # ranking is costly: a per-user allowance
             app.include_router(
-                module.router,
+                router,
                 prefix=API,
                 dependencies=[*checks, Depends(limits.limit_suggestions)],
                 responses=limits.SUGGESTIONS_LIMITED,
             )
         else:
-            app.include_router(module.router, prefix=API, dependencies=checks)
+            app.include_router(router, prefix=API, dependencies=checks)
     limits.declare_body_limit(app)
 
     from service import web  # the pages, under / (after the API, so /api/v1 comes first)

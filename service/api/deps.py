@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 import anyio
-from fastapi import Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
+from fastapi.routing import APIRoute
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlalchemy import Select, bindparam
 from sqlalchemy.exc import DataError
@@ -16,6 +19,7 @@ from sqlmodel import Session, and_, select
 from service.domain.actor import Actor
 from service.domain.tables import ApiKey, Membership, Role, StudentProfile, User
 from service.settings import Settings
+from service.storage.db import holds_read_only_transaction
 from service.usecases.access import community_ids_of
 from service.usecases.security import hash_api_key, read_claims
 
@@ -84,6 +88,57 @@ def get_actor(
     settings: SettingsDep,
     token: Annotated[str | None, Depends(oauth2)],
     api_key: Annotated[str | None, Depends(api_key_header)],
+) -> Actor:
+    """The authenticated user as an actor (401 without a valid token or API key); the
+    session's connection is back in the pool when it returns (`release_connection`)."""
+    actor = _authenticated(session, settings, token, api_key)
+    release_connection(session)
+    return actor
+
+
+def release_connection(session: Session) -> None:
+    """End the session's transaction if it has only read, so that its connection goes back to
+    the pool until the request reads again; what it read stays loaded (`expire_on_commit=False`).
+
+    FastAPI runs each plain `def` dependency, the route, and the validation of the model a
+    route returns, each in a worker thread of its own, and between two of them the request
+    waits for a free thread. Holding a pooled connection meanwhile, requests starve each
+    other: the threads they wait for are busy with other requests, waiting for those very
+    connections, until the pool's time-out (no request of the mix answered at 10k students).
+    A transaction that wrote is left to the route (it commits or the session rolls back)."""
+    if holds_read_only_transaction(session):
+        session.commit()
+
+
+def ending_reads(router: APIRouter) -> APIRouter:
+    """The router, each plain `def` route of it releasing its session's connection when it
+    returns a value for FastAPI to validate (`release_connection`); a `Response` is sent as
+    it is (and a streamed one may still read)."""
+    for route in router.routes:
+        if isinstance(route, APIRoute) and not inspect.iscoroutinefunction(route.endpoint):
+            route.endpoint = _releasing(route.endpoint)
+    return router
+
+
+def _releasing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    if getattr(endpoint, "releases_connection", False):
+        return endpoint  # already (an app made again from the same routers)
+
+    @functools.wraps(endpoint)
+    def route(*args: Any, **kwargs: Any) -> Any:
+        answer = endpoint(*args, **kwargs)
+        if not isinstance(answer, Response):
+            for value in kwargs.values():
+                if isinstance(value, Session):
+                    release_connection(value)
+        return answer
+
+    route.releases_connection = True  # type: ignore[attr-defined]
+    return route
+
+
+def _authenticated(
+    session: Session, settings: Settings, token: str | None, api_key: str | None
 ) -> Actor:
     user: User | None = None
     if token:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import threading
+import weakref
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -50,24 +51,77 @@ def scrub_wal(engine: Engine) -> None:
         connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for the URL, with the settings lcmatch relies on."""
+#: SQLite file: as many pooled connections as requests run at once (FastAPI's 40 threads),
+#: and some beyond: a connection beyond the pool is closed on return, and opening one costs
+#: more than most queries here.
+SQLITE_POOL = 40
+SQLITE_OVERFLOW = 10
+#: How long a thread waits for a pooled connection before it fails (SQLAlchemy's default).
+POOL_WAIT_SECONDS = 30.0
+
+#: Each engine `make_engine` made -> its URL and its SQLite writer lock, for `own_engine`.
+_MADE: weakref.WeakKeyDictionary[Engine, tuple[str, threading.Lock | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def make_engine(
+    url: str, *, connections: int | None = None, wait_seconds: float = POOL_WAIT_SECONDS
+) -> Engine:
+    """An engine for the URL, with the settings lcmatch relies on; `connections` bounds its
+    pool (default: 40 and 10 beyond on a SQLite file, SQLAlchemy's 5 and 10 on PostgreSQL),
+    `wait_seconds` how long a thread waits for a free one."""
+    return _make_engine(url, connections, wait_seconds, threading.Lock())
+
+
+def own_engine(engine: Engine) -> Engine:
+    """An engine on the same database as `engine`, with the same settings and one connection
+    of its own, outside `engine`'s pool.
+
+    For a thread that others wait for while they hold connections of `engine`'s pool (the
+    group writer, `service.storage.group_commit`): taking a connection from that pool, it
+    would wait for them until the pool's time-out. On a SQLite file the two engines share
+    the process's writer lock (`_serialise_writers`), so their writes still take turns. An
+    in-memory SQLite database is one per connection: there the engine itself is returned."""
+    url, writer_lock = _MADE.get(engine, (engine.url.render_as_string(hide_password=False), None))
+    if url.startswith("sqlite") and not _sqlite_file(url):
+        return engine
+    return _make_engine(url, 1, POOL_WAIT_SECONDS, writer_lock or threading.Lock())
+
+
+def _sqlite_file(url: str) -> str | None:
+    """The file of a SQLite URL; None for an in-memory database."""
+    path = url.split(":///", 1)[-1]
+    return path if path and path != ":memory:" and not path.startswith("file:") else None
+
+
+def _make_engine(
+    url: str, connections: int | None, wait_seconds: float, writer_lock: threading.Lock
+) -> Engine:
+    pool: dict = {"pool_timeout": wait_seconds}
+    if connections is not None:
+        pool |= {"pool_size": connections, "max_overflow": 0}
     if url.startswith("sqlite"):
-        path = url.split(":///", 1)[-1]
-        if path and path != ":memory:" and not path.startswith("file:"):
+        path = _sqlite_file(url)
+        if path is not None:
             private_file(Path(path))
-        # A file: as many pooled connections as requests run at once (FastAPI's 40
-        # threads): a connection beyond the pool is closed on return, and opening one costs
-        # more than most queries here. (In memory SQLite keeps one connection per thread.)
-        pool = {"pool_size": 40, "max_overflow": 10} if path and path != ":memory:" else {}
+            if connections is None:
+                pool |= {"pool_size": SQLITE_POOL, "max_overflow": SQLITE_OVERFLOW}
+        else:
+            pool = {}  # in memory, SQLite keeps one connection per thread: no pool to size
         engine = sa.create_engine(url, connect_args={"check_same_thread": False}, **pool)
         sa.event.listen(engine, "connect", _sqlite_pragmas)
-        if path and path != ":memory:":
-            _serialise_writers(engine)
+        if path is not None:
+            _serialise_writers(engine, writer_lock)
+        _track_writes(engine)
+        _MADE[engine] = (url, writer_lock if path is not None else None)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return sa.create_engine(url, pool_pre_ping=True)
+    engine = sa.create_engine(url, pool_pre_ping=True, **pool)
+    _track_writes(engine)
+    _MADE[engine] = (url, None)
+    return engine
 
 
 #: How long a write waits for this process's other writers before it leaves the waiting to
@@ -81,9 +135,10 @@ def _is_write(statement: str) -> bool:
     return not head.startswith(("SELECT", "PRAGMA", "WITH", "EXPLAIN"))
 
 
-def _serialise_writers(engine: Engine) -> None:
+def _serialise_writers(engine: Engine, lock: threading.Lock) -> None:
     """Let one thread of this process write to a SQLite file at a time, from a transaction's
-    first write statement to its commit or rollback.
+    first write statement to its commit or rollback (`lock`: shared by every engine of this
+    process on the file, see `own_engine`).
 
     SQLite has one writer: a second thread that writes meanwhile is refused and retries after
     sleeping 1, 2, 5, 10 … ms (its busy handler), which under load turns a 2 ms write into tens
@@ -91,8 +146,12 @@ def _serialise_writers(engine: Engine) -> None:
     previous one ends. The lock is taken before the first write statement, when SQLite's own
     lock is taken: taken later (around the commit alone), a thread holding SQLite's lock could
     wait for it while its holder waits for SQLite's lock, and both would wait until
-    `busy_timeout` ran out ("database is locked" under a mix of reads and writes)."""
-    lock = threading.Lock()
+    `busy_timeout` ran out ("database is locked" under a mix of reads and writes).
+
+    A thread waits for this lock holding a pooled connection; so the lock's holder must never
+    need another pooled connection before it lets go: a writing transaction does not open a
+    second connection of the same engine, and the group writer, which requests wait for,
+    writes through a connection of its own (`own_engine`)."""
 
     @sa.event.listens_for(engine, "before_cursor_execute")
     def _take(connection, cursor, statement, parameters, context, executemany) -> None:
@@ -119,6 +178,45 @@ def _serialise_writers(engine: Engine) -> None:
     def _returned(dbapi_connection, record) -> None:
         if record is not None:  # returned without a commit or rollback (the pool resets it)
             _release(record.info)
+
+
+_WROTE = "lcmatch_wrote"  # key in a DBAPI connection's info: its transaction wrote
+
+
+def _track_writes(engine: Engine) -> None:
+    """Mark a connection whose current transaction has sent a write statement (see
+    `holds_read_only_transaction`)."""
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def _mark(connection, cursor, statement, parameters, context, executemany) -> None:
+        if _is_write(statement):
+            connection.connection.info[_WROTE] = True
+
+    @sa.event.listens_for(engine, "commit")
+    def _after_commit(connection) -> None:
+        connection.connection.info.pop(_WROTE, None)
+
+    @sa.event.listens_for(engine, "rollback")
+    def _after_rollback(connection) -> None:
+        connection.connection.info.pop(_WROTE, None)
+
+    @sa.event.listens_for(engine.pool, "checkin")
+    def _returned(dbapi_connection, record) -> None:
+        if record is not None:
+            record.info.pop(_WROTE, None)
+
+
+def holds_read_only_transaction(session: Session) -> bool:
+    """Whether the session holds a connection in a transaction that has only read: nothing
+    pending, no write statement sent (on an engine of `make_engine`). Ending such a
+    transaction loses nothing."""
+    transaction = session.get_transaction()
+    if transaction is None or not transaction.is_active:  # none, or one that failed
+        return False
+    if session.new or session.dirty or session.deleted:
+        return False
+    connection = session.connection()  # the transaction's own: it has read through it
+    return not connection.connection.info.get(_WROTE, False)
 
 
 def commit(session: Session) -> None:

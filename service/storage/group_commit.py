@@ -6,6 +6,12 @@ a student, see `service.usecases.audit`) could answer at most a few hundred time
 little else it does. Here requests hand their rows to one writer thread per database and wait;
 the writer inserts whatever has gathered meanwhile in one transaction and wakes them all once
 it is committed. Each request still returns only after its rows are durable, or fails.
+
+The writer writes through a connection of its own (`own_engine`), not one from the engine's
+pool: requests may wait for it holding pooled connections, and had it to wait for one of them
+in turn, all would wait until the pool's time-out (the stall of every request at 100k
+students). Its writes therefore pass by the engine's own event listeners: the answer cache's
+`WriteClock` does not count them, which is right for the audit log, the one table written here.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
-from service.storage.db import commit
+from service.storage.db import commit, own_engine
 
 #: A writer with nothing to do for this long ends its thread (a new one starts on demand).
 IDLE_SECONDS = 1.0
@@ -41,10 +47,14 @@ class GroupWriter:
         self._queue: queue.SimpleQueue[_Pending] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._own: Engine | None = None  # the writer thread's own connection (`own_engine`)
 
     def write(self, table: type[SQLModel], rows: list[dict]) -> None:
         """Insert these rows (column values) into the table; returns once they are committed,
-        raises if they are not."""
+        raises if they are not.
+
+        The caller may hold pooled connections meanwhile, but not a write transaction of its
+        own on the same SQLite file: the writer would wait for that transaction's end."""
         pending = _Pending(table, list(rows))
         self._queue.put(pending)
         with self._lock:
@@ -65,7 +75,8 @@ class GroupWriter:
                 with self._lock:  # a writer that puts after this check starts a new thread
                     if self._queue.empty():
                         self._thread = None
-                        return
+                        own, self._own = self._own, None
+                        break
                 continue
             while True:
                 try:
@@ -73,6 +84,8 @@ class GroupWriter:
                 except queue.Empty:
                     break
             self._commit(batch)
+        if own is not None and own is not self._engine():  # (in-memory SQLite: the engine)
+            own.dispose()  # an idle writer keeps no connection open either
 
     def _commit(self, batch: list[_Pending]) -> None:
         try:
@@ -92,10 +105,12 @@ class GroupWriter:
         engine = self._engine()
         if engine is None:
             raise RuntimeError("the database engine was closed before its rows were written")
+        if self._own is None:
+            self._own = own_engine(engine)
         by_table: dict[type[SQLModel], list[dict]] = {}
         for pending in batch:
             by_table.setdefault(pending.table, []).extend(pending.rows)
-        with Session(engine) as session:
+        with Session(self._own) as session:
             # Plain inserts of column values, on the table itself: no ORM object per row, and
             # none of the ORM's bulk insert bookkeeping (2.5 times the cost for ten rows).
             connection = session.connection()

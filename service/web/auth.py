@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
-from service.api.deps import SessionDep, SettingsDep, actor_of
+from service.api.deps import SessionDep, SettingsDep, actor_of, release_connection
 from service.api.errors import http_error
 from service.api.limits import LimitsDep, client_address
 from service.domain.actor import Actor
@@ -63,6 +63,7 @@ def current_actor(request: Request, session: SessionDep, settings: SettingsDep) 
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginRequired(path)
     actor = actor_of(session, user)
+    release_connection(session)  # before the hand-off to the page's thread
     request.state.actor = actor  # `render` shows the user and their navigation
     return actor
 

@@ -1,12 +1,18 @@
 """Group commit: rows of concurrent requests share commits, each request returns only once its
-rows are stored, and a bad row fails only the request it came from (a real SQLite file)."""
+rows are stored, a bad row fails only the request it came from, and requests that hold every
+pooled connection while they wait still get their rows written (SQLite file and PostgreSQL)."""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
@@ -35,6 +41,92 @@ def _stored(engine, actor_id: str | None = None) -> int:
         if actor_id is not None:
             query = query.where(AuditEntry.actor_id == actor_id)
         return session.exec(query).one()
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL 16 (pgserver) for this module; fails, never skips, when it cannot start."""
+    pgdata = Path(tempfile.mkdtemp(prefix="lcmatch-pg-group-commit-"))
+    try:
+        import pgserver
+
+        server = pgserver.get_server(pgdata, cleanup_mode="stop")
+    except Exception as error:  # the PostgreSQL half must not pass silently
+        shutil.rmtree(pgdata, ignore_errors=True)
+        pytest.fail(f"PostgreSQL via pgserver did not start: {error!r}", pytrace=False)
+    url = sa.make_url(server.get_uri()).set(drivername="postgresql+psycopg")
+    yield url.render_as_string(hide_password=False)
+    server.cleanup()
+    shutil.rmtree(pgdata, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of an empty database, a SQLite file or PostgreSQL, migrated."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'lcmatch.sqlite'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+        engine = make_engine(url)
+        with engine.begin() as connection:  # one database for the module: start empty
+            connection.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        engine.dispose()
+    engine = make_engine(url)
+    migrate(engine)
+    engine.dispose()
+    return url
+
+
+def _holding_a_connection(session: Session) -> None:
+    """Make the session take a pooled connection and keep it (a request mid-way)."""
+    session.exec(select(func.count()).select_from(AuditEntry)).one()
+
+
+def test_a_request_holding_the_only_pooled_connection_gets_its_rows_written(
+    database: str,
+) -> None:
+    """Before, the writer took its connection from the engine's pool: a request holding the
+    pool's last connection while it waited for the writer waited until the pool's time-out,
+    and its rows were not written."""
+    engine = make_engine(database, connections=1, wait_seconds=2)
+    started = time.perf_counter()
+    with Session(engine) as session:
+        _holding_a_connection(session)
+        group_writer(engine).write(AuditEntry, _rows(1))
+        assert session.exec(select(func.count()).select_from(AuditEntry)).one() in (0, 5)
+    assert time.perf_counter() - started < 2  # not the pool's time-out
+    assert _stored(engine, "usr-1") == 5
+    engine.dispose()
+
+
+def test_more_requests_than_pooled_connections_all_get_their_rows_written(
+    database: str,
+) -> None:
+    """Eight requests on a pool of two, each holding a connection while it waits for the
+    writer: every request returns with its rows stored, none fails on the pool's time-out."""
+    engine = make_engine(database, connections=2, wait_seconds=3)
+    start = threading.Barrier(8)
+    outcome: dict[int, str] = {}
+
+    def request(number: int) -> None:
+        start.wait()
+        try:
+            with Session(engine) as session:
+                _holding_a_connection(session)
+                group_writer(engine).write(AuditEntry, _rows(number))
+            outcome[number] = "stored"
+        except Exception as error:  # reported below
+            outcome[number] = repr(error)
+
+    threads = [threading.Thread(target=request, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert outcome == {n: "stored" for n in range(8)}
+    assert _stored(engine) == 40
+    assert {n: _stored(engine, f"usr-{n}") for n in range(8)} == {n: 5 for n in range(8)}
+    engine.dispose()
 
 
 def test_concurrent_writes_are_all_stored_when_each_returns(tmp_path: Path) -> None:
