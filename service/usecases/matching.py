@@ -451,33 +451,39 @@ class Matching:
         text = text_view(query_kind, query)
         if self.store is not None:
             return self._rank_in_database(kind, query_kind, query, text, k, filters, allowed)
+        question = (
+            kind,
+            query_kind,
+            query.id,
+            text_hash(text),
+            k,
+            tuple(sorted((name, tuple(sorted(values))) for name, values in filters.items())),
+            None if allowed is None else frozenset(allowed),
+        )
+        with self._lock:
+            found = self._answers.get((*question, self.rankers[kind].version_))
+            if found is not None:
+                self._answers.move_to_end((*question, self.rankers[kind].version_))
+                return list(found)
+        # The query's vector is made outside the lock: encoding is most of a search's time,
+        # and under the lock it would make every other request wait for it.
+        vector = self._query_vector(query, text)
         with self._lock:
             ranker = self.rankers[kind]
-            key = (
-                kind,
-                query_kind,
-                query.id,
-                text_hash(text),
-                k,
-                tuple(sorted((name, tuple(sorted(values))) for name, values in filters.items())),
-                None if allowed is None else frozenset(allowed),
-                ranker.version_,
-            )
-            found = self._answers.get(key)
-            if found is not None:
-                self._answers.move_to_end(key)
-                return list(found)
-            found = ranker.search(
-                text,
-                k,
-                filters=filters,
-                allowed=allowed,
-                query_vector=query.embedding if self._symmetric else None,
-            )
-            self._remember(key, found)
+            found = ranker.search(text, k, filters=filters, allowed=allowed, query_vector=vector)
+            self._remember((*question, ranker.version_), found)
         if query_kind == "student" and not self._symmetric:
             self._uncache([text])  # the profile's query vector is not kept either
         return found
+
+    def _query_vector(self, query: Row, text: str) -> np.ndarray | None:
+        """A query row's dense vector: its stored one where queries and passages are encoded
+        alike, else its text encoded as a query (None when the dense component is unused)."""
+        if self._symmetric and query.embedding is not None:
+            return query.embedding
+        if not self.weights.uses("dense"):
+            return None
+        return self.encoder.encode([text], kind="query")[0]
 
     def _remember(self, key: tuple, found: list[Match]) -> None:
         """Keep an answer of `rank` for the same question while the index is unchanged.
