@@ -59,7 +59,7 @@ FIELD_LABELS = {
     "available_from": N_("Beschikbaar vanaf"),
     "available_until": N_("Beschikbaar tot en met"),
     "hours_per_week": N_("Uren per week"),
-    "region": N_("Woonplaats of regio"),
+    "region": N_("Woonplaats"),
     "travel_km": N_("Reisafstand (km)"),
     "languages": N_("Talen waarin je kunt werken"),
     "consent_matching": N_("Toestemming en zichtbaarheid"),
