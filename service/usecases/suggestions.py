@@ -12,6 +12,7 @@ from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, and_, delete, or_, select
 
 from matcher.ranker import Match
+from matcher.travel import nearer_first
 from service.domain.actor import Actor
 from service.domain.suggestion_models import SuggestionPublic
 from service.domain.tables import (
@@ -29,6 +30,7 @@ from service.domain.tables import (
 from service.storage.db import commit
 from service.usecases.access import STUDENT_VISIBLE, hides_review_from, student_name_for
 from service.usecases.matching import Matching, constraint_notes, memberships
+from service.usecases.places import travel
 
 #: The fields of `SuggestionPublic` that are the stored suggestion's own columns.
 _STORED_FIELDS = tuple(
@@ -235,7 +237,8 @@ def students_for_challenge(
     k: int,
     filters: StudentFilters,
 ) -> list[Suggestion]:
-    """Rank the consenting students of the challenge's community and persist the top k."""
+    """Rank the consenting students of the challenge's community and persist the top k; of
+    near-equal students the one living nearer ranks higher (`matcher.travel.nearer_first`)."""
     levels = filters.levels
     if levels is None and challenge.level != ChallengeLevel.any:
         levels = [challenge.level]
@@ -253,7 +256,9 @@ def students_for_challenge(
         )
     matches = matching.rank("student", "challenge", challenge, k=k, filters=hard, allowed=allowed)
     students, stored = _students_and_stored(session, challenge, [m.id for m in matches])
-    items = [(challenge, TargetKind.student, students[m.id], m) for m in matches]
+    near = {m.id: travel(challenge, students[m.id]).nearness for m in matches}
+    ranked = nearer_first(matches, near)
+    items = [(challenge, TargetKind.student, students[m.id], m) for m in ranked]
     return save(session, matching, items, stored=stored)
 
 
@@ -324,7 +329,8 @@ def challenges_for_student(
     available: bool = True,
     within: set[str] | None = None,
 ) -> list[Suggestion]:
-    """Rank the published challenges of the student's communities that fit level and language.
+    """Rank the published challenges of the student's communities that fit level and language;
+    of near-equal ones the nearer ranks higher (`matcher.travel.nearer_first`).
 
     `within`: only these of the student's communities (those the caller shares with a student
     of several), so that ranking neither shows nor stores another community's suggestions."""
@@ -358,7 +364,11 @@ def challenges_for_student(
             )
         )
     matches = matching.rank("challenge", "student", student, k=k, filters=hard, allowed=allowed)
-    items = [(session.get(Challenge, m.id), TargetKind.student, student, m) for m in matches]
+    challenges = {m.id: session.get(Challenge, m.id) for m in matches}
+    near = {id_: travel(challenge, student).nearness for id_, challenge in challenges.items()}
+    items = [
+        (challenges[m.id], TargetKind.student, student, m) for m in nearer_first(matches, near)
+    ]
     return save(session, matching, items)
 
 

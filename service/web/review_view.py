@@ -29,6 +29,7 @@ from service.domain.tables import (
     TargetKind,
 )
 from service.usecases.access import NAME_AFTER_APPROVAL, NAME_FOR_INTERMEDIARIES, can_edit_student
+from service.usecases.places import travel
 from service.usecases.suggestions import suggestion_public
 from service.web.i18n import N_, format_date, gettext
 from service.web.render import render
@@ -144,12 +145,21 @@ def _student_note(kind: str, challenge: Challenge, student: StudentProfile) -> s
         }
     if challenge.remote == "remote":
         return remote_label("remote")
-    return gettext("%(place)s (%(remote)s); student woont in %(region)s, reist tot %(km)s km") % {
+    values = {
         "place": challenge.place or "?",
         "remote": remote_label(challenge.remote),
         "region": student.region or "?",
         "km": student.travel_km,
     }
+    trip = travel(challenge, student)
+    if trip.distance is None:
+        return (
+            gettext("%(place)s (%(remote)s); student woont in %(region)s, reist tot %(km)s km")
+            % values
+        )
+    return gettext(
+        "%(place)s (%(remote)s): %(distance)s km van %(region)s; student reist tot %(reach)s km"
+    ) % {**values, "distance": f"{trip.distance:.1f}", "reach": f"{trip.reach:g}"}
 
 
 def note_views(

@@ -21,6 +21,7 @@ from service.domain.tables import (
     Suggestion,
     Visibility,
 )
+from service.usecases.places import travel
 from service.web.forms import field_errors
 from service.web.i18n import N_, current_language, format_date, gettext
 
@@ -336,7 +337,13 @@ def notes_for(challenge: Challenge, student: StudentProfile) -> list[Note]:
     )
     where = gettext(REMOTE_LABELS.get(Remote(challenge.remote), challenge.remote))
     place = f"{challenge.place} ({where})" if challenge.place else where
-    notes.append(Note(True, gettext("Plaats: %(place)s") % {"place": place}))
+    trip = travel(challenge, student)
+    if trip.distance is None:
+        notes.append(Note(trip.ok, gettext("Plaats: %(place)s") % {"place": place}))
+    else:
+        text = gettext("Plaats: %(place)s, %(distance)s km van huis (jij: tot %(reach)s km)")
+        values = {"place": place, "distance": f"{trip.distance:.1f}", "reach": f"{trip.reach:g}"}
+        notes.append(Note(trip.ok, text % values))
     return notes
 
 
