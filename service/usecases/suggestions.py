@@ -29,6 +29,7 @@ from service.domain.tables import (
 )
 from service.storage.db import commit
 from service.usecases.access import STUDENT_VISIBLE, hides_review_from, student_name_for
+from service.usecases.capacity import room_left
 from service.usecases.matching import Matching, constraint_notes, memberships
 from service.usecases.places import travel
 
@@ -36,7 +37,7 @@ from service.usecases.places import travel
 _STORED_FIELDS = tuple(
     name
     for name in SuggestionPublic.model_fields
-    if name not in ("challenge_title", "target_name", "components")
+    if name not in ("challenge_title", "target_name", "components", "room_left")
 )
 
 
@@ -60,18 +61,27 @@ def target_name(session: Session, suggestion: Suggestion, viewer: Actor) -> str:
 
 
 def suggestion_public(
-    session: Session, suggestion: Suggestion, *, viewer: Actor, as_record: bool = False
+    session: Session,
+    suggestion: Suggestion,
+    *,
+    viewer: Actor,
+    as_record: bool = False,
+    room: dict[str, int | None] | None = None,
 ) -> SuggestionPublic:
     """A suggestion as this viewer sees it (a student's name only where the student's
     visibility allows: see `service.usecases.access.student_name_for`; to the student it is
-    about, no status before the introduction and no reason). `as_record`: as stored, for the
-    personal-data export."""
+    about, no status before the introduction and no reason), with the room its challenge or
+    research group has left. `as_record`: as stored, for the personal-data export. `room`:
+    the room left per suggestion id, when the caller counted it for many at once."""
+    if room is None:
+        room = room_left(session, [suggestion])
     challenge = session.get(Challenge, suggestion.challenge_id)
     # Validated from a dict of the row's values: from the row itself (attribute by attribute,
     # through SQLModel) took four times as long, on every request for suggestions.
     values = {name: getattr(suggestion, name) for name in _STORED_FIELDS}
     values["challenge_title"] = challenge.title if challenge else ""
     values["target_name"] = target_name(session, suggestion, viewer)
+    values["room_left"] = room.get(suggestion.id)
     values["components"] = {
         "dense": suggestion.dense,
         "lexical": suggestion.lexical,
@@ -98,7 +108,8 @@ def suggestions_public(
         missing = {id_ for id_ in ids if identity_key(table, id_) not in session.identity_map}
         if missing:
             _by_id(session, table, sorted(missing))
-    return [suggestion_public(session, s, viewer=viewer) for s in suggestions]
+    room = room_left(session, suggestions)
+    return [suggestion_public(session, s, viewer=viewer, room=room) for s in suggestions]
 
 
 def persist(
