@@ -83,6 +83,11 @@ def test_the_sme_posts_corrects_publishes_and_asks_for_an_introduction(
     page.locator("#level").select_option("hbo")
     page.locator("#period_start").fill("2027-02-15")
     page.locator("#period_end").fill("2027-06-11")
+    # A place the gazetteer does not know comes back on the field, with the name to try.
+    page.locator("#place").fill("Bergn op Zoom")
+    page.get_by_role("button", name="Opslaan als concept").click()
+    expect(page.locator("#place-error")).to_contain_text("bedoelt u Bergen op Zoom")
+    expect(page.get_by_label(re.compile("laboratoriumapparatuur gebruiken"))).to_be_checked()
     page.locator("#place").fill("Bergen op Zoom")
     shot(page, "sme-challenge-form", "nl")
     page.get_by_role("button", name="Opslaan als concept").click()
