@@ -163,9 +163,13 @@ def _student_note(kind: str, challenge: Challenge, student: StudentProfile) -> s
 
 
 def note_views(
-    notes: list[dict], challenge: Challenge | None, target: StudentProfile | ResearchGroup | None
+    notes: list[dict],
+    challenge: Challenge | None,
+    target: StudentProfile | ResearchGroup | None,
+    room_left: int | None = None,
 ) -> list[NoteView]:
-    """The stored constraint notes, in the user's language."""
+    """The stored constraint notes, in the user's language, and the room the challenge (for a
+    student) or the research group has left now (`room_left`, None: not shown)."""
     views = []
     for note in notes:
         kind = str(note.get("constraint", ""))
@@ -174,9 +178,21 @@ def note_views(
             text = ""
         elif isinstance(target, StudentProfile):
             text = _student_note(kind, challenge, target)
+        elif room_left is not None:
+            ok = ok and room_left > 0
+            text = gettext("%(left)s van %(count)s projecten tegelijk vrij") % {
+                "left": room_left,
+                "count": target.capacity_projects,
+            }
         else:
             text = gettext("%(count)s projecten tegelijk") % {"count": target.capacity_projects}
         views.append(NoteView(gettext(NOTE_LABELS.get(kind, kind)), ok, text))
+    if isinstance(target, StudentProfile) and challenge is not None and room_left is not None:
+        text = gettext("%(left)s van %(wanted)s plaatsen vrij") % {
+            "left": room_left,
+            "wanted": challenge.students_wanted,
+        }
+        views.append(NoteView(gettext(NOTE_LABELS["capacity"]), room_left > 0, text))
     return views
 
 
@@ -208,7 +224,9 @@ def match_views(session: Session, actor: Actor, suggestions: list[Suggestion]) -
                 score=round(suggestion.score, 2),
                 shared_skills=[s["label"] for s in explanation.get("shared_skills", [])],
                 matching_terms=list(explanation.get("matching_terms", [])),
-                notes=note_views(suggestion.constraint_notes, challenge, student or group),
+                notes=note_views(
+                    suggestion.constraint_notes, challenge, student or group, public.room_left
+                ),
                 student=student
                 if student is not None and can_edit_student(session, actor, student)
                 else None,

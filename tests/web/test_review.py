@@ -7,6 +7,7 @@ it, a student cannot open the queue."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import httpx
@@ -152,6 +153,9 @@ def test_the_review_journey_from_request_to_introduction(
     student_row = row(page, picked.after_approval)
     expect(student_row.locator(".side")).to_have_count(2)
     expect(student_row.get_by_role("heading", name="Waarom deze match")).to_be_visible()
+    # The room the challenge has left for students, and the distance from the student's home.
+    expect(student_row.locator(".note", has_text="plaatsen vrij")).to_have_count(1)
+    expect(student_row.locator(".note", has_text=re.compile(r"\d+\.\d km van"))).to_have_count(1)
     shot(page, "review-queue", "nl")
 
     # Reject: without a reason nothing happens and the field says why; with one it is done.

@@ -110,6 +110,10 @@ def test_the_sme_posts_corrects_publishes_and_asks_for_an_introduction(
     expect(first.get_by_role("heading", name="Waarom deze match")).to_be_visible()
     expect(first.locator(".tags .tag").first).to_be_visible()
     expect(first.locator(".note").first).to_contain_text("Capaciteit")
+    # How many projects the group can still take on: its capacity less its matches under way.
+    expect(first.locator(".note").first).to_contain_text(
+        re.compile(r"\d+ van \d+ projecten tegelijk vrij")
+    )
     # Students appear only after the intermediary approved them (community "approval").
     expect(page.get_by_text("Nog geen goedgekeurde studenten.")).to_be_visible()
 
