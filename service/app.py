@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from matcher.encoders import TextEncoder
+from matcher.places import all_places
 from service.api import errors, limits
 from service.api.deps import ending_reads
 from service.api.safe_input import refuse_unstorable_json
@@ -131,6 +132,9 @@ def create_app(
 
         app.state.mail_sender = MailSender(app.state.engine, app.state.settings)
         app.state.mail_sender.start()
+        # The gazetteer, read now: every saved place is looked up in it, and reading its 80 MB
+        # file takes seconds (up to 13 s on a busy machine), too long for the first request.
+        all_places()
         # What start-up built (indexes, their texts and weights, the skill list) lives as long
         # as the process: out of the garbage collector's sight, so that its full collections
         # do not pause every request to walk 100k profiles again.

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from matcher.errors import MatcherError
 from matcher.places import UnknownPlaceError, find_place
+from matcher.travel import HYBRID_TRAVEL_FACTOR
 
 Level = Literal["mbo", "hbo", "wo"]
 MAX_PREFERENCES = 5
@@ -119,7 +120,7 @@ class Weights(_Strict):
         0.1, ge=0, description="fit per unit of the worst team's mean fit, per challenge"
     )
     fairness: float = Field(5.0, ge=0, description="fit given up per percentage point of excess")
-    hybrid_travel_factor: float = Field(2.0, ge=1)
+    hybrid_travel_factor: float = Field(HYBRID_TRAVEL_FACTOR, ge=1)
 
 
 class Fairness(_Strict):

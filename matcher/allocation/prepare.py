@@ -10,6 +10,7 @@ import scipy.sparse as sp
 
 from matcher.allocation.instance import Instance
 from matcher.places import distance_matrix_km, find_place
+from matcher.travel import nearness, scaled_reach, travel_factor, within_reach
 
 LEVELS = ("mbo", "hbo", "wo")
 
@@ -176,18 +177,10 @@ def prepare(instance: Instance) -> Prepared:
         else np.zeros((n_s, n_c), dtype=np.float32)
     )
     reach = np.array([s.max_travel_km for s in students], dtype=np.float32)[:, None]
-    factor = np.array(
-        [
-            np.inf
-            if c.mode == "remote"
-            else instance.weights.hybrid_travel_factor
-            if c.mode == "hybrid"
-            else 1.0
-            for c in challenges
-        ],
-        dtype=np.float32,
-    )[None, :]
-    place_ok = distance <= reach * factor + 1e-6
+    hybrid = instance.weights.hybrid_travel_factor
+    factor = np.array([travel_factor(c.mode, hybrid) for c in challenges], dtype=np.float32)
+    limit = scaled_reach(reach, factor[None, :])
+    place_ok = within_reach(distance, limit)
 
     periods = {p: k for k, p in enumerate(sorted({c.period for c in challenges}))}
     has_period = np.zeros((n_s, len(periods)), dtype=bool)
@@ -258,8 +251,7 @@ def prepare(instance: Instance) -> Prepared:
     rank = prepared.pref_rank
     pref = np.where(rank > 0, (6 - rank) / 5, 0.0)
     # Nearer is better: 1 next door, 0 at the student's limit (remote work counts as next door).
-    limit = np.maximum(reach * factor, 1e-6)
-    nearby = np.where(np.isinf(factor), 1.0, np.clip(1.0 - distance / limit, 0.0, 1.0))
+    nearby = nearness(distance, limit)
     fit = w.placement + w.score * score + w.nearby * nearby + w.preference * pref
     prepared.fit = (fit + w.sme_mark * prepared.marked).astype(np.float32)
     return prepared

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from matcher.allocation.instance import Instance
 from matcher.allocation.teams import Team
 from matcher.places import distance_km, find_place
+from matcher.travel import reach_km, within_reach
 
 
 @dataclass(frozen=True)
@@ -90,8 +91,8 @@ def validate(instance: Instance, teams: Sequence[TeamLike]) -> Check:
                 bad(Violation("level", f"{ch.id}: {sid} is {st.level}, allowed {ch.levels}"))
             if ch.mode != "remote" and site is not None:
                 km = distance_km(find_place(st.place), site)
-                limit = st.max_travel_km * (factor if ch.mode == "hybrid" else 1.0)
-                if km > limit + 1e-3:
+                limit = reach_km(st.max_travel_km, ch.mode, factor)
+                if not within_reach(km, limit):
                     bad(Violation("place", f"{ch.id}: {sid} lives {km:.1f} km away, max {limit}"))
             if ch.period not in st.periods:
                 bad(Violation("period", f"{ch.id}: {sid} is not available in {ch.period}"))

@@ -55,3 +55,23 @@ def unknown_reference(field: str, what: str, id_: str) -> Invalid:
     may not use: a 422 on the field, since the URL's own resource was found (a 404 would say
     it was not); the same answer for both, so that ids of hidden objects leak nothing."""
     return Invalid(f"{field}: no {what} {id_!r} that you may use")
+
+
+class UnknownPlace(Invalid):
+    """A place name the gazetteer does not know: a 422 on the field, with close names to try."""
+
+    def __init__(self, field: str, name: str, suggestions: list[str], message: str) -> None:
+        self.field = field
+        self.name = name
+        self.suggestions = suggestions
+        super().__init__(
+            [
+                {
+                    "type": "unknown_place",
+                    "loc": ["body", field],
+                    "msg": message,
+                    "input": name,
+                    "suggestions": suggestions,
+                }
+            ]
+        )

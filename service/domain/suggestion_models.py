@@ -46,6 +46,12 @@ class SuggestionPublic(SQLModel):
     target_rating: int | None
     created_at: datetime
     updated_at: datetime
+    room_left: int | None = Field(
+        default=None,
+        description="How many more matches the challenge (for a student: its students_wanted) "
+        "or the research group (its capacity_projects) can take now: the capacity less its "
+        "introduced, accepted and active matches. Null when that challenge or group is gone.",
+    )
 
 
 class SuggestionsPublic(Page):

@@ -23,6 +23,7 @@ from service.domain.tables import (
 from service.usecases.access import community_ids_of, editable_challenge
 from service.usecases.editing import apply_changes, check_id_syntax, chosen_id, commit_or_conflict
 from service.usecases.matching import Matching
+from service.usecases.places import canonical_place
 
 
 def _sync(matching: Matching, challenge: Challenge) -> None:
@@ -32,7 +33,8 @@ def _sync(matching: Matching, challenge: Challenge) -> None:
 def create_challenge(
     session: Session, matching: Matching, actor: Actor, body: ChallengeCreate
 ) -> Challenge:
-    """Post a challenge as a draft. An SME posts for its own organisation; others name one."""
+    """Post a challenge as a draft. An SME posts for its own organisation; others name one.
+    The place is stored by its gazetteer name (422 naming the field for an unknown one)."""
     if actor.role is Role.student:
         raise Forbidden("Students cannot post challenges")
     if actor.role is Role.monitor:
@@ -52,6 +54,7 @@ def create_challenge(
             "organisation_id", "organisation in this community", organisation_id
         )
     values = body.model_dump(exclude={"id", "organisation_id"})
+    values["place"] = canonical_place(values["place"], "place")
     challenge = Challenge(**values, organisation_id=organisation_id)
     if chosen_id(actor, body.id):
         check_id_syntax(body.id)
@@ -72,8 +75,11 @@ def update_challenge(
     challenge_id: str,
     changes: ChallengeUpdate,
 ) -> Challenge:
-    """Edit a challenge; a changed text is re-embedded (that one text only)."""
+    """Edit a challenge; a changed text is re-embedded (that one text only). A place is
+    stored by its gazetteer name (422 naming the field for an unknown one)."""
     challenge = editable_challenge(session, actor, challenge_id)
+    if changes.place is not None:
+        changes = changes.model_copy(update={"place": canonical_place(changes.place, "place")})
     apply_changes(challenge, ChallengeBase, changes)
     challenge.updated_at = utcnow()
     matching.embed("challenge", [challenge])

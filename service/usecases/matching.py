@@ -31,6 +31,7 @@ from service.domain.tables import (
 )
 from service.storage.database_ranking import Fresh, rank_candidates
 from service.storage.vector_store import PgVectorStore
+from service.usecases.places import travel
 
 # Under "lcmatch", the logger `lcmatch serve` shows: start-up reports what it embeds and fits.
 log = logging.getLogger("lcmatch.matching")
@@ -146,17 +147,24 @@ def _student_notes(challenge: Challenge, student: StudentProfile) -> list[Note]:
     speaks = ", ".join(student.languages)
     language = f"challenge in {challenge.language}, student speaks {speaks}"
     notes.append(Note("language", challenge.language in student.languages, language))
-    if challenge.remote == "remote":
-        notes.append(Note("place", True, "remote"))
-    else:
-        place = challenge.place or "?"
-        same = bool(challenge.place) and challenge.place.lower() == student.region.lower()
-        detail = (
-            f"{place} ({challenge.remote}); student lives in {student.region or '?'}, "
-            f"travels up to {student.travel_km} km"
-        )
-        notes.append(Note("place", same or challenge.remote == "hybrid", detail))
+    notes.append(_place_note(challenge, student))
     return notes
+
+
+def _place_note(challenge: Challenge, student: StudentProfile) -> Note:
+    """The travel distance against the student's reach (see `service.usecases.places.travel`)."""
+    if challenge.remote == "remote":
+        return Note("place", True, "remote")
+    trip = travel(challenge, student)
+    where = f"{challenge.place or '?'} ({challenge.remote})"
+    reach = f"travels up to {student.travel_km} km"
+    if challenge.remote == "hybrid":
+        reach += f" ({trip.reach:g} km for hybrid work)"
+    if trip.distance is None:
+        detail = f"{where}; student lives in {student.region or '?'}, {reach}: distance unknown"
+    else:
+        detail = f"{where}: {trip.distance:.1f} km from {student.region}; student {reach}"
+    return Note("place", trip.ok, detail)
 
 
 def constraint_notes(challenge: Challenge, target: Row, kind: Kind) -> list[Note]:

@@ -17,6 +17,7 @@ from service.usecases.editing import (
     commit_or_conflict,
 )
 from service.usecases.matching import Matching
+from service.usecases.places import canonical_place
 from service.usecases.suggestions import drop_open_suggestions
 
 KIND = "student"
@@ -35,6 +36,7 @@ def create_student(
     in the live index. Who may, for which login and communities, is the caller's to check
     (see `service.api.routes.students.create_student`); 409 for an id or a login already taken."""
     values = body.model_dump(exclude={"id", "community_ids", "user_id"})
+    values["region"] = canonical_place(values["region"], "region")
     student = StudentProfile(**values, user_id=user_id)
     if chosen_id(actor, body.id):
         check_new_member_id(session, body.id)
@@ -60,8 +62,11 @@ def update_student(
 
     A changed text is re-embedded; withdrawn consent takes the profile out of every open
     suggestion at once. The change is written to the audit log. A profile that would become
-    invalid as a whole (availability out of order) is a 422 naming the field, unchanged.
+    invalid as a whole (availability out of order) or names an unknown place is a 422 naming
+    the field, unchanged.
     """
+    if changes.region is not None:
+        changes = changes.model_copy(update={"region": canonical_place(changes.region, "region")})
     consented = student.consent_matching
     apply_changes(student, StudentBase, changes)
     if consented and not student.consent_matching:

@@ -36,8 +36,11 @@ from service.domain.workflow import (
 )
 from service.usecases import audit, notifications
 from service.usecases.access import can_edit_challenge, hides_review_from, visible_suggestion
+from service.usecases.capacity import check_room
 
 _ATTEMPTS = 3
+#: The steps that take up a challenge's or a research group's room (see `capacity`).
+_TAKES_ROOM = (Action.introduce, Action.start)
 _STATE = ("status", "sme_response", "target_response", "sme_rating", "target_rating")
 
 
@@ -75,10 +78,17 @@ def decide(
     reason: str | None = None,
 ) -> Suggestion:
     """Apply one action (a step or a wish), then store the change and its event together (or
-    nothing at all). 409 when the status does not allow it, 422 for wrong arguments. Who may
-    act is the caller's to check (`managed_suggestion`, `own_side`)."""
+    nothing at all). 409 when the status does not allow it or, to introduce or start, when the
+    challenge or research group has no room left; 422 for wrong arguments. Who may act is the
+    caller's to check (`managed_suggestion`, `own_side`)."""
     for _attempt in range(_ATTEMPTS):
         before = {field: getattr(suggestion, field) for field in _STATE}
+        if action in _TAKES_ROOM and action in workflow.ALLOWED[suggestion.status]:
+            try:
+                check_room(session, suggestion, action.value)
+            except Conflict:
+                session.rollback()  # let go of the lock at once
+                raise
         move = _step(suggestion, action, side, response, rating, reason)
         now = utcnow()
         # Claim the row only if it is still as we read it: two people deciding at once must

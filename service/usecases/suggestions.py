@@ -12,6 +12,7 @@ from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, and_, delete, or_, select
 
 from matcher.ranker import Match
+from matcher.travel import nearer_first
 from service.domain.actor import Actor
 from service.domain.suggestion_models import SuggestionPublic
 from service.domain.tables import (
@@ -28,13 +29,15 @@ from service.domain.tables import (
 )
 from service.storage.db import commit
 from service.usecases.access import STUDENT_VISIBLE, hides_review_from, student_name_for
+from service.usecases.capacity import room_left
 from service.usecases.matching import Matching, constraint_notes, memberships
+from service.usecases.places import travel
 
 #: The fields of `SuggestionPublic` that are the stored suggestion's own columns.
 _STORED_FIELDS = tuple(
     name
     for name in SuggestionPublic.model_fields
-    if name not in ("challenge_title", "target_name", "components")
+    if name not in ("challenge_title", "target_name", "components", "room_left")
 )
 
 
@@ -58,18 +61,27 @@ def target_name(session: Session, suggestion: Suggestion, viewer: Actor) -> str:
 
 
 def suggestion_public(
-    session: Session, suggestion: Suggestion, *, viewer: Actor, as_record: bool = False
+    session: Session,
+    suggestion: Suggestion,
+    *,
+    viewer: Actor,
+    as_record: bool = False,
+    room: dict[str, int | None] | None = None,
 ) -> SuggestionPublic:
     """A suggestion as this viewer sees it (a student's name only where the student's
     visibility allows: see `service.usecases.access.student_name_for`; to the student it is
-    about, no status before the introduction and no reason). `as_record`: as stored, for the
-    personal-data export."""
+    about, no status before the introduction and no reason), with the room its challenge or
+    research group has left. `as_record`: as stored, for the personal-data export. `room`:
+    the room left per suggestion id, when the caller counted it for many at once."""
+    if room is None:
+        room = room_left(session, [suggestion])
     challenge = session.get(Challenge, suggestion.challenge_id)
     # Validated from a dict of the row's values: from the row itself (attribute by attribute,
     # through SQLModel) took four times as long, on every request for suggestions.
     values = {name: getattr(suggestion, name) for name in _STORED_FIELDS}
     values["challenge_title"] = challenge.title if challenge else ""
     values["target_name"] = target_name(session, suggestion, viewer)
+    values["room_left"] = room.get(suggestion.id)
     values["components"] = {
         "dense": suggestion.dense,
         "lexical": suggestion.lexical,
@@ -96,7 +108,8 @@ def suggestions_public(
         missing = {id_ for id_ in ids if identity_key(table, id_) not in session.identity_map}
         if missing:
             _by_id(session, table, sorted(missing))
-    return [suggestion_public(session, s, viewer=viewer) for s in suggestions]
+    room = room_left(session, suggestions)
+    return [suggestion_public(session, s, viewer=viewer, room=room) for s in suggestions]
 
 
 def persist(
@@ -235,7 +248,8 @@ def students_for_challenge(
     k: int,
     filters: StudentFilters,
 ) -> list[Suggestion]:
-    """Rank the consenting students of the challenge's community and persist the top k."""
+    """Rank the consenting students of the challenge's community and persist the top k; of
+    near-equal students the one living nearer ranks higher (`matcher.travel.nearer_first`)."""
     levels = filters.levels
     if levels is None and challenge.level != ChallengeLevel.any:
         levels = [challenge.level]
@@ -253,7 +267,9 @@ def students_for_challenge(
         )
     matches = matching.rank("student", "challenge", challenge, k=k, filters=hard, allowed=allowed)
     students, stored = _students_and_stored(session, challenge, [m.id for m in matches])
-    items = [(challenge, TargetKind.student, students[m.id], m) for m in matches]
+    near = {m.id: travel(challenge, students[m.id]).nearness for m in matches}
+    ranked = nearer_first(matches, near)
+    items = [(challenge, TargetKind.student, students[m.id], m) for m in ranked]
     return save(session, matching, items, stored=stored)
 
 
@@ -324,7 +340,8 @@ def challenges_for_student(
     available: bool = True,
     within: set[str] | None = None,
 ) -> list[Suggestion]:
-    """Rank the published challenges of the student's communities that fit level and language.
+    """Rank the published challenges of the student's communities that fit level and language;
+    of near-equal ones the nearer ranks higher (`matcher.travel.nearer_first`).
 
     `within`: only these of the student's communities (those the caller shares with a student
     of several), so that ranking neither shows nor stores another community's suggestions."""
@@ -358,7 +375,11 @@ def challenges_for_student(
             )
         )
     matches = matching.rank("challenge", "student", student, k=k, filters=hard, allowed=allowed)
-    items = [(session.get(Challenge, m.id), TargetKind.student, student, m) for m in matches]
+    challenges = {m.id: session.get(Challenge, m.id) for m in matches}
+    near = {id_: travel(challenge, student).nearness for id_, challenge in challenges.items()}
+    items = [
+        (challenges[m.id], TargetKind.student, student, m) for m in nearer_first(matches, near)
+    ]
     return save(session, matching, items)
 
 

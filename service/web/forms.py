@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from service.domain.errors import UnknownPlace
 from service.web.i18n import N_, gettext
 
 #: Pydantic's error types in words; `%(name)s` takes a value of the error's context.
@@ -63,3 +64,12 @@ def field_errors(
         own = next((m for key, m in (messages or {}).items() if key in text), None)
         found[field] = gettext(own) if own else message_for(item)
     return found
+
+
+def place_message(error: UnknownPlace) -> str:
+    """A form's message for a place the gazetteer does not know, with the names to try."""
+    if error.suggestions:
+        return gettext("Deze plaats kennen we niet; bedoelt u %(names)s?") % {
+            "names": ", ".join(error.suggestions)
+        }
+    return gettext("Deze plaats kennen we niet: vul een Nederlandse woonplaats in.")

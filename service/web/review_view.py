@@ -29,6 +29,7 @@ from service.domain.tables import (
     TargetKind,
 )
 from service.usecases.access import NAME_AFTER_APPROVAL, NAME_FOR_INTERMEDIARIES, can_edit_student
+from service.usecases.places import travel
 from service.usecases.suggestions import suggestion_public
 from service.web.i18n import N_, format_date, gettext
 from service.web.render import render
@@ -146,18 +147,31 @@ def _student_note(kind: str, challenge: Challenge, student: StudentProfile) -> s
         }
     if challenge.remote == "remote":
         return remote_label("remote")
-    return gettext("%(place)s (%(remote)s); student woont in %(region)s, reist tot %(km)s km") % {
+    values = {
         "place": challenge.place or "?",
         "remote": remote_label(challenge.remote),
         "region": student.region or "?",
         "km": student.travel_km,
     }
+    trip = travel(challenge, student)
+    if trip.distance is None:
+        return (
+            gettext("%(place)s (%(remote)s); student woont in %(region)s, reist tot %(km)s km")
+            % values
+        )
+    return gettext(
+        "%(place)s (%(remote)s): %(distance)s km van %(region)s; student reist tot %(reach)s km"
+    ) % {**values, "distance": f"{trip.distance:.1f}", "reach": f"{trip.reach:g}"}
 
 
 def note_views(
-    notes: list[dict], challenge: Challenge | None, target: StudentProfile | ResearchGroup | None
+    notes: list[dict],
+    challenge: Challenge | None,
+    target: StudentProfile | ResearchGroup | None,
+    room_left: int | None = None,
 ) -> list[NoteView]:
-    """The stored constraint notes, in the user's language."""
+    """The stored constraint notes, in the user's language, and the room the challenge (for a
+    student) or the research group has left now (`room_left`, None: not shown)."""
     views = []
     for note in notes:
         kind = str(note.get("constraint", ""))
@@ -166,9 +180,21 @@ def note_views(
             text = ""
         elif isinstance(target, StudentProfile):
             text = _student_note(kind, challenge, target)
+        elif room_left is not None:
+            ok = ok and room_left > 0
+            text = gettext("%(left)s van %(count)s projecten tegelijk vrij") % {
+                "left": room_left,
+                "count": target.capacity_projects,
+            }
         else:
             text = gettext("%(count)s projecten tegelijk") % {"count": target.capacity_projects}
         views.append(NoteView(gettext(NOTE_LABELS.get(kind, kind)), ok, text))
+    if isinstance(target, StudentProfile) and challenge is not None and room_left is not None:
+        text = gettext("%(left)s van %(wanted)s plaatsen vrij") % {
+            "left": room_left,
+            "wanted": challenge.students_wanted,
+        }
+        views.append(NoteView(gettext(NOTE_LABELS["capacity"]), room_left > 0, text))
     return views
 
 
@@ -201,7 +227,9 @@ def match_views(session: Session, actor: Actor, suggestions: list[Suggestion]) -
                 strength=strength_label(suggestion.score),
                 shared_skills=[s["label"] for s in explanation.get("shared_skills", [])],
                 matching_terms=list(explanation.get("matching_terms", [])),
-                notes=note_views(suggestion.constraint_notes, challenge, student or group),
+                notes=note_views(
+                    suggestion.constraint_notes, challenge, student or group, public.room_left
+                ),
                 student=student
                 if student is not None and can_edit_student(session, actor, student)
                 else None,

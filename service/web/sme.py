@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from service.api.deps import SessionDep
 from service.api.limits import LimitsDep, too_many_requests
 from service.domain.actor import Actor
-from service.domain.errors import Invalid, NotFound
+from service.domain.errors import Invalid, NotFound, UnknownPlace
 from service.domain.tables import (
     Challenge,
     ChallengeKind,
@@ -48,6 +48,7 @@ from service.usecases.suggestions import (
     students_for_challenge,
 )
 from service.web.auth import require_roles
+from service.web.forms import place_message
 from service.web.i18n import gettext
 from service.web.review_view import kind_label, level_label, match_views, remote_label
 from service.web.review_view import render_page as render
@@ -223,6 +224,9 @@ async def post_challenge(request: Request, session: SessionDep, actor: SmeUser) 
         return _form_page(request, session, actor, form, status_code=422)
     try:
         challenge = create_challenge(session, request.app.state.matching, actor, body)
+    except UnknownPlace as error:
+        form.errors["place"] = place_message(error)
+        return _form_page(request, session, actor, form, status_code=422)
     except (NotFound, Invalid):
         form.errors["community_id"] = gettext("Kies een leergemeenschap van uw organisatie.")
         return _form_page(request, session, actor, form, status_code=422)
@@ -264,7 +268,11 @@ async def post_edit(
     changes = form.validate_changes()
     if changes is None:
         return _form_page(request, session, actor, form, status_code=422, editing=challenge)
-    update_challenge(session, request.app.state.matching, actor, challenge.id, changes)
+    try:
+        update_challenge(session, request.app.state.matching, actor, challenge.id, changes)
+    except UnknownPlace as error:
+        form.errors["place"] = place_message(error)
+        return _form_page(request, session, actor, form, status_code=422, editing=challenge)
     return RedirectResponse(f"/sme/challenges/{challenge.id}", status.HTTP_303_SEE_OTHER)
 
 

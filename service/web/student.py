@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from service.api.deps import SessionDep
 from service.api.limits import LimitsDep, too_many_requests
 from service.domain.actor import Actor
+from service.domain.errors import UnknownPlace
 from service.domain.tables import Challenge, Organisation, Role, StudentProfile, SuggestionStatus
 from service.domain.workflow import Action
 from service.usecases import audit
@@ -28,6 +29,7 @@ from service.usecases.reviews import INTEREST_STATUSES, express_interest, wishes
 from service.usecases.suggestions import challenges_for_student
 from service.web import sme_skills
 from service.web.auth import PageUser, require_roles
+from service.web.forms import place_message
 from service.web.i18n import N_, gettext
 from service.web.render import is_htmx, render
 from service.web.review_view import status_label
@@ -134,12 +136,22 @@ def _save_profile(request: Request, session, actor: Actor, posted) -> Response:
         body = form.new_profile(communities)
         if body is None:
             return _profile_page(request, form, code=INVALID, creating=True)
-        create_student(session, matching, actor, body, user_id=actor.id, community_ids=communities)
+        try:
+            create_student(
+                session, matching, actor, body, user_id=actor.id, community_ids=communities
+            )
+        except UnknownPlace as error:
+            form.errors = {error.field: place_message(error)}
+            return _profile_page(request, form, code=INVALID, creating=True)
     else:
         changes = form.changes()
         if changes is None:
             return _profile_page(request, form, code=INVALID)
-        update_student(session, matching, actor, own_profile(session, actor), changes)
+        try:
+            update_student(session, matching, actor, own_profile(session, actor), changes)
+        except UnknownPlace as error:
+            form.errors = {error.field: place_message(error)}
+            return _profile_page(request, form, code=INVALID)
     return RedirectResponse("/student/profile?saved=1", status_code=status.HTTP_303_SEE_OTHER)
 
 

@@ -22,6 +22,7 @@ from service.domain.tables import (
     Visibility,
 )
 from service.usecases.access import STUDENT_VISIBLE
+from service.usecases.places import travel
 from service.web.forms import field_errors
 from service.web.i18n import N_, current_language, format_date, gettext
 from service.web.strength_words import strength_label
@@ -61,7 +62,7 @@ FIELD_LABELS = {
     "available_from": N_("Beschikbaar vanaf"),
     "available_until": N_("Beschikbaar tot en met"),
     "hours_per_week": N_("Uren per week"),
-    "region": N_("Woonplaats of regio"),
+    "region": N_("Woonplaats"),
     "travel_km": N_("Reisafstand (km)"),
     "languages": N_("Talen waarin je kunt werken"),
     "consent_matching": N_("Toestemming en zichtbaarheid"),
@@ -325,7 +326,13 @@ def notes_for(challenge: Challenge, student: StudentProfile) -> list[Note]:
     )
     where = gettext(REMOTE_LABELS.get(Remote(challenge.remote), challenge.remote))
     place = f"{challenge.place} ({where})" if challenge.place else where
-    notes.append(Note(True, gettext("Plaats: %(place)s") % {"place": place}))
+    trip = travel(challenge, student)
+    if trip.distance is None:
+        notes.append(Note(trip.ok, gettext("Plaats: %(place)s") % {"place": place}))
+    else:
+        text = gettext("Plaats: %(place)s, %(distance)s km van huis (jij: tot %(reach)s km)")
+        values = {"place": place, "distance": f"{trip.distance:.1f}", "reach": f"{trip.reach:g}"}
+        notes.append(Note(trip.ok, text % values))
     return notes
 
 

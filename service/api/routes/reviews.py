@@ -47,7 +47,7 @@ from service.usecases.reviews import (
     managed_suggestion,
     voice_wish,
 )
-from service.usecases.suggestions import suggestion_public
+from service.usecases.suggestions import suggestion_public, suggestions_public
 
 router = APIRouter(prefix="/suggestions", tags=["reviews"])
 
@@ -102,7 +102,7 @@ def list_suggestions(
         order = (Suggestion.updated_at.desc(), Suggestion.id)
     rows, count = paginate(session, query, page, *order)
     record_suggestion_views(session, actor, rows, "suggestion list")
-    data = [suggestion_public(session, r, viewer=actor) for r in rows]
+    data = suggestions_public(session, rows, viewer=actor)
     return SuggestionsPublic(data=data, count=count)
 
 

@@ -80,6 +80,8 @@ def settings_for(home: Path, url: str) -> Settings:
 def _community_rows(c: str) -> list[SQLModel]:
     upper = c.upper()
     region = {"a": "Achterhoek", "b": "Twente"}[c]
+    # Where the students live and the challenges take place: a town of the gazetteer.
+    town = {"a": "Doetinchem", "b": "Enschede"}[c]
     rows: list[SQLModel] = [
         Community(
             id=f"com-{c}",
@@ -141,7 +143,7 @@ def _community_rows(c: str) -> list[SQLModel]:
             available_from=date(2027, 1, 1),
             available_until=date(2027, 12, 31),
             hours_per_week=16,
-            region=region,
+            region=town,
             consent_matching=True,
         ),
         StudentProfile(
@@ -159,7 +161,7 @@ def _community_rows(c: str) -> list[SQLModel]:
             available_from=date(2026, 1, 1),
             available_until=date(2026, 6, 30),
             hours_per_week=24,
-            region=region,
+            region=town,
             consent_matching=True,
         ),
         # Fits the heat-pump challenge well, but has not consented to matching.
@@ -172,7 +174,7 @@ def _community_rows(c: str) -> list[SQLModel]:
             skills=[{"label": "warmtepompen installeren"}],
             about="Warmtepompen installeren bij woningen: warmtepompen, woningen, installeren.",
             languages=["nl"],
-            region=region,
+            region=town,
             consent_matching=False,
         ),
         ResearchGroup(
@@ -193,7 +195,7 @@ def _community_rows(c: str) -> list[SQLModel]:
         "level": "any",
         "period_start": PERIOD[0],
         "period_end": PERIOD[1],
-        "place": region,
+        "place": town,
         "remote": "hybrid",
         "language": "nl",
         "community_id": f"com-{c}",
