@@ -29,10 +29,15 @@ NAV: dict[Role, list[tuple[str, str]]] = {
         ("/matches", N_("Mijn matches")),
     ],
     Role.sme: [("/sme", N_("Mijn uitdagingen")), ("/matches", N_("Mijn matches"))],
-    Role.intermediary: [("/review", N_("Beoordelen")), ("/matches", N_("Matches"))],
+    Role.intermediary: [
+        ("/review", N_("Beoordelen")),
+        ("/matches", N_("Matches")),
+        ("/rounds", N_("Rondes")),
+    ],
     Role.admin: [
         ("/review", N_("Beoordelen")),
         ("/matches", N_("Matches")),
+        ("/rounds", N_("Rondes")),
         ("/admin/outbox", N_("Uitgaande e-mail")),
     ],
     Role.monitor: [("/programmes", N_("Programma's"))],
