@@ -27,6 +27,7 @@ NAV: dict[Role, list[tuple[str, str]]] = {
         ("/student/profile", N_("Mijn profiel")),
         ("/student/assignments", N_("Opdrachten")),
         ("/matches", N_("Mijn matches")),
+        ("/rounds/preferences", N_("Mijn voorkeuren")),
     ],
     Role.sme: [("/sme", N_("Mijn uitdagingen")), ("/matches", N_("Mijn matches"))],
     Role.intermediary: [
