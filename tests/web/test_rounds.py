@@ -49,6 +49,20 @@ def test_the_round_from_solving_to_commit(page: Page, server, login, shot) -> No
     with page.expect_navigation():
         member.get_by_role("button", name="Vastzetten").click()
     expect(page.locator("#pairs-title")).to_be_visible()
+    # A move is a pin elsewhere; it can be taken back before solving.
+    moved_challenge, moved = first[0]
+    if moved != student:
+        mover = page.locator(f"#team-{moved_challenge} li.member[data-student={moved}]")
+        target = mover.locator("select[name=target] option").nth(1)
+        target_title = target.inner_text()
+        mover.locator("select[name=target]").select_option(target.get_attribute("value"))
+        with page.expect_navigation():
+            mover.get_by_role("button", name="Verplaatsen", exact=True).click()
+        moved_pin = page.locator("ul.pairs li", has_text=f"vastgezet in {target_title}")
+        expect(moved_pin).to_have_count(1)
+        with page.expect_navigation():
+            moved_pin.get_by_role("button", name="Terugdraaien").click()
+        expect(page.locator("ul.pairs li")).to_have_count(1)
     with page.expect_navigation(timeout=SOLVE_MS):
         page.get_by_role("button", name="Opnieuw oplossen").click(no_wait_after=True)
     pinned = page.locator(f"#team-{challenge} li.member[data-student={student}]")
@@ -57,6 +71,9 @@ def test_the_round_from_solving_to_commit(page: Page, server, login, shot) -> No
     second = _members(page)
     assert (challenge, student) in second
     shot(page, "round-proposal", "nl", full_page=False)
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.set_viewport_size({"width": 1200, "height": 900})
 
     # English, and a phone: the whole page fits 375 px.
     page.context.add_cookies([{"name": "lang", "value": "en", "url": server.url}])
