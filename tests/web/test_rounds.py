@@ -28,7 +28,7 @@ def _members(page: Page) -> list[tuple[str, str]]:
     return found
 
 
-def test_the_round_from_solving_to_commit(page: Page, server, login, shot) -> None:
+def test_the_round_from_solving_to_commit(page: Page, server, login, shot, low_contrast) -> None:
     login(page, INTERMEDIARY)
     page.goto("/rounds")
     page.get_by_role("link", name="Ronde voorjaar 2027: biobased teams").click()
@@ -70,6 +70,7 @@ def test_the_round_from_solving_to_commit(page: Page, server, login, shot) -> No
     expect(pinned.locator("ul.why")).to_contain_text("vastgezet")  # the reason the solver gives
     second = _members(page)
     assert (challenge, student) in second
+    assert low_contrast(page) == []
     shot(page, "round-proposal", "nl", full_page=False)
     page.set_viewport_size({"width": 375, "height": 800})
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
