@@ -18,7 +18,18 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.api.safe_input import validation_error_answer
-from service.web import auth, csrf, dashboard, journey, programme, review, sme, student
+from service.web import (
+    auth,
+    csrf,
+    dashboard,
+    journey,
+    programme,
+    review,
+    rounds,
+    rounds_student,
+    sme,
+    student,
+)
 from service.web.i18n import N_, LanguageMiddleware, gettext
 from service.web.render import render
 
@@ -26,7 +37,8 @@ STATIC = Path(__file__).parent / "static"
 
 #: Every page route; a POST without the right CSRF token never reaches one.
 web_router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf.check)])
-for area in (auth, student, sme, review, dashboard, programme, journey):  # each area's pages
+# Each area's pages (a student's /rounds/preferences before the round at /rounds/{id}).
+for area in (auth, student, sme, review, dashboard, programme, journey, rounds_student, rounds):
     web_router.include_router(area.router)
 
 #: Paths that are not pages: their errors keep FastAPI's JSON answer.
