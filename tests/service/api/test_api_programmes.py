@@ -22,12 +22,22 @@ from service.domain.tables import (
 )
 from service.usecases import dashboard
 from service.usecases.programme_report import LABELS, REPORTED, shown
-from service.web import auth, review, sme, student
+from service.web import auth, journey, review, rounds, rounds_student, sme, student
 from service.web import dashboard as dashboard_pages
 from service.web import programme as programme_pages
 
 #: Every area of the pages (service.web.install mounts these routers).
-PAGE_AREAS = (auth, student, sme, review, dashboard_pages, programme_pages)
+PAGE_AREAS = (
+    auth,
+    student,
+    sme,
+    review,
+    dashboard_pages,
+    programme_pages,
+    journey,
+    rounds,
+    rounds_student,
+)
 FIGURES = "/programmes/prg-a/figures"
 PLACED = 6  # students placed in 2027-Q1; 3 of them complete in Q2
 
@@ -250,6 +260,9 @@ def _path_values(world: World) -> dict[str, str]:
         "suggestion_id": suggestion or "sug-p0",
         "key_id": "key-none",
         "programme_id": "prg-a",
+        # No teacher or round in this world: the matrix tries the monitor on real ones.
+        "teacher_id": "tea-none",
+        "round_id": "rnd-none",
     }
 
 
