@@ -91,13 +91,26 @@ def test_a_match_without_anything_shared_has_an_empty_explanation() -> None:
     assert horeca.explanation == Explanation(shared_skills=(), matching_terms=())
 
 
+COMPONENTS = ("dense", "lexical", "skill")
+# The learned fusion (models/fusion.json) weighs skill 0 for the shipped model: not computed.
+LEARNED = {name for name in COMPONENTS if Weights.for_method("hybrid").uses(name)}
+EVERY = Weights(dense=0.5, lexical=0.4, skill=0.1)
+
+
 @pytest.mark.parametrize(
-    ("method", "used"),
-    [("dense", {"dense"}), ("lexical", {"lexical"}), ("hybrid", {"dense", "lexical", "skill"})],
+    ("weights", "used"),
+    [
+        (Weights.for_method("dense"), {"dense"}),
+        (Weights.for_method("lexical"), {"lexical"}),
+        (Weights.for_method("hybrid"), LEARNED),
+        (EVERY, set(COMPONENTS)),
+    ],
 )
-def test_only_the_components_of_the_method_are_scored(method: str, used: set[str]) -> None:
-    best = fitted(method).search("warmtepompen installeren bij woningen", 1)[0]
-    scored = {name for name in ("dense", "lexical", "skill") if getattr(best.components, name)}
+def test_only_the_components_the_weights_use_are_scored(weights: Weights, used: set[str]) -> None:
+    ranker = HybridRanker(encoder=HashingEncoder(), weights=weights)
+    ranker.fit(list(CORPUS), list(CORPUS.values()))
+    best = ranker.search("warmtepompen installeren bij woningen", 1)[0]
+    scored = {name for name in COMPONENTS if getattr(best.components, name)}
     assert scored == used
     assert all(0.0 <= getattr(best.components, name) <= 1.0 + 1e-6 for name in used)
 
