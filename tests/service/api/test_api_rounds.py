@@ -9,7 +9,7 @@ import pytest
 from apiworld import World
 from sqlmodel import select
 
-from service.domain.tables import AuditEntry, Round, Suggestion, SuggestionEvent
+from service.domain.tables import AuditEntry, Challenge, Round, Suggestion, SuggestionEvent
 
 PERIOD = {
     "period_label": "februari–juni 2027",
@@ -42,6 +42,12 @@ def cohort(world: World) -> dict[str, list[str]]:
     place "Achterhoek" (a region, not a place) and so cannot be staffed."""
     _made(world.patch("/students/stu-a1", "int-a", json={"region": "Doetinchem"}))
     _made(world.patch("/challenges/ch-a-pub", "int-a", json={"place": "Doetinchem"}))
+    # Saved before places were looked up on save (the API now refuses a region): written as such.
+    with world.session() as session:
+        other = session.get(Challenge, "ch-a-other")
+        other.place = "Achterhoek"
+        session.add(other)
+        session.commit()
     students = ["stu-a1"]
     for name, programme, level, place, skill in STUDENTS:
         body = {

@@ -10,7 +10,13 @@ from fastapi.testclient import TestClient
 
 from service.api import errors
 from service.domain import errors as domain
-from service.domain.errors import Conflict, DomainError, TooManyAttempts, not_found
+from service.domain.errors import (
+    Conflict,
+    DomainError,
+    TooManyAttempts,
+    UnknownPlace,
+    not_found,
+)
 
 DOMAIN_ERRORS = [
     cls
@@ -21,7 +27,11 @@ DOMAIN_ERRORS = [
 
 @pytest.mark.parametrize("error_class", DOMAIN_ERRORS, ids=lambda cls: cls.__name__)
 def test_every_domain_error_has_an_http_status(error_class: type[DomainError]) -> None:
-    error = error_class(1.5, "Too many") if error_class is TooManyAttempts else error_class("x")
+    special = {
+        TooManyAttempts: lambda: TooManyAttempts(1.5, "Too many"),
+        UnknownPlace: lambda: UnknownPlace("place", "Atlantis", ["Almelo"], "unknown place"),
+    }
+    error = special.get(error_class, lambda: error_class("x"))()
     assert 400 <= errors.http_error(error).status_code < 500
 
 
