@@ -469,9 +469,10 @@ class Matching:
             None if allowed is None else frozenset(allowed),
         )
         with self._lock:
-            found = self._answers.get((*question, self.rankers[kind].version_))
+            key = (*question, self.rankers[kind].version_)
+            found = self._answers.get(key)
             if found is not None:
-                self._answers.move_to_end((*question, self.rankers[kind].version_))
+                self._answers.move_to_end(key)
                 return list(found)
         # The query's vector is made outside the lock: encoding is most of a search's time,
         # and under the lock it would make every other request wait for it.
