@@ -4,12 +4,11 @@ editing them."""
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from service.domain.actor import Actor
 from service.domain.errors import not_found
 from service.domain.tables import (
-    Membership,
     Organisation,
     OrganisationBase,
     OrganisationCreate,
@@ -26,20 +25,19 @@ from service.usecases.editing import (
     commit_or_conflict,
     require_communities,
 )
-from service.usecases.matching import memberships
+from service.usecases.members import in_community, page_with_communities, with_communities
 
 KIND = "organisation"
 
 
 def organisation_public(org: Organisation, community_ids: set[str]) -> OrganisationPublic:
     """An organisation as clients see it, with its communities."""
-    return OrganisationPublic.model_validate(org, update={"community_ids": sorted(community_ids)})
+    return with_communities(OrganisationPublic, org, community_ids)
 
 
 def organisations_public(session: Session, rows: list[Organisation]) -> list[OrganisationPublic]:
     """`organisation_public` for a page of rows, their communities read in one query."""
-    found = memberships(session, [row.id for row in rows], KIND)
-    return [organisation_public(row, found[row.id]) for row in rows]
+    return page_with_communities(session, OrganisationPublic, rows, KIND)
 
 
 def organisation_filter(
@@ -49,10 +47,7 @@ def organisation_filter(
     community and one kind."""
     conditions = [member_filter(actor, Organisation.id, KIND)]
     if community_id:
-        in_community = select(Membership.member_id).where(
-            Membership.kind == KIND, Membership.community_id == community_id
-        )
-        conditions.append(Organisation.id.in_(in_community))
+        conditions.append(in_community(Organisation.id, KIND, community_id))
     if kind:
         conditions.append(Organisation.kind == kind)
     return conditions

@@ -4,7 +4,7 @@ their texts embedded and kept in the live index so that challenges are matched t
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement
-from sqlmodel import Session, delete, select
+from sqlmodel import Session, delete
 
 from service.domain.actor import Actor
 from service.domain.tables import (
@@ -33,15 +33,14 @@ from service.usecases.editing import (
     refuse_if_reviewed,
     require_communities,
 )
-from service.usecases.matching import Matching, memberships
+from service.usecases.matching import Matching
+from service.usecases.members import in_community, page_with_communities, with_communities
 
 KIND = "research_group"
 
 
 def _public(group: ResearchGroup, community_ids: set[str]) -> ResearchGroupPublic:
-    return ResearchGroupPublic.model_validate(
-        group, update={"community_ids": sorted(community_ids)}
-    )
+    return with_communities(ResearchGroupPublic, group, community_ids)
 
 
 def research_group_public(session: Session, group: ResearchGroup) -> ResearchGroupPublic:
@@ -53,18 +52,14 @@ def research_groups_public(
     session: Session, rows: list[ResearchGroup]
 ) -> list[ResearchGroupPublic]:
     """`research_group_public` for a page of rows, their communities read in one query."""
-    found = memberships(session, [row.id for row in rows], KIND)
-    return [_public(row, found[row.id]) for row in rows]
+    return page_with_communities(session, ResearchGroupPublic, rows, KIND)
 
 
 def research_group_filter(actor: Actor, community_id: str | None) -> list[ColumnElement[bool]]:
     """The conditions of a listing: the caller's communities (admins: all), optionally one."""
     conditions = [member_filter(actor, ResearchGroup.id, KIND)]
     if community_id:
-        in_community = select(Membership.member_id).where(
-            Membership.kind == KIND, Membership.community_id == community_id
-        )
-        conditions.append(ResearchGroup.id.in_(in_community))
+        conditions.append(in_community(ResearchGroup.id, KIND, community_id))
     return conditions
 
 

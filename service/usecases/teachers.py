@@ -5,7 +5,7 @@ Intermediaries keep the teachers of their communities (admins: all)."""
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement
-from sqlmodel import Session, delete, select
+from sqlmodel import Session, delete
 
 from service.domain.actor import Actor
 from service.domain.errors import not_found
@@ -27,32 +27,25 @@ from service.usecases.editing import (
     commit_or_conflict,
     require_communities,
 )
-from service.usecases.matching import memberships
+from service.usecases.members import in_community, page_with_communities, with_communities
 
 KIND = "teacher"
 
 
 def _public(teacher: Teacher, community_ids: set[str]) -> TeacherPublic:
-    return TeacherPublic.model_validate(teacher, update={"community_ids": sorted(community_ids)})
+    return with_communities(TeacherPublic, teacher, community_ids)
 
 
 def teachers_public(session: Session, rows: list[Teacher]) -> list[TeacherPublic]:
     """Teachers as clients see them, their communities read in one query."""
-    found = memberships(session, [row.id for row in rows], KIND)
-    return [_public(row, found[row.id]) for row in rows]
+    return page_with_communities(session, TeacherPublic, rows, KIND)
 
 
 def teacher_filter(actor: Actor, community_id: str | None) -> list[ColumnElement[bool]]:
     """The conditions of a listing: the teachers of the caller's communities, optionally one."""
     conditions = [member_filter(actor, Teacher.id, KIND)]
     if community_id:
-        conditions.append(
-            Teacher.id.in_(
-                select(Membership.member_id).where(
-                    Membership.kind == KIND, Membership.community_id == community_id
-                )
-            )
-        )
+        conditions.append(in_community(Teacher.id, KIND, community_id))
     return conditions
 
 

@@ -216,30 +216,30 @@ def _outcome(
     session: Session, actor: Actor, suggestion_id: str, action: Action, result: str
 ) -> Outcome:
     try:
-        current = str(managed_suggestion(session, actor, suggestion_id).status)
+        suggestion = managed_suggestion(session, actor, suggestion_id)
     except DomainError:
-        result = NOT_FOUND
-        current = ""
-    name = _name(session, actor, suggestion_id) if result != NOT_FOUND else suggestion_id
+        return Outcome(
+            suggestion_id,
+            suggestion_id,
+            False,
+            gettext("Niet gevonden, of niet van uw leergemeenschap."),
+        )
+    name = _name(session, actor, suggestion)
     if result == DONE:
         return Outcome(suggestion_id, name, True, gettext(ROW_ACTIONS[action]))
     if result == NOT_FOUND:
         message = gettext("Niet gevonden, of niet van uw leergemeenschap.")
     elif result == CONFLICT:
         message = gettext("Kan niet: deze match is nu %(status)s.") % {
-            "status": status_label(current)
+            "status": status_label(str(suggestion.status))
         }
     else:
         message = gettext("Kan niet: dit mag niet.")
     return Outcome(suggestion_id, name, False, message)
 
 
-def _name(session: Session, actor: Actor, suggestion_id: str) -> str:
+def _name(session: Session, actor: Actor, suggestion: Suggestion) -> str:
     """ "challenge – candidate" for the report of a decision."""
-    try:
-        suggestion = managed_suggestion(session, actor, suggestion_id)
-    except DomainError:
-        return suggestion_id
     view = match_views(session, actor, [suggestion])[0]
     title = view.challenge.title if view.challenge else ""
     return f"{title} – {view.target_name}"
