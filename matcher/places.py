@@ -88,7 +88,7 @@ def _gazetteer() -> tuple[dict[str, Place], dict[str, Place]]:
         (r for r in rows if r.get("countrycode") == "NL"), key=lambda r: -int(r["population"])
     ):
         place = Place(
-            name=row["name"],
+            name=DUTCH_NAMES.get(row["name"], row["name"]),
             province=PROVINCES.get(str(row.get("admin1code", "")), "onbekend"),
             latitude=float(row["latitude"]),
             longitude=float(row["longitude"]),
@@ -96,12 +96,16 @@ def _gazetteer() -> tuple[dict[str, Place], dict[str, Place]]:
             geonameid=int(row["geonameid"]),
         )
         primary.setdefault(normalise(place.name), place)
-        for alt in row.get("alternatenames") or []:
+        for alt in [row["name"], *(row.get("alternatenames") or [])]:
             alternate.setdefault(normalise(alt), place)
     return primary, alternate
 
 
 _DUTCH = '"countrycode": "NL"'
+
+# GeoNames names a few Dutch places in English; a Dutch product stores and shows the Dutch
+# name (the English one is still found, as an alternate name).
+DUTCH_NAMES = {"The Hague": "Den Haag"}
 
 
 def _dutch_rows(text: str) -> list[dict]:
