@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, update
 
 from service.domain.notification_tables import MailKind, MailStatus, OutboxMail
-from service.domain.tables import Challenge, Suggestion, User, utcnow
+from service.domain.tables import Challenge, Role, Suggestion, User, utcnow
 from service.settings import Settings
 from service.usecases.notifications import mail_queued, mails_due
 from service.web.i18n import N_, gettext, use_language
@@ -55,6 +55,21 @@ TEXTS = {
         N_("Er is een voorstel voor “%(title)s”. Bekijk en beoordeel het:"),
     ),
 }
+#: The kinds whose words differ for recipients the pages address as "u": everyone but
+#: students (SMEs, intermediaries, admins).
+FORMAL_TEXTS = {
+    MailKind.introduction: (
+        N_("U bent voorgesteld: %(title)s"),
+        N_(
+            "De intermediair heeft u en de andere partij aan elkaar voorgesteld voor "
+            "“%(title)s”. Bekijk de introductie en laat weten of u meedoet:"
+        ),
+    ),
+    MailKind.proposal: (
+        N_("Een voorstel wacht op uw beoordeling: %(title)s"),
+        TEXTS[MailKind.proposal][1],
+    ),
+}
 GREETING = N_("Beste %(name)s,")
 SIGNATURE = N_("Met vriendelijke groet,\nlcmatch")
 #: How long one SMTP conversation may take before it counts as failed.
@@ -73,7 +88,9 @@ def compose(session: Session, settings: Settings, mail: OutboxMail) -> EmailMess
     """The mail in its recipient's language, with the absolute link to act on."""
     recipient = session.get(User, mail.recipient_id)
     name = recipient.full_name if recipient is not None else mail.to_address
-    subject, text = TEXTS[MailKind(mail.kind)]
+    kind = MailKind(mail.kind)
+    formal = recipient is None or recipient.role != Role.student
+    subject, text = FORMAL_TEXTS.get(kind, TEXTS[kind]) if formal else TEXTS[kind]
     values = {"title": _title(session, mail)}
     link = settings.site_url + mail.link
     with use_language(mail.language):

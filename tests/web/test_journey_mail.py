@@ -47,7 +47,8 @@ def test_mails_are_written_in_the_recipients_language_and_kept_without_smtp(tmp_
         session.commit()
         dutch, english = (compose(session, settings, mail) for mail in mails)
 
-    assert dutch["Subject"] == "Je bent voorgesteld: lcmatch"
+    assert dutch["Subject"] == "U bent voorgesteld: lcmatch"  # the pages say "u" to an SME
+    assert " je " not in dutch.get_content()
     assert "Beste Anna de Wit," in dutch.get_content()
     assert english["Subject"] == "You have been introduced: lcmatch"
     assert "Dear Bo Li," in english.get_content()
@@ -59,6 +60,39 @@ def test_mails_are_written_in_the_recipients_language_and_kept_without_smtp(tmp_
     with Session(engine) as session:
         statuses = set(session.exec(select(OutboxMail.status)))
     assert statuses == {MailStatus.pending}
+
+
+def test_students_are_addressed_as_je_and_everyone_else_as_u(tmp_path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'mail.sqlite'}")
+    migrate(engine)
+    settings = Settings(home=tmp_path)
+    roles = [Role.student, Role.sme, Role.intermediary]
+    with Session(engine, expire_on_commit=False) as session:
+        people = [
+            User(
+                id=f"usr-{role}",
+                email=f"{role}@example.nl",
+                full_name=str(role),
+                role=role,
+                hashed_password="x",
+            )
+            for role in roles
+        ]
+        session.add_all(people)
+        session.commit()
+        words = {}
+        for kind in MailKind:
+            mails = queue_mail(session, people, kind, "/matches/sug-1", actor_id="usr-other")
+            session.commit()
+            for mail, role in zip(mails, roles, strict=True):
+                message = compose(session, settings, mail)
+                words[kind, role] = set(f"{message['Subject']} {message.get_content()}".split())
+    for kind in MailKind:
+        assert not words[kind, Role.sme] & {"je", "Je", "jij", "jouw"}, kind
+        assert not words[kind, Role.intermediary] & {"je", "Je"}, kind
+    assert "je" in words[MailKind.introduction, Role.student]
+    assert "u" in words[MailKind.introduction, Role.sme]
+    assert "uw" in words[MailKind.proposal, Role.intermediary]
 
 
 def test_a_mail_is_never_queued_for_the_one_who_acted(tmp_path) -> None:
