@@ -50,6 +50,8 @@ class OutboxMail(SQLModel, table=True):
     attempts: int = Field(default=0)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
+    #: When a sender took it: a mail left "sending" (a crash mid-send) is taken again later.
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
 
 
 class UserLanguage(SQLModel, table=True):

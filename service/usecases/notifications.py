@@ -14,8 +14,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_
+from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, func, select
 
 from service.domain.actor import Actor
@@ -31,6 +32,7 @@ from service.domain.tables import (
     SuggestionStatus,
     TargetKind,
     User,
+    utcnow,
 )
 from service.domain.workflow import WISHES, Action
 from service.usecases.access import suggestion_filter
@@ -165,9 +167,24 @@ def queue_for_decision(
     )
 
 
+#: A mail "sending" for longer than this was left by a sender that crashed mid-send (one SMTP
+#: conversation times out after seconds): it is sent again, as a mail never sent is worse than
+#: one sent twice.
+STALE_CLAIM = timedelta(minutes=10)
+
+
+def claimable(now: datetime) -> ColumnElement[bool]:
+    """SQL condition: the mail waits for a sender (pending, or claimed by one long gone)."""
+    stale = or_(OutboxMail.claimed_at.is_(None), OutboxMail.claimed_at < now - STALE_CLAIM)
+    return or_(
+        OutboxMail.status == MailStatus.pending,
+        and_(OutboxMail.status == MailStatus.sending, stale),
+    )
+
+
 def mails_due(session: Session, *, limit: int = 50) -> list[OutboxMail]:
     """Mails not sent yet, oldest first."""
-    query = select(OutboxMail).where(OutboxMail.status == MailStatus.pending)
+    query = select(OutboxMail).where(claimable(utcnow()))
     return list(session.exec(query.order_by(OutboxMail.id).limit(limit)))
 
 

@@ -21,7 +21,7 @@ from sqlmodel import Session, update
 from service.domain.notification_tables import MailKind, MailStatus, OutboxMail
 from service.domain.tables import Challenge, Role, Suggestion, User, utcnow
 from service.settings import Settings
-from service.usecases.notifications import mail_queued, mails_due
+from service.usecases.notifications import claimable, mail_queued, mails_due
 from service.web.i18n import N_, gettext, use_language
 
 log = logging.getLogger("lcmatch.mail")
@@ -149,11 +149,12 @@ def deliver_due(engine: Engine, settings: Settings) -> int:
 
 
 def _claim(session: Session, mail: OutboxMail) -> bool:
-    """Take the mail for this sender if it is still pending (committed at once)."""
+    """Take the mail for this sender if nobody else has it (committed at once)."""
+    now = utcnow()
     claimed = session.execute(
         update(OutboxMail)
-        .where(OutboxMail.id == mail.id, OutboxMail.status == MailStatus.pending)
-        .values(status=MailStatus.sending)
+        .where(OutboxMail.id == mail.id, claimable(now))
+        .values(status=MailStatus.sending, claimed_at=now)
         .execution_options(synchronize_session=False)
     )
     session.commit()

@@ -4,12 +4,13 @@ absolute link, and in development (no SMTP host) kept in the outbox, never sent.
 from __future__ import annotations
 
 import socket
+from datetime import timedelta
 
 from aiosmtpd.controller import Controller
 from sqlmodel import Session, select
 
 from service.domain.notification_tables import MailKind, MailStatus, OutboxMail
-from service.domain.tables import Role, User
+from service.domain.tables import Role, User, utcnow
 from service.settings import Settings
 from service.storage.db import make_engine, migrate
 from service.usecases.notifications import mails_due, queue_mail, remember_language
@@ -150,6 +151,7 @@ def test_a_mail_another_worker_claimed_is_not_sent_twice(tmp_path, monkeypatch) 
             with Session(engine) as other:
                 taken = other.get(OutboxMail, second.id)
                 taken.status = MailStatus.sending
+                taken.claimed_at = utcnow()
                 other.add(taken)
                 other.commit()
             return due
@@ -161,5 +163,55 @@ def test_a_mail_another_worker_claimed_is_not_sent_twice(tmp_path, monkeypatch) 
             statuses = dict(rows.all())
         assert statuses == {"a@example.nl": MailStatus.sent, "b@example.nl": MailStatus.sending}
         assert len(received) == 1 and b"a@example.nl" in received[0]
+    finally:
+        controller.stop()
+
+
+def test_a_mail_left_sending_by_a_crash_is_sent_later(tmp_path) -> None:
+    """A sender that died mid-send left its mail "sending": once the claim is stale, another
+    sends it; a fresh claim (a sender at work) is left alone."""
+    received: list[bytes] = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope) -> str:
+            received.append(envelope.content)
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        engine = make_engine(f"sqlite:///{tmp_path / 'mail.sqlite'}")
+        migrate(engine)
+        settings = Settings(home=tmp_path, smtp_host="127.0.0.1", smtp_port=port)
+        with Session(engine, expire_on_commit=False) as session:
+            people = [
+                User(
+                    id=f"usr-{n}",
+                    email=f"{n}@example.nl",
+                    full_name=n,
+                    role=Role.sme,
+                    hashed_password="x",
+                )
+                for n in ("crashed", "busy")
+            ]
+            session.add_all(people)
+            crashed, busy = queue_mail(session, people, MailKind.rating, "/matches/sug-1")
+            now = utcnow()
+            crashed.status, crashed.claimed_at = MailStatus.sending, now - timedelta(minutes=11)
+            busy.status, busy.claimed_at = MailStatus.sending, now - timedelta(minutes=1)
+            session.add_all([crashed, busy])
+            session.commit()
+
+        assert deliver_due(engine, settings) == 1
+        with Session(engine) as session:
+            statuses = dict(session.exec(select(OutboxMail.to_address, OutboxMail.status)).all())
+        assert statuses == {
+            "crashed@example.nl": MailStatus.sent,
+            "busy@example.nl": MailStatus.sending,
+        }
+        assert len(received) == 1 and b"crashed@example.nl" in received[0]
     finally:
         controller.stop()
