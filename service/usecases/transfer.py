@@ -21,6 +21,7 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import ValidationError
 from sqlmodel import Field, Session, SQLModel, select
 
+from service.domain.errors import UnknownPlace
 from service.domain.tables import (
     Challenge,
     ChallengeCreate,
@@ -40,6 +41,7 @@ from service.domain.tables import (
 from service.usecases.csv_safety import guard, unguard
 from service.usecases.matching import Kind as MatchingKind
 from service.usecases.matching import Matching
+from service.usecases.places import canonical_place
 
 FORMATS = ("csv", "json")
 
@@ -439,14 +441,38 @@ def check(session: Session, spec: Spec, records: Sequence[Record]) -> list[SQLMo
             continue
         problems.extend(_nul_problems(record))
         try:
-            valid.append(spec.record.model_validate(record.values))
+            model = spec.record.model_validate(record.values)
         except ValidationError as error:
             problems.extend(problems_of(record.where, error, skip=record.bad_fields))
+        else:
+            unknown = _place_problem(spec, model, record.where)
+            if unknown:
+                problems.append(unknown)
+            else:
+                valid.append(model)
         # References are checked on an invalid record too: every problem in one go.
         problems.extend(_reference_problems(spec, record, known, first_seen))
     if problems:
         raise TransferError(problems)
     return valid
+
+
+#: The place field of each kind that has one: looked up in the gazetteer as on every save.
+PLACE_FIELDS: dict[type[SQLModel], str] = {Challenge: "place", StudentProfile: "region"}
+
+
+def _place_problem(spec: Spec, model: SQLModel, where: str) -> str | None:
+    """Store the record's place under the gazetteer's name, as the API and the pages do; an
+    unknown place is a problem naming the line and field, with close names to try."""
+    field = PLACE_FIELDS.get(spec.table)
+    if field is None:
+        return None
+    try:
+        setattr(model, field, canonical_place(getattr(model, field), field))
+    except UnknownPlace as error:
+        hint = f"; did you mean {', '.join(error.suggestions)}?" if error.suggestions else ""
+        return f"{where}, field {field}: unknown Dutch place {error.name!r}{hint}"
+    return None
 
 
 def _nul_problems(record: Record) -> list[str]:

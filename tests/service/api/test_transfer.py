@@ -523,6 +523,41 @@ def test_imported_students_get_their_communities_and_are_suggested(
     assert [match.id for match in ranked] == ["stu-warmte"]  # no consent, no suggestion
 
 
+def test_imported_places_are_looked_up_as_on_every_save(two_communities: Engine) -> None:
+    """A file's place is stored under the gazetteer's name; an unknown one names its record
+    and field, with close names, and nothing is written."""
+    student = {
+        "full_name": "Sanne Installateur",
+        "programme": "Installatietechniek",
+        "level": "mbo",
+        "about": "Warmtepompen installeren.",
+        "community_ids": ["com-x"],
+    }
+    bad = [
+        {**student, "id": "stu-bosch", "region": "den bosch"},
+        {**student, "id": "stu-nergens", "region": "Nijmegn"},
+    ]
+    problems = refused(two_communities, "students", json.dumps(bad).encode(), "json")
+    assert places(problems) == [("record 2", "region")]
+    assert "'Nijmegn'" in problems[0] and "Nijmegen" in problems[0]
+
+    good = [bad[0], {**student, "id": "stu-thuis", "region": ""}]
+    with Session(two_communities) as session:
+        assert import_data(session, "students", json.dumps(good).encode(), "json") == 2
+    with Session(two_communities) as session:
+        assert session.get(StudentProfile, "stu-bosch").region == "'s-Hertogenbosch"
+        assert session.get(StudentProfile, "stu-thuis").region == ""
+
+    challenges = (
+        "id,title,description,community_id,organisation_id,place\n"
+        "ch-oss,Warmte,Warmtepompen plannen.,com-x,org-x,OSS\n"
+    )
+    with Session(two_communities) as session:
+        assert import_data(session, "challenges", challenges.encode(), "csv") == 1
+    with Session(two_communities) as session:
+        assert session.get(Challenge, "ch-oss").place == "Oss"
+
+
 def test_an_import_without_matching_leaves_the_encoding_to_the_next_start(
     two_communities: Engine,
 ) -> None:
