@@ -125,6 +125,12 @@ class CachedEncoder:
     def model_id(self) -> str:
         return self.encoder.model_id
 
+    def load(self) -> None:
+        """Load the wrapped encoder's weights now, where it has any to load."""
+        load = getattr(self.encoder, "load", None)
+        if load is not None:
+            load()
+
     def encode(
         self, texts: Sequence[str], *, kind: TextKind = "passage", progress: bool = False
     ) -> np.ndarray:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
@@ -25,6 +26,10 @@ from matcher.model_files import (
 from matcher.precision import choose_precision, fallback_of
 
 log = logging.getLogger(__name__)
+
+#: One model load at a time: requests that reach a model not loaded yet wait for the one load
+#: instead of each loading a copy (under load, dozens did, for seconds each).
+_LOADING = threading.Lock()
 
 TextKind = Literal["query", "passage"]
 
@@ -130,17 +135,25 @@ class SentenceEncoder:
             self._prompts = model_prompts(self.model)
         return self._prompts.get(kind, "")
 
+    def load(self) -> None:
+        """Load the weights now (a server does so at start-up, not in its first request)."""
+        self._loaded()
+
     def _loaded(self):
-        if getattr(self, "model_", None) is None:
-            path = resolve_model_path(self.model)
-            if Path(path).is_dir():
-                # A folder needs no hub; say so, so that nothing tries to reach one.
-                os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            if self.precision_.startswith("openvino"):
-                self.model_ = self._openvino_model(path)
+        if getattr(self, "model_", None) is not None:
+            return self.model_
+        with _LOADING:
             if getattr(self, "model_", None) is None:
-                self.model_ = self._torch_model(path)
+                self._load_model()
         return self.model_
+
+    def _load_model(self) -> None:
+        path = resolve_model_path(self.model)
+        if Path(path).is_dir():
+            # A folder needs no hub; say so, so that nothing tries to reach one.
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        model = self._openvino_model(path) if self.precision_.startswith("openvino") else None
+        self.model_ = model if model is not None else self._torch_model(path)
 
     def _torch_model(self, path: str):
         import torch

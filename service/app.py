@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -128,6 +129,11 @@ def create_app(
                 load_demo_once(session, settings)
             encoded = app.state.matching.rebuild(session, progress=settings.startup_progress)
         log.info("indexes built; %d texts encoded; ready", encoded)
+        # The model's weights load beside the first requests (start-up stays short); a search
+        # that needs them meanwhile waits for this one load.
+        threading.Thread(
+            target=app.state.matching.load_encoder, name="lcmatch-load-model", daemon=True
+        ).start()
         from service.web.journey_mail import MailSender
 
         app.state.mail_sender = MailSender(app.state.engine, app.state.settings)

@@ -272,6 +272,13 @@ class Matching:
         keys = {text_hash(prefix + text) for text in texts for prefix in prefixes}
         store.delete_many(self.encoder.model_id, keys)
 
+    def load_encoder(self) -> None:
+        """Load the model's weights if searches will need them: a server calls this in the
+        background at start-up, so that no request waits for the load."""
+        load = getattr(self.encoder, "load", None)
+        if load is not None and self.weights.uses("dense"):
+            load()
+
     def rebuild(self, session: Session, *, progress: bool = False) -> int:
         """Build every index from the stored vectors, encoding only rows without a current one.
 
