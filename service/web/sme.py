@@ -122,23 +122,31 @@ def _merged(form: ChallengeForm, added: SkillChoice | None) -> list[SkillChoice]
     return merge(shown, [s.value for s in form.skills if s.chosen], form.text, added)
 
 
-@router.post("/challenges/assist")
-async def assist(request: Request, actor: SmeUser) -> Response:
-    """htmx: the skills and the tips for the form as filled in so far (the engine's tags,
-    the SME's corrections, and a skill added by name). The form posts here on every change of
-    a field, so the tips follow it; a skill is added only by the "add" button (intent), not
-    when another field changes while a few letters stand in the add field."""
+async def _assisted(request: Request) -> ChallengeForm:
+    """The form as filled in so far with its skills merged (the engine's tags, the SME's
+    corrections). A skill is added only by the "add" button (intent), not whenever the form
+    is posted while a few letters stand in the add field."""
     raw = await request.form()
     form = ChallengeForm.from_form(raw)
     adding = raw.get("intent") == "add_skill"
-    added = resolve(str(raw.get("add_skill", ""))) if adding else None
-    form.skills = _merged(form, added)
-    return render(
-        request,
-        "sme/_assist.html",
-        form=form,
-        warnings=guidance_tips(form),
-    )
+    form.skills = _merged(form, resolve(str(raw.get("add_skill", ""))) if adding else None)
+    return form
+
+
+@router.post("/challenges/assist")
+async def assist(request: Request, actor: SmeUser) -> Response:
+    """htmx: the skills and the tips, as the text is typed or a skill added."""
+    form = await _assisted(request)
+    return render(request, "sme/_assist.html", form=form, warnings=guidance_tips(form))
+
+
+@router.post("/challenges/tips")
+async def tips(request: Request, actor: SmeUser) -> Response:
+    """htmx: the tips alone, whenever a field of the form changes (level, period, place, a
+    skill ticked …), so that they follow the form. The skills panel is left alone: redrawing
+    it would undo a tick made while the request was under way."""
+    form = await _assisted(request)
+    return render(request, "sme/_warnings.html", warnings=guidance_tips(form))
 
 
 @router.get("/skills")

@@ -178,6 +178,16 @@ def test_the_tips_follow_the_form_and_the_autocomplete_speaks_the_page_language(
     expect(warnings).to_contain_text("De omschrijving is kort (3 woorden)")
     # The letters left in the add field were not added as a skill by those changes.
     expect(page.locator("#skills-panel")).not_to_contain_text("storing")
+    # A skill added, then unticked: the skills tip goes and comes back.
+    expect(warnings).to_contain_text("nog geen vaardigheden gekozen")
+    page.locator("#add_skill").fill("laboratoriumapparatuur gebruiken")
+    page.get_by_role("button", name="Toevoegen").click()
+    added = page.get_by_label(re.compile("laboratoriumapparatuur gebruiken"))
+    expect(added).to_be_checked()
+    expect(warnings).not_to_contain_text("nog geen vaardigheden gekozen")
+    added.uncheck()
+    expect(warnings).to_contain_text("nog geen vaardigheden gekozen")
+    expect(added).not_to_be_checked()
     # Back to "any level": the tip is back.
     page.locator("#level").select_option("any")
     expect(warnings).to_contain_text("Kies een niveau")
@@ -185,7 +195,6 @@ def test_the_tips_follow_the_form_and_the_autocomplete_speaks_the_page_language(
     expect(warnings).not_to_contain_text("Kies een niveau")
 
     # A failed submit renders the same tips on the server.
-    page.locator("#add_skill").fill("")
     page.wait_for_function("!document.querySelector('.htmx-request')")
     redrawn = tip_texts(page)
     page.locator("#students_wanted").fill("0")
