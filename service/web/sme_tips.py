@@ -14,11 +14,14 @@ from service.web.sme_form import ChallengeForm
 
 #: A description shorter than this many words gets a tip: too thin to match on.
 MIN_DESCRIPTION_WORDS = 60
-#: Words that name something a student hands over; a description without any gets a tip.
+#: Words that name something a student hands over, in Dutch and in English (a challenge may
+#: be written in either); a description without any gets a tip.
 DELIVERABLE_WORDS = frozenset(
     """rapport verslag advies adviesrapport ontwerp prototype plan plannen model app website
     dashboard onderzoek analyse handleiding product producten proefopzet tekening tekeningen
-    berekening berekeningen presentatie demonstrator tool campagne""".split()
+    berekening berekeningen presentatie demonstrator tool campagne
+    report advice design designs prototypes plans models study analysis manual products
+    drawing drawings calculation calculations presentation tools campaign""".split()
 )
 
 

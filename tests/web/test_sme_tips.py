@@ -59,3 +59,13 @@ def test_the_tips_speak_the_page_language() -> None:
     assert dutch[0].startswith("De omschrijving is kort (3 woorden)")
     assert english[0].startswith("The description is short (3 words)")
     assert "Give a place: the matcher then weighs how far students have to travel." in english
+
+
+def test_a_deliverable_is_recognised_in_dutch_and_in_english() -> None:
+    deliverable = "Noem wat de student oplevert"
+    form = ChallengeForm()
+    form.values["description"] = "We drogen hennep met restwarmte."
+    assert any(tip.message.startswith(deliverable) for tip in guidance_tips(form))
+    for text in ("De student levert een advies op.", "The student writes a report."):
+        form.values["description"] = text
+        assert not any(tip.message.startswith(deliverable) for tip in guidance_tips(form)), text
