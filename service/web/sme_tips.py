@@ -2,7 +2,8 @@
 
 One rule set for both ways the tips are drawn: the form page rendered by the server (a first
 visit, a failed submit) and the tips redrawn while the SME fills the form in (htmx posts the
-form to `/sme/challenges/assist` on every change, which renders the same rules).
+form to `/sme/challenges/tips` whenever a field changes, and to `/sme/challenges/assist` as
+the text is typed; both render these rules).
 """
 
 from __future__ import annotations
