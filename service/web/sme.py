@@ -10,7 +10,6 @@ only as the community's approval rule and the student's visibility allow.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
@@ -49,65 +48,19 @@ from service.usecases.suggestions import (
 )
 from service.web.auth import require_roles
 from service.web.forms import place_message
-from service.web.i18n import gettext
+from service.web.i18n import current_language, gettext
 from service.web.review_view import kind_label, level_label, match_views, remote_label
 from service.web.review_view import render_page as render
 from service.web.sme_form import ChallengeForm
 from service.web.sme_skills import SkillChoice, merge, resolve, suggest
+from service.web.sme_tips import guidance_tips
 
 router = APIRouter(prefix="/sme")
 SmeUser = Annotated[Actor, Depends(require_roles(Role.sme))]
 
-#: A description shorter than this many words gets a warning: too thin to match on.
-MIN_DESCRIPTION_WORDS = 60
-#: Words that name something a student hands over; a description without any gets a hint.
-DELIVERABLE_WORDS = frozenset(
-    """rapport verslag advies adviesrapport ontwerp prototype plan plannen model app website
-    dashboard onderzoek analyse handleiding product producten proefopzet tekening tekeningen
-    berekening berekeningen presentatie demonstrator tool campagne""".split()
-)
 #: How many research groups and students a challenge page ranks.
 RESEARCH_GROUPS_SHOWN = 5
 STUDENTS_SHOWN = 10
-
-
-@dataclass(frozen=True)
-class Warning:
-    field: str
-    message: str
-
-
-def guidance_warnings(form: ChallengeForm) -> list[Warning]:
-    """What makes this challenge thin, field by field, in the user's language."""
-    values = form.values
-    warnings: list[Warning] = []
-    words = values["description"].split()
-    if len(words) < MIN_DESCRIPTION_WORDS:
-        message = gettext(
-            "De omschrijving is kort (%(count)s woorden). Met minstens %(min)s woorden over het "
-            "doel, de aanpak en het resultaat vindt de matcher betere kandidaten."
-        ) % {"count": len(words), "min": MIN_DESCRIPTION_WORDS}
-        warnings.append(Warning("description", message))
-    if not DELIVERABLE_WORDS & {w.strip(".,;:()").casefold() for w in words}:
-        message = gettext(
-            "Noem wat de student oplevert: een rapport, een ontwerp, een prototype, een advies …"
-        )
-        warnings.append(Warning("description", message))
-    if values["level"] == "any":
-        message = gettext(
-            "Kies een niveau (mbo, hbo of wo) als u weet wat past: dan kloppen de matches beter."
-        )
-        warnings.append(Warning("level", message))
-    if not (values["period_start"] and values["period_end"]):
-        message = gettext("Geef een periode op: studenten worden gematcht op hun beschikbaarheid.")
-        warnings.append(Warning("period_start", message))
-    if not any(skill.chosen for skill in form.skills):
-        message = gettext(
-            "Er zijn nog geen vaardigheden gekozen. Beschrijf het werk concreet, "
-            "of voeg er een toe."
-        )
-        warnings.append(Warning("skills", message))
-    return warnings
 
 
 def _communities(session: Session, actor: Actor) -> list[Community]:
@@ -139,7 +92,7 @@ def _form_page(
         kind_options=[(kind.value, kind_label(kind.value)) for kind in ChallengeKind],
         remote_options=[(r.value, remote_label(r.value)) for r in Remote],
         language_options=[("nl", gettext("Nederlands")), ("en", gettext("Engels"))],
-        warnings=guidance_warnings(form),
+        warnings=guidance_tips(form),
     )
 
 
@@ -169,26 +122,39 @@ def _merged(form: ChallengeForm, added: SkillChoice | None) -> list[SkillChoice]
     return merge(shown, [s.value for s in form.skills if s.chosen], form.text, added)
 
 
-@router.post("/challenges/assist")
-async def assist(request: Request, actor: SmeUser) -> Response:
-    """htmx: the skills and the guidance for the form as typed so far (the engine's tags,
-    the SME's corrections, and a skill added by name)."""
+async def _assisted(request: Request) -> ChallengeForm:
+    """The form as filled in so far with its skills merged (the engine's tags, the SME's
+    corrections). A skill is added only by the "add" button (intent), not whenever the form
+    is posted while a few letters stand in the add field."""
     raw = await request.form()
     form = ChallengeForm.from_form(raw)
-    added = resolve(str(raw.get("add_skill", "")))
-    form.skills = _merged(form, added)
-    return render(
-        request,
-        "sme/_assist.html",
-        form=form,
-        warnings=guidance_warnings(form),
-    )
+    adding = raw.get("intent") == "add_skill"
+    form.skills = _merged(form, resolve(str(raw.get("add_skill", ""))) if adding else None)
+    return form
+
+
+@router.post("/challenges/assist")
+async def assist(request: Request, actor: SmeUser) -> Response:
+    """htmx: the skills and the tips, as the text is typed or a skill added."""
+    form = await _assisted(request)
+    return render(request, "sme/_assist.html", form=form, warnings=guidance_tips(form))
+
+
+@router.post("/challenges/tips")
+async def tips(request: Request, actor: SmeUser) -> Response:
+    """htmx: the tips alone, whenever a field of the form changes (level, period, place, a
+    skill ticked …), so that they follow the form. The skills panel is left alone: redrawing
+    it would undo a tick made while the request was under way."""
+    form = await _assisted(request)
+    return render(request, "sme/_warnings.html", warnings=guidance_tips(form))
 
 
 @router.get("/skills")
 def skill_options(request: Request, actor: SmeUser, add_skill: str = "") -> Response:
-    """htmx: ESCO skill labels for the autocomplete (options of a datalist)."""
-    return render(request, "sme/_skill_options.html", labels=suggest(add_skill))
+    """htmx: ESCO skill labels for the autocomplete (options of a datalist), in the page's
+    language."""
+    labels = suggest(add_skill, current_language())
+    return render(request, "sme/_skill_options.html", labels=labels)
 
 
 @router.get("/challenges")

@@ -112,22 +112,54 @@ def resolve(label: str) -> SkillChoice | None:
     return SkillChoice(uri="", label=wanted, origin=MANUAL, chosen=True)
 
 
-def suggest(prefix: str, limit: int = SUGGESTIONS) -> list[str]:
-    """ESCO skill labels for an autocomplete: labels starting with the text first, then labels
-    containing it; Dutch labels before English ones."""
+#: The languages of the ESCO labels, in the order a missing one is stood in for.
+LABEL_LANGUAGES = ("nl", "en")
+
+
+@cache
+def _labels_in(language: str) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """The labels an autocomplete in this language offers, each as (folded, as written): the
+    skills' labels in the language, and apart from them the labels in another language of the
+    skills that have none in it (8,500 ESCO skills have no Dutch label)."""
+    own: list[tuple[str, str]] = []
+    stand_ins: list[tuple[str, str]] = []
+    others = [other for other in LABEL_LANGUAGES if other != language]
+    for skill in _skills():
+        labels = skill.labels.get(language, ())
+        if labels:
+            own += [(label.casefold(), label) for label in labels]
+            continue
+        for other in others:
+            stand_ins += [(label.casefold(), label) for label in skill.labels.get(other, ())]
+    return tuple(own), tuple(stand_ins)
+
+
+def _matching(needle: str, labels: Iterable[tuple[str, str]], limit: int) -> list[str]:
+    """Labels starting with the text, then those with a word starting with it, then those
+    containing it."""
+    starts: list[str] = []
+    word_starts: list[str] = []
+    contains: list[str] = []
+    for folded, label in labels:
+        if folded.startswith(needle):
+            starts.append(label)
+        elif f" {needle}" in f" {folded}":
+            word_starts.append(label)
+        elif needle in folded:
+            contains.append(label)
+    return list(dict.fromkeys(starts + word_starts + contains))[:limit]
+
+
+def suggest(prefix: str, language: str = "nl", limit: int = SUGGESTIONS) -> list[str]:
+    """ESCO skill labels for an autocomplete in the page's language. A skill with a label in
+    that language is offered by it alone (a Dutch page never shows "storing milk samples" for
+    "storing"); labels in another language of skills without one in it stand in only when no
+    label in the language matches, so an English term typed on a Dutch page still finds its
+    skill. The chosen label is mapped back to its ESCO skill by `resolve`."""
     needle = " ".join(prefix.split()).casefold()
     if len(needle) < 2:
         return []
-    starts: list[str] = []
-    contains: list[str] = []
-    for language in ("nl", "en"):
-        for skill in _skills():
-            for label in skill.labels.get(language, ()):
-                folded = label.casefold()
-                if folded.startswith(needle):
-                    starts.append(label)
-                elif needle in folded:
-                    contains.append(label)
-        if len(starts) >= limit:
-            break
-    return list(dict.fromkeys(starts + contains))[:limit]
+    if language not in LABEL_LANGUAGES:
+        language = LABEL_LANGUAGES[0]
+    own, stand_ins = _labels_in(language)
+    return _matching(needle, own, limit) or _matching(needle, stand_ins, limit)

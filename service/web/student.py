@@ -30,7 +30,7 @@ from service.usecases.suggestions import challenges_for_student
 from service.web import sme_skills
 from service.web.auth import PageUser, require_roles
 from service.web.forms import place_message
-from service.web.i18n import N_, gettext
+from service.web.i18n import N_, current_language, gettext
 from service.web.render import is_htmx, render
 from service.web.review_view import status_label
 from service.web.student_view import (
@@ -159,8 +159,9 @@ def _save_profile(request: Request, session, actor: Actor, posted) -> Response:
 def suggest_skills(
     request: Request, actor: Student, new_skill: Annotated[str, Query(max_length=200)] = ""
 ) -> Response:
-    """ESCO skill labels for the autocomplete (htmx fills the datalist), Dutch ones first."""
-    return render(request, "student/_skill_options.html", options=sme_skills.suggest(new_skill))
+    """ESCO skill labels for the autocomplete (htmx fills the datalist), in the page's language."""
+    options = sme_skills.suggest(new_skill, current_language())
+    return render(request, "student/_skill_options.html", options=options)
 
 
 @router.post("/student/skills/add")

@@ -144,6 +144,75 @@ def test_the_sme_posts_corrects_publishes_and_asks_for_an_introduction(
     shot(page, "sme-challenge-form", "en")
 
 
+def tip_texts(page: Page) -> list[str]:
+    return page.locator("#warnings li.warning").all_inner_texts()
+
+
+def test_the_tips_follow_the_form_and_the_autocomplete_speaks_the_page_language(
+    page: Page, login, server
+) -> None:
+    """Issue 18: the tips went stale (still "Kies een niveau" once a level was chosen) and the
+    Dutch form offered "storing milk samples" for "storing"."""
+    login(page, SME)
+    page.goto("/sme/challenges/new")
+    warnings = page.locator("#warnings")
+    expect(warnings).to_contain_text("Kies een niveau")
+    expect(warnings).to_contain_text("Geef een periode op")
+    expect(warnings).to_contain_text("Geef een plaats op")
+    # A few letters typed in the add field: the autocomplete offers Dutch labels only.
+    page.locator("#add_skill").press_sequentially("storing", delay=30)
+    options = page.locator("#skill-options option")
+    expect(options).to_have_count(2)
+    expect(options.first).to_have_attribute("value", "storingen aan apparatuur oplossen")
+    expect(page.locator("#skill-options option[value='storing milk samples']")).to_have_count(0)
+
+    # Each field filled in takes its tip away, without a reload.
+    page.locator("#level").select_option("hbo")
+    expect(warnings).not_to_contain_text("Kies een niveau")
+    page.locator("#period_start").fill("2027-02-15")
+    page.locator("#period_end").fill("2027-06-11")
+    expect(warnings).not_to_contain_text("Geef een periode op")
+    page.locator("#place").fill("Bergen op Zoom")
+    expect(warnings).not_to_contain_text("Geef een plaats op")
+    page.locator("#description").fill("Lignine uit zaagsel.")
+    expect(warnings).to_contain_text("De omschrijving is kort (3 woorden)")
+    # The letters left in the add field were not added as a skill by those changes.
+    expect(page.locator("#skills-panel")).not_to_contain_text("storing")
+    # A skill added, then unticked: the skills tip goes and comes back.
+    expect(warnings).to_contain_text("nog geen vaardigheden gekozen")
+    page.locator("#add_skill").fill("laboratoriumapparatuur gebruiken")
+    page.get_by_role("button", name="Toevoegen").click()
+    added = page.get_by_label(re.compile("laboratoriumapparatuur gebruiken"))
+    expect(added).to_be_checked()
+    expect(warnings).not_to_contain_text("nog geen vaardigheden gekozen")
+    added.uncheck()
+    expect(warnings).to_contain_text("nog geen vaardigheden gekozen")
+    expect(added).not_to_be_checked()
+    # Back to "any level": the tip is back.
+    page.locator("#level").select_option("any")
+    expect(warnings).to_contain_text("Kies een niveau")
+    page.locator("#level").select_option("wo")
+    expect(warnings).not_to_contain_text("Kies een niveau")
+
+    # A failed submit renders the same tips on the server.
+    page.wait_for_function("!document.querySelector('.htmx-request')")
+    redrawn = tip_texts(page)
+    page.locator("#students_wanted").fill("0")
+    page.get_by_role("button", name="Opslaan als concept").click()
+    expect(page.locator("#students_wanted-error")).to_be_visible()
+    assert tip_texts(page) == redrawn
+
+    # In English: English tips that follow the form, English labels.
+    login(page, SME, lang="en")
+    page.goto("/sme/challenges/new")
+    expect(warnings).to_contain_text("Choose a level")
+    page.locator("#level").select_option("mbo")
+    expect(warnings).not_to_contain_text("Choose a level")
+    expect(warnings).to_contain_text("Give a period")
+    page.locator("#add_skill").press_sequentially("storing", delay=30)
+    expect(options.first).to_have_attribute("value", "storing milk samples")
+
+
 def test_an_sme_cannot_open_the_review_queue_nor_another_organisations_challenge(
     page: Page, login, server
 ) -> None:

@@ -142,7 +142,7 @@ def test_a_skill_is_added_with_the_esco_autocomplete(page: Page, login, server) 
     login(page, WEI)
     page.goto("/student/profile")
     page.get_by_label("Vaardigheid toevoegen").press_sequentially("lasse", delay=30)
-    # htmx fills the datalist with ESCO labels, Dutch first.
+    # htmx fills the datalist with ESCO labels in the page's language.
     expect(page.locator("#skill-options option").first).to_have_attribute("value", "lassen")
     page.get_by_label("Vaardigheid toevoegen").fill("lassen")
     page.get_by_role("button", name="Toevoegen").click()
