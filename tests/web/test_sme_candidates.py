@@ -1,7 +1,8 @@
 """An SME marks candidates in the real browser: the demo SME finds its challenge in the open
 round, sees the students who chose it as "Kandidaat N" (no name, e-mail or id anywhere on the
 page), marks one ("Graag") and takes the mark back (post/redirect/get, what the round keeps);
-on a phone, in English; another SME gets "not found", a student "no access"."""
+on a phone, in English; another SME gets "not found", a student "no access". And the challenge
+form takes a range of students, with a message at the minimum when it lies above the maximum."""
 
 from __future__ import annotations
 
@@ -78,7 +79,9 @@ def test_an_sme_marks_a_candidate_without_seeing_who_it_is(page: Page, server, l
         f"Candidate {chose[student]}"
     )
     expect(
-        page.get_by_role("button", name=f"Would love to have Candidate {chose[student]}", exact=True)
+        page.get_by_role(
+            "button", name=f"Would love to have Candidate {chose[student]}", exact=True
+        )
     ).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert [text for text in secrets if text in page.content()] == []
@@ -90,3 +93,28 @@ def test_the_candidates_are_the_challenges_smes_only(page: Page, login) -> None:
     page.context.clear_cookies()
     login(page, "usr-student-004")
     assert page.goto(PAGE).status == 403
+
+
+def test_the_challenge_form_takes_a_range_of_students(page: Page, server, login) -> None:
+    from service.domain.tables import Challenge
+
+    title = "Een team voor vlasvezelplaten in huurwoningen"
+    login(page, "usr-mkb-ligninelab")
+    page.goto("/sme/challenges/new")
+    page.locator("#title").fill(title)
+    page.locator("#description").fill("Een team van studenten test vlasvezelplaten in woningen.")
+    page.get_by_label("Aantal studenten", exact=True).fill("2")
+    page.get_by_label("Minimaal aantal studenten").fill("3")
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        page.get_by_role("button", name="Opslaan als concept").click()
+    assert answer.value.status == 422
+    expect(page.locator("#students_min-error")).to_have_text(
+        "Het minimum ligt boven het aantal studenten (2)."
+    )
+    expect(page.locator("#students_min")).to_have_value("3")
+    page.get_by_label("Minimaal aantal studenten").fill("2")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Opslaan als concept").click()
+    with Session(server.app.state.engine) as session:
+        saved = session.exec(select(Challenge).where(Challenge.title == title)).one()
+    assert (saved.students_min, saved.students_wanted) == (2, 2)

@@ -50,7 +50,10 @@ def test_a_minimum_out_of_range_is_a_422_naming_the_field(
 
 
 def test_a_minimum_above_the_maximum_is_refused_on_every_edit(world: World) -> None:
-    made = _ok(world.post("/challenges", "sme-a", json={**BODY, "students_min": 2, "students_wanted": 3}), 201)
+    made = _ok(
+        world.post("/challenges", "sme-a", json={**BODY, "students_min": 2, "students_wanted": 3}),
+        201,
+    )
     assert (made["students_min"], made["students_wanted"]) == (2, 3)
     path = f"/challenges/{made['id']}"
     # Lowering the maximum below the minimum, or raising the minimum above it: 422, unchanged.
@@ -72,7 +75,9 @@ def test_a_minimum_above_the_maximum_is_refused_on_every_edit(world: World) -> N
 def test_a_round_takes_the_challenges_range_and_capacity_counts_the_maximum(
     world: World,
 ) -> None:
-    _ok(world.patch("/challenges/ch-a-pub", "sme-a", json={"students_min": 2, "students_wanted": 4}))
+    _ok(
+        world.patch("/challenges/ch-a-pub", "sme-a", json={"students_min": 2, "students_wanted": 4})
+    )
     # ch-a-other states no minimum: the usual one to three (or as many as it wants).
     opened = _ok(world.post("/rounds", "int-a", json=ROUND), 201)
     rules = {c["challenge_id"]: (c["team_min"], c["team_max"]) for c in opened["challenges"]}
@@ -86,7 +91,9 @@ def test_the_minimum_travels_in_the_export(world: World) -> None:
 
     from service.usecases.transfer import export
 
-    _ok(world.patch("/challenges/ch-a-pub", "sme-a", json={"students_min": 2, "students_wanted": 3}))
+    _ok(
+        world.patch("/challenges/ch-a-pub", "sme-a", json={"students_min": 2, "students_wanted": 3})
+    )
     with world.session() as session:
         rows = {r["id"]: r for r in json.loads(export(session, "challenges", "json"))}
         header = export(session, "challenges", "csv").splitlines()[0].split(",")

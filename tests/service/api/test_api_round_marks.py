@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 from apiworld import World, email
+from sqlmodel import select
 
 from service.domain.tables import AuditEntry, RoundChallenge
-from sqlmodel import select
 
 PERIOD = {
     "period_label": "februari–juni 2027",
@@ -54,7 +54,11 @@ def round_id(world: World) -> str:
     }
     made = _ok(world.post("/rounds", "int-a", json=body), 201)
     rid = made["id"]
-    _ok(world.put(f"/rounds/{rid}/preferences/stu-a1", "stu-a1", json={"challenge_ids": ["ch-a-pub"]}))
+    _ok(
+        world.put(
+            f"/rounds/{rid}/preferences/stu-a1", "stu-a1", json={"challenge_ids": ["ch-a-pub"]}
+        )
+    )
     _ok(
         world.put(
             f"/rounds/{rid}/preferences/stu-a2",
@@ -154,7 +158,12 @@ def test_marking_and_unmarking_a_candidate(world: World, round_id: str) -> None:
     assert _marks(world, round_id) == []
     # A number that is nobody's, or a student who did not rank this challenge: 404.
     assert world.put(f"{_candidates(round_id)}/99/mark", "sme-a").status_code == 404
-    assert world.put(f"{_candidates(round_id, 'ch-a-other')}/{numbers['stu-a1']}/mark", "int-a").status_code == 404
+    assert (
+        world.put(
+            f"{_candidates(round_id, 'ch-a-other')}/{numbers['stu-a1']}/mark", "int-a"
+        ).status_code
+        == 404
+    )
 
 
 def test_a_mark_goes_with_the_preference_and_with_the_consent(world: World, round_id: str) -> None:
@@ -165,7 +174,9 @@ def test_a_mark_goes_with_the_preference_and_with_the_consent(world: World, roun
     # stu-a2 keeps only ch-a-other: the mark on ch-a-pub goes, and so does the candidate.
     _ok(
         world.put(
-            f"/rounds/{round_id}/preferences/stu-a2", "stu-a2", json={"challenge_ids": ["ch-a-other"]}
+            f"/rounds/{round_id}/preferences/stu-a2",
+            "stu-a2",
+            json={"challenge_ids": ["ch-a-other"]},
         )
     )
     assert _marks(world, round_id) == ["stu-a1"]
@@ -216,7 +227,11 @@ def test_the_mark_decides_between_two_equal_students_and_the_commit_shows_the_na
     }
     rid = _ok(world.post("/rounds", "int-a", json=body), 201)["id"]
     for twin in twins:
-        _ok(world.put(f"/rounds/{rid}/preferences/{twin}", "int-a", json={"challenge_ids": ["ch-a-pub"]}))
+        _ok(
+            world.put(
+                f"/rounds/{rid}/preferences/{twin}", "int-a", json={"challenge_ids": ["ch-a-pub"]}
+            )
+        )
     numbers = _numbers(world, rid)
     mark = f"{_candidates(rid)}/{{}}/mark"
     for chosen, other in ((twins[0], twins[1]), (twins[1], twins[0])):
@@ -235,9 +250,9 @@ def test_the_mark_decides_between_two_equal_students_and_the_commit_shows_the_na
     assert "Fleur Tweeling" not in world.get(_candidates(rid), "sme-a").text
     _ok(world.post(f"/rounds/{rid}/commit", "int-a"))
     seen = _ok(world.get("/suggestions", "sme-a"))["data"]
-    assert [(s["target_id"], s["target_name"]) for s in seen if s["challenge_id"] == "ch-a-pub"] == [
-        (twins[1], "Fleur Tweeling")
-    ]
+    assert [
+        (s["target_id"], s["target_name"]) for s in seen if s["challenge_id"] == "ch-a-pub"
+    ] == [(twins[1], "Fleur Tweeling")]
     # The pseudonymous list stays pseudonymous, and marks no longer change.
     assert "Fleur Tweeling" not in world.get(_candidates(rid), "sme-a").text
     assert world.put(mark.format(numbers[twins[0]]), "sme-a").status_code == 409
@@ -261,7 +276,11 @@ def test_a_rounds_mark_weight_is_a_setting_and_zero_leaves_the_mark_out(world: W
     assert made["sme_mark_weight"] == 0
     rid = made["id"]
     for twin in twins:
-        _ok(world.put(f"/rounds/{rid}/preferences/{twin}", "int-a", json={"challenge_ids": ["ch-a-pub"]}))
+        _ok(
+            world.put(
+                f"/rounds/{rid}/preferences/{twin}", "int-a", json={"challenge_ids": ["ch-a-pub"]}
+            )
+        )
     _ok(world.put(f"{_candidates(rid)}/{_numbers(world, rid)[twins[0]]}/mark", "sme-a"))
     proposal = _ok(world.post(f"/rounds/{rid}/solve", "int-a"))
     members = _placed(proposal)["ch-a-pub"]
