@@ -287,3 +287,11 @@ def test_a_rounds_mark_weight_is_a_setting_and_zero_leaves_the_mark_out(world: W
     marked = next(m for m in members if m["student"] == twins[0])
     # Weighed at 0 the mark adds nothing; the reason still says the SME asked.
     assert marked["fit"] == pytest.approx(next(m["fit"] for m in members if m is not marked))
+
+
+def test_an_erased_student_leaves_no_mark(world: World, round_id: str) -> None:
+    number = _numbers(world, round_id)["stu-a1"]
+    _ok(world.put(f"{_candidates(round_id)}/{number}/mark", "sme-a"))
+    assert _marks(world, round_id) == ["stu-a1"]
+    assert world.delete("/users/usr-stu-a1", "admin").status_code == 204
+    assert _marks(world, round_id) == []
