@@ -146,6 +146,28 @@ def find_place(name: str, *, field: str | None = None) -> Place:
     return place
 
 
+#: A town at least this large names the area around it (`nearest_town`): roughly the main
+#: town of a municipality, never a village where a few hundred people live.
+TOWN_POPULATION = 20_000
+
+
+def nearest_town(place: Place, min_population: int = TOWN_POPULATION) -> Place:
+    """The place itself when it has at least `min_population` inhabitants, else the nearest
+    place that has: a coarse location that does not single out a small village."""
+    if place.population >= min_population:
+        return place
+    towns = _towns(min_population)
+    if not towns:
+        return place
+    km = distance_matrix_km([place], towns)[0]
+    return towns[int(np.argmin(km))]
+
+
+@lru_cache(maxsize=4)
+def _towns(min_population: int) -> list[Place]:
+    return [p for p in all_places() if p.population >= min_population]
+
+
 def distance_km(a: Place, b: Place) -> float:
     """Great-circle (straight-line) distance between two places in km."""
     return float(haversine_km(a.latitude, a.longitude, b.latitude, b.longitude))

@@ -27,7 +27,10 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "nl": "had deze uitdaging als keuze {rank}",
         "en": "ranked it choice {rank}",
     },
-    "member.sme_mark": {"nl": "door het mkb gevraagd", "en": "asked for by the SME"},
+    "member.sme_mark": {
+        "nl": "het mkb wil deze student graag",
+        "en": "the SME would love to have this student",
+    },
     "member.skills": {"nl": "brengt {skills} mee", "en": "brings {skills}"},
     "member.covers": {
         "nl": "is de enige in het team met {skills}",

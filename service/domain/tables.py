@@ -14,7 +14,14 @@ from typing import Annotated, Any, NotRequired
 
 import numpy as np
 import sqlalchemy as sa
-from pydantic import EmailStr, StringConstraints, field_validator, model_validator
+from pydantic import (
+    EmailStr,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 from sqlmodel import Field, SQLModel
 from typing_extensions import TypedDict
 
@@ -248,6 +255,18 @@ class Embedded(SQLModel):
 # -- challenge ----------------------------------------------------------------------------
 
 
+def check_students_min(value: int | None, wanted: int | None) -> int | None:
+    """A challenge's minimum team size lies between 1 and its `students_wanted` (the field
+    validators see `students_wanted` first: it is declared before)."""
+    if value is not None and wanted is not None and value > wanted:
+        raise PydanticCustomError(
+            "students_min_above_wanted",
+            "students_min ({min}) lies above students_wanted ({wanted})",
+            {"min": value, "wanted": wanted},
+        )
+    return value
+
+
 class ChallengeBase(SQLModel):
     title: str = Field(min_length=3, max_length=200)
     description: str = Field(min_length=10, max_length=10_000)
@@ -262,7 +281,21 @@ class ChallengeBase(SQLModel):
     place: str = Field(default="", max_length=100)
     remote: Remote = Field(default=Remote.hybrid, sa_type=_enum(Remote))
     language: str = Field(default="nl", min_length=2, max_length=5)
-    students_wanted: int = Field(default=1, ge=1, le=20)
+    students_wanted: int = Field(
+        default=1, ge=1, le=20, description="the most students the challenge takes"
+    )
+    students_min: int | None = Field(
+        default=None,
+        ge=1,
+        le=20,
+        description="the fewest students worth a team (at most students_wanted); empty: a round "
+        "proposes one up to students_wanted or three",
+    )
+
+    @field_validator("students_min")
+    @classmethod
+    def _min_not_above_wanted(cls, value: int | None, info: ValidationInfo) -> int | None:
+        return check_students_min(value, info.data.get("students_wanted"))
 
     @model_validator(mode="after")
     def _period_in_order(self):
@@ -294,6 +327,12 @@ class ChallengeUpdate(SQLModel):
     remote: Remote | None = None
     language: str | None = Field(default=None, min_length=2, max_length=5)
     students_wanted: int | None = Field(default=None, ge=1, le=20)
+    students_min: int | None = Field(default=None, ge=1, le=20)
+
+    @field_validator("students_min")
+    @classmethod
+    def _min_not_above_wanted(cls, value: int | None, info: ValidationInfo) -> int | None:
+        return check_students_min(value, info.data.get("students_wanted"))
 
 
 class Challenge(ChallengeBase, Embedded, table=True):
@@ -777,6 +816,13 @@ class RoundBase(SQLModel):
     period_start: date
     period_end: date
     time_limit_s: float = Field(default=10.0, gt=0, le=300, description="solver time limit")
+    sme_mark_weight: float = Field(
+        default=0.25,
+        ge=0,
+        le=5,
+        description="fit an SME's mark ('graag') adds to a pair, next to a student's first "
+        "preference's 1.0",
+    )
 
     @model_validator(mode="after")
     def _period_in_order(self):
@@ -826,6 +872,9 @@ class RoundStudent(SQLModel, table=True):
     """An eligible student of a round, with their ranked challenges (best first, ≤ 5)."""
 
     __tablename__ = "round_student"
+    __table_args__ = (
+        sa.UniqueConstraint("round_id", "candidate_no", name="uq_round_student_candidate_no"),
+    )
 
     round_id: str = Field(
         foreign_key="round.id", primary_key=True, ondelete="CASCADE", max_length=64
@@ -834,6 +883,9 @@ class RoundStudent(SQLModel, table=True):
         foreign_key="student_profile.id", primary_key=True, ondelete="CASCADE", max_length=64
     )
     preferences: list[str] = Field(default_factory=list, sa_type=_json())
+    #: The student's pseudonym towards SMEs in this round ("Kandidaat 3"): drawn at random
+    #: when the round opens (or when first needed), unique within the round.
+    candidate_no: int | None = Field(default=None)
 
 
 class PairKind(StrEnum):
@@ -889,3 +941,32 @@ class RoundPublic(RoundBase):
 
 class RoundsPublic(Page):
     data: list[RoundPublic]
+
+
+class RoundCandidate(SQLModel):
+    """A student who ranked an SME's challenge in a round, as the SME sees them before a
+    match is approved: a number within the round instead of a name, and nothing else that
+    could identify them (no e-mail, no free text, the nearest town instead of the place)."""
+
+    candidate: int = Field(description="the student's number in this round: 'Kandidaat 3'")
+    programme: str
+    level: Level
+    skills: list[str]
+    available_from: date | None
+    available_until: date | None
+    hours_per_week: int
+    area: str | None = Field(
+        description="the nearest town of at least 20,000 inhabitants (the place itself when "
+        "it is that large); empty when the place is unknown"
+    )
+    preference_rank: int = Field(description="where the student ranked this challenge (1: first)")
+    marked: bool = Field(description="the SME would love to have this student ('graag')")
+
+
+class RoundCandidates(SQLModel):
+    round_id: str
+    round_name: str
+    round_status: RoundStatus
+    challenge_id: str
+    challenge_title: str
+    data: list[RoundCandidate]

@@ -7,7 +7,7 @@ from sqlmodel import Session
 
 from service.domain.actor import Actor
 from service.domain.tables import StudentBase, StudentCreate, StudentProfile, StudentUpdate, utcnow
-from service.usecases import audit
+from service.usecases import audit, round_marks
 from service.usecases.access import community_ids_of
 from service.usecases.editing import (
     add_memberships,
@@ -71,6 +71,7 @@ def update_student(
     apply_changes(student, StudentBase, changes)
     if consented and not student.consent_matching:
         drop_open_suggestions(session, student.id)
+        round_marks.drop_marks(session, student.id)
     student.updated_at = utcnow()
     matching.embed(KIND, [student])
     session.add(student)

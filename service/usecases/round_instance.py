@@ -20,6 +20,7 @@ from matcher.allocation.instance import (
     Preferences,
     Score,
     Settings,
+    Weights,
     parse_instance,
 )
 from matcher.allocation.instance import Student as AllocStudent
@@ -221,14 +222,19 @@ def build_instance(session: Session, matching: Matching, round_: Round) -> Built
                 "lexical": float(match.components.lexical),
                 "skill": float(match.components.skill),
             }
+    ranked = {e.student_id: list(e.preferences or []) for e in entries}
     preferences = Preferences(
         students={
             e.student_id: [c for c in e.preferences if c in challenge_ids]
             for e in entries
             if e.student_id in student_ids and e.preferences
         },
+        # A mark counts for a student who (still) ranks the challenge: the SME saw them
+        # only as one of its candidates.
         sme_marks={
-            r.challenge_id: [s for s in r.sme_marks if s in student_ids]
+            r.challenge_id: [
+                s for s in r.sme_marks if s in student_ids and r.challenge_id in ranked.get(s, ())
+            ]
             for r in rules
             if r.challenge_id in challenge_ids and r.sme_marks
         },
@@ -270,6 +276,7 @@ def build_instance(session: Session, matching: Matching, round_: Round) -> Built
         preferences=preferences,
         pins=[as_pair(p) for p in pairs if p.kind == PairKind.pin and usable(p)],
         forbids=[as_pair(p) for p in pairs if p.kind == PairKind.forbid and usable(p)],
+        weights=Weights(sme_mark=round_.sme_mark_weight),
         settings=Settings(time_limit_s=round_.time_limit_s),
     ).model_dump()
     try:

@@ -55,7 +55,7 @@ from service.domain.tables import (
     Teacher,
     utcnow,
 )
-from service.usecases import audit
+from service.usecases import audit, round_marks
 from service.usecases.csv_safety import guard
 from service.usecases.editing import require_communities
 from service.usecases.matching import Matching
@@ -147,13 +147,22 @@ def round_filter(actor: Actor):
 
 
 def default_rules(challenge: Challenge) -> RoundChallengeRules:
-    """The rules proposed for a challenge: its level (all for "any"), one to three students or
-    as many as it wants, one programme at least."""
+    """The rules proposed for a challenge: its level (all for "any"), one programme at least,
+    and its own range of students (`students_min` to `students_wanted`) when it states a
+    minimum; else one to three students or as many as it wants."""
     levels = (
         [Level.mbo, Level.hbo, Level.wo]
         if challenge.level == ChallengeLevel.any
         else [Level(challenge.level)]
     )
+    if challenge.students_min is not None:
+        low = min(challenge.students_min, challenge.students_wanted)
+        return RoundChallengeRules(
+            challenge_id=challenge.id,
+            team_min=low,
+            team_max=challenge.students_wanted,
+            levels=levels,
+        )
     wanted = max(challenge.students_wanted, 2 if challenge.kind == ChallengeKind.assignment else 1)
     return RoundChallengeRules(
         challenge_id=challenge.id, team_min=1, team_max=max(wanted, 3), levels=levels
@@ -251,6 +260,8 @@ def open_round(session: Session, actor: Actor, body: RoundCreate) -> RoundPublic
         session.add(RoundChallenge(round_id=round_.id, **r.model_dump()))
     for student_id in student_ids:
         session.add(RoundStudent(round_id=round_.id, student_id=student_id))
+    session.flush()
+    round_marks.assign_numbers(session, round_.id)
     audit.record(
         session,
         actor,
@@ -297,6 +308,8 @@ def set_preferences(
             raise _field_error(["challenge_ids", i], f"{challenge_id!r} is ranked twice")
     entry.preferences = list(challenge_ids)
     session.add(entry)
+    # An SME marks only students who ranked its challenge: a challenge dropped, its mark goes.
+    round_marks.drop_marks(session, student_id, round_id=round_id, keep=set(challenge_ids))
     audit.record(
         session,
         actor,
@@ -612,7 +625,9 @@ def rounds_of_student(
 
 def forget_student(session: Session, student_id: str) -> None:
     """Take an erased student out of every round: their place and preferences, their pins and
-    forbids, and their name in the stored proposals (in the session, not committed)."""
+    forbids, the SMEs' marks, and their name in the stored proposals (in the session, not
+    committed)."""
+    round_marks.drop_marks(session, student_id)
     session.exec(delete(RoundStudent).where(RoundStudent.student_id == student_id))
     session.exec(delete(RoundPair).where(RoundPair.student_id == student_id))
     for round_ in session.exec(select(Round).where(Round.status != RoundStatus.open)):

@@ -32,9 +32,10 @@ FIELDS = {
     "remote": "hybrid",
     "language": "nl",
     "students_wanted": "1",
+    "students_min": "",
 }
 #: Fields that mean "not given" when left empty.
-OPTIONAL = ("period_start", "period_end")
+OPTIONAL = ("period_start", "period_end", "students_min")
 
 #: A message per pydantic error type; `%(x)s` is filled from the error's context.
 MESSAGES = {
@@ -48,6 +49,7 @@ MESSAGES = {
     "date_parsing": N_("Vul een datum in als jjjj-mm-dd."),
     "date_from_datetime_parsing": N_("Vul een datum in als jjjj-mm-dd."),
     "enum": N_("Kies een van de mogelijkheden."),
+    "students_min_above_wanted": N_("Het minimum ligt boven het aantal studenten (%(wanted)s)."),
 }
 FALLBACK = N_("Deze waarde klopt niet.")
 PERIOD_ORDER = N_("Het einde van de periode ligt voor het begin.")

@@ -1,15 +1,17 @@
 """Rounds: a community staffs its open challenges for one period with whole teams.
 
 Intermediaries of the round's community (and admins) run a round; a student states their own
-preferences in an open round they are part of. Anyone else gets 404, as for a round that does
-not exist.
+preferences in an open round they are part of; the SME that owns a challenge of the round sees
+the students who ranked it under a number ("Kandidaat 3"), never who they are, and marks those
+it would love to have. Anyone else gets 404, as for a round that does not exist (403 for a
+role that never marks: students and monitors).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 from sqlmodel import select
 
 from service.api.deps import CurrentUser, Manager, PageDep, SessionDep, SettingsDep
@@ -17,13 +19,15 @@ from service.api.paging import paginate
 from service.api.routes.common import AUTH, INVALID, ROLE
 from service.domain.tables import (
     Round,
+    RoundCandidate,
+    RoundCandidates,
     RoundCreate,
     RoundPairs,
     RoundPreferences,
     RoundPublic,
     RoundsPublic,
 )
-from service.usecases import rounds
+from service.usecases import round_marks, rounds
 
 router = APIRouter(prefix="/rounds", tags=["rounds"])
 
@@ -143,3 +147,37 @@ def teams_csv(session: SessionDep, actor: CurrentUser, round_id: str, lang: str 
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{round_id}-teams.csv"'},
     )
+
+
+CANDIDATES = "/{round_id}/challenges/{challenge_id}/candidates"
+Candidate = Annotated[int, Path(ge=1, le=100_000, description="the candidate's number")]
+
+
+@router.get(CANDIDATES, responses={**AUTH, **ROLE, **NOT_FOUND})
+def list_candidates(
+    session: SessionDep, actor: CurrentUser, round_id: str, challenge_id: str
+) -> RoundCandidates:
+    """The students who ranked this challenge of the round, as its SME sees them before any
+    match is approved: a number within the round, programme, level, skills, availability and
+    the nearest town; never a name, e-mail address, id or free text. For the SME that owns
+    the challenge, intermediaries of the community and admins."""
+    return round_marks.list_candidates(session, actor, round_id, challenge_id)
+
+
+@router.put(CANDIDATES + "/{candidate}/mark", responses={**AUTH, **ROLE, **NOT_FOUND, **CONFLICT})
+def mark_candidate(
+    session: SessionDep, actor: CurrentUser, round_id: str, challenge_id: str, candidate: Candidate
+) -> RoundCandidate:
+    """Mark a candidate the SME would love to have ("graag"): a bonus of the round's
+    `sme_mark_weight` for this pair in the allocation, shown in the proposal's why."""
+    return round_marks.set_mark(session, actor, round_id, challenge_id, candidate, on=True)
+
+
+@router.delete(
+    CANDIDATES + "/{candidate}/mark", responses={**AUTH, **ROLE, **NOT_FOUND, **CONFLICT}
+)
+def unmark_candidate(
+    session: SessionDep, actor: CurrentUser, round_id: str, challenge_id: str, candidate: Candidate
+) -> RoundCandidate:
+    """Take a mark back (nothing happens when there was none)."""
+    return round_marks.set_mark(session, actor, round_id, challenge_id, candidate, on=False)

@@ -91,6 +91,7 @@ CHALLENGE_BODY = {
 }
 SUGGESTION = "/api/v1/suggestions/{suggestion_id}"
 ROUND = "/api/v1/rounds/{round_id}"
+CANDIDATES = ROUND + "/challenges/{challenge_id}/candidates"
 
 ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/health"): Route(None),
@@ -262,6 +263,11 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", ROUND + "/proposal"): Route("round", "proposed"),
     ("POST", ROUND + "/commit"): Route("round", "proposed"),
     ("GET", ROUND + "/teams.csv"): Route("round", "proposed"),
+    # an SME's candidates in a round: "own" is the SME persona's challenge (for the student
+    # persona: a round where they are the candidate), "same_community" another SME's
+    ("GET", CANDIDATES): Route("round_challenge", "open", changes_state=False),
+    ("PUT", CANDIDATES + "/{candidate}/mark"): Route("round_challenge", "open"),
+    ("DELETE", CANDIDATES + "/{candidate}/mark"): Route("round_challenge", "open"),
 }
 
 
@@ -456,6 +462,33 @@ def _round(world: World, cell: Cell, community: str, status: str) -> tuple[Round
     return round_, named
 
 
+def _round_challenge(world: World, cell: Cell, community: str) -> tuple[Round, str]:
+    """A round of the community with one challenge: the SME persona's own (ch-a-pub) for
+    "own", another SME's of A for "same_community", B's for "other_community". Its candidate
+    number 1 (stu-{c}1, stu-a1 the student persona) ranked it; stu-{c}2 did not."""
+    c = community[-1]
+    challenge = f"ch-{c}-other" if cell.relation == "same_community" else f"ch-{c}-pub"
+    round_ = Round(
+        id=fresh_id("rnd"),
+        community_id=community,
+        name="Ronde met kandidaten",
+        period_label="voorjaar 2027",
+        period_start=date(2027, 2, 1),
+        period_end=date(2027, 6, 30),
+        time_limit_s=1,
+    )
+    _add(
+        world,
+        round_,
+        RoundChallenge(round_id=round_.id, challenge_id=challenge),
+        RoundStudent(
+            round_id=round_.id, student_id=f"stu-{c}1", preferences=[challenge], candidate_no=1
+        ),
+        RoundStudent(round_id=round_.id, student_id=f"stu-{c}2", candidate_no=2),
+    )
+    return round_, challenge
+
+
 def _share(world: World, target: Target, kind: str) -> None:
     """Put the cell's member into community B as well; a student gets a suggestion there with
     B's intermediary's reason, which must not reach anyone of A."""
@@ -598,6 +631,10 @@ def _make_target(world: World, cell: Cell, route: Route) -> Target:
         round_, student_id = _round(world, cell, community, route.state or "open")
         target.params = {"round_id": round_.id, "student_id": student_id}
         target.table, target.id = Round, round_.id
+    elif resource == "round_challenge":
+        round_, challenge_id = _round_challenge(world, cell, community)
+        target.params = {"round_id": round_.id, "challenge_id": challenge_id, "candidate": "1"}
+        target.table, target.id = Round, round_.id
     elif resource == "suggestion":
         suggestion = _suggestion(world, cell.persona, cell.relation, route.state or "suggested")
         target.params = {"suggestion_id": suggestion.id}
@@ -659,7 +696,18 @@ def snapshot(world: World, target: Target) -> dict[str, Any]:
         ).one()
         rows = session.exec(select(func.count()).select_from(target.table)).one()
         keys = session.exec(select(func.count()).select_from(ApiKey)).one()
+        marks = []
+        if target.table is Round:  # a round's SME marks live on its challenges
+            marks = [
+                (r.challenge_id, list(r.sme_marks))
+                for r in session.exec(
+                    select(RoundChallenge)
+                    .where(RoundChallenge.round_id == target.id)
+                    .order_by(RoundChallenge.challenge_id)
+                )
+            ]
         return {
+            "marks": marks,
             "row": None if found is None else as_dict(found),
             "memberships": [tuple(m) for m in members],
             "events": events,
