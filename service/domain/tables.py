@@ -696,6 +696,48 @@ class Job(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
 
 
+class ChallengeRanking(SQLModel, table=True):
+    """That a challenge's candidates were ranked (and when), even if none came out.
+
+    Stored suggestions alone cannot tell "never ranked" from "ranked, nobody eligible": the
+    dashboard's background ranking (`service.usecases.dashboard_refresh`) writes one of these
+    for every challenge it ranks, so a challenge without candidates is not ranked again and
+    again, and the dashboard counts it as ranked.
+    """
+
+    __tablename__ = "challenge_ranking"
+
+    challenge_id: str = Field(foreign_key="challenge.id", primary_key=True, ondelete="CASCADE")
+    ranked_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+    candidates: int = 0  # suggestions stored by that ranking (students and research groups)
+
+
+class DashboardRefresh(SQLModel, table=True):
+    """One background refresh of a community's dashboard, and its result.
+
+    The refresh ranks the open challenges never ranked, then computes the fairness of exposure
+    over a defined population: every consenting student of the community in the full ranking
+    of every open challenge (`service.usecases.fairness.population_exposure`). The result is
+    aggregates per level and per region, never a student: `by_level` and `by_region` hold the
+    rows of `service.usecases.fairness.GroupExposure`. `status`: running, done or failed.
+    """
+
+    __tablename__ = "dashboard_refresh"
+
+    id: str = Field(default_factory=lambda: new_id("dsh"), primary_key=True, max_length=64)
+    community_id: str = Field(foreign_key="community.id", index=True, ondelete="CASCADE")
+    status: str = Field(default="running", max_length=20)
+    started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
+    ranked: int = 0  # challenges ranked because they never were
+    challenges: int = 0  # open challenges in the fairness computation
+    students: int = 0  # consenting students of the community (the population)
+    rankings: int = 0  # (challenge, student) places in the full rankings
+    by_level: list[dict] = Field(default_factory=list, sa_type=_json())
+    by_region: list[dict] = Field(default_factory=list, sa_type=_json())
+    error: str = Field(default="", max_length=500)
+
+
 # -- teachers (docenten): members who supervise teams ------------------------------------
 
 
