@@ -485,6 +485,36 @@ class Matching:
             self._uncache([text])  # the profile's query vector is not kept either
         return found
 
+    def rank_all(
+        self,
+        kind: Kind,
+        query_kind: Kind,
+        query: Row,
+        *,
+        filters: dict[str, list[str]],
+        allowed: set[str] | frozenset[str] | None = None,
+    ) -> list[Match]:
+        """Every row of `kind` within the filters, best first, scored as `rank` scores them
+        but unexplained: the ranker's vectorised path, for figures over a whole population
+        (the dashboard's fairness). Not kept among `rank`'s answers (they would push out the
+        pages' ones). With pgvector this ranks the rows this process has indexed."""
+        text = text_view(query_kind, query)
+        vector = self._query_vector(query, text)
+        vectors = None if vector is None else np.atleast_2d(vector)
+        with self._lock:
+            ranker = self.rankers[kind]
+            found = ranker.rank(
+                [text],
+                len(ranker),
+                filters=filters,
+                allowed=allowed,
+                explain=False,
+                query_vectors=vectors,
+            )[0]
+        if query_kind == "student" and not self._symmetric:
+            self._uncache([text])
+        return found
+
     def _query_vector(self, query: Row, text: str) -> np.ndarray | None:
         """A query row's dense vector: its stored one where queries and passages are encoded
         alike, else its text encoded as a query (None when the dense component is unused)."""
