@@ -697,19 +697,21 @@ class Job(SQLModel, table=True):
 
 
 class ChallengeRanking(SQLModel, table=True):
-    """That a challenge's candidates were ranked (and when), even if none came out.
+    """That a challenge's students were ranked for it (and when), even if none came out.
 
-    Stored suggestions alone cannot tell "never ranked" from "ranked, nobody eligible": the
-    dashboard's background ranking (`service.usecases.dashboard_refresh`) writes one of these
-    for every challenge it ranks, so a challenge without candidates is not ranked again and
-    again, and the dashboard counts it as ranked.
+    Written by the first ranking of the challenge's students
+    (`service.usecases.suggestions.students_for_challenge`: the review pages, the API, publishing
+    on the pages, the dashboard's refresh). Stored suggestions cannot tell this: a student's own
+    page stores suggestions of a few challenges for that student alone, and a challenge nobody
+    is eligible for stores none. The dashboard counts a published challenge without one as
+    "not ranked yet", not as one without a good candidate.
     """
 
     __tablename__ = "challenge_ranking"
 
     challenge_id: str = Field(foreign_key="challenge.id", primary_key=True, ondelete="CASCADE")
     ranked_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
-    candidates: int = 0  # suggestions stored by that ranking (students and research groups)
+    candidates: int = 0  # students that first ranking suggested
 
 
 class DashboardRefresh(SQLModel, table=True):

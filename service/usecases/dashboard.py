@@ -207,8 +207,9 @@ def challenges_without_good_candidate(
 
 
 def challenges_not_ranked(session: Session, community_id: str) -> Table:
-    """The published challenges whose candidates were never ranked: no suggestion was ever
-    stored for them and no ranking recorded. The dashboard's refresh ranks them."""
+    """The published challenges whose students were never ranked for them (no
+    `ChallengeRanking`; a suggestion stored from a student's own page does not count). The
+    dashboard's refresh ranks them."""
     rows = [row for row in open_challenges(session, community_id).rows if not row["ranked"]]
     return Table("challenges_not_ranked", CHALLENGE_COLUMNS, rows)
 

@@ -7,7 +7,7 @@ so, and a second click does not start a second one), then filled in and marked "
 background task) and a test or a script may run directly (`refresh`).
 
 Ranking what was never ranked stores suggestions exactly as publishing a challenge on the
-pages does (the same k), and records a `ChallengeRanking` for each challenge, so a challenge
+pages does (the same k), which records a `ChallengeRanking` for each challenge, so a challenge
 that no student is eligible for counts as ranked, not as "not ranked yet".
 """
 
@@ -24,7 +24,6 @@ from service.domain.tables import (
     ChallengeRanking,
     ChallengeStatus,
     DashboardRefresh,
-    Suggestion,
     utcnow,
 )
 from service.usecases.fairness import population_exposure
@@ -45,15 +44,15 @@ STALE_AFTER = timedelta(minutes=30)
 
 
 def ranked_challenges(session: Session, community_id: str) -> set[str]:
-    """The ids of the community's challenges that were ranked: with a stored suggestion (of a
-    student or a research group, whatever its status) or a recorded ranking."""
-    suggested = select(Suggestion.challenge_id).where(Suggestion.community_id == community_id)
-    recorded = (
-        select(ChallengeRanking.challenge_id)
-        .join(Challenge, Challenge.id == ChallengeRanking.challenge_id)
-        .where(Challenge.community_id == community_id)
+    """The ids of the community's challenges whose students were ranked for them (a
+    `ChallengeRanking`): stored suggestions alone may come from a student's own page."""
+    return set(
+        session.exec(
+            select(ChallengeRanking.challenge_id)
+            .join(Challenge, Challenge.id == ChallengeRanking.challenge_id)
+            .where(Challenge.community_id == community_id)
+        ).all()
     )
-    return set(session.exec(suggested).all()) | set(session.exec(recorded).all())
 
 
 def never_ranked(session: Session, community_id: str) -> list[Challenge]:
@@ -72,19 +71,14 @@ def never_ranked(session: Session, community_id: str) -> list[Challenge]:
 
 def rank_never_ranked(session: Session, matching: Matching, community_id: str) -> int:
     """Rank every published challenge of the community that was never ranked, storing its
-    suggestions and a `ChallengeRanking`, one commit per challenge; returns how many."""
+    suggestions (which records its `ChallengeRanking`), one commit per challenge; returns
+    how many."""
     done = 0
     for challenge in never_ranked(session, community_id):
-        students = students_for_challenge(
+        students_for_challenge(
             session, matching, challenge, k=STUDENTS_RANKED, filters=StudentFilters()
         )
-        groups = research_groups_for_challenge(
-            session, matching, challenge, k=RESEARCH_GROUPS_RANKED
-        )
-        session.add(
-            ChallengeRanking(challenge_id=challenge.id, candidates=len(students) + len(groups))
-        )
-        session.commit()
+        research_groups_for_challenge(session, matching, challenge, k=RESEARCH_GROUPS_RANKED)
         done += 1
     return done
 

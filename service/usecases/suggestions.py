@@ -18,6 +18,7 @@ from service.domain.suggestion_models import SuggestionPublic
 from service.domain.tables import (
     Challenge,
     ChallengeLevel,
+    ChallengeRanking,
     ChallengeStatus,
     Membership,
     ResearchGroup,
@@ -281,6 +282,10 @@ def students_for_challenge(
     near = {m.id: travel(challenge, students[m.id]).nearness for m in matches}
     ranked = nearer_first(matches, near)
     items = [(challenge, TargetKind.student, students[m.id], m) for m in ranked]
+    if session.get(ChallengeRanking, challenge.id) is None:
+        # The first ranking of this challenge's students: committed with its suggestions, so
+        # the dashboard counts the challenge as ranked even when none came out.
+        session.add(ChallengeRanking(challenge_id=challenge.id, candidates=len(items)))
     return save(session, matching, items, stored=stored)
 
 

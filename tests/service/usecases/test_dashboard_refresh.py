@@ -107,12 +107,25 @@ def by_group(table: dashboard.Table) -> dict[str, dict]:
 
 def test_the_full_rankings_hold_every_eligible_consenting_student(session, matching) -> None:
     students = {s.id: s for s in session.exec(select(StudentProfile))}
-    ranked = {
-        id_: fairness.full_ranking(session, matching, session.get(Challenge, id_), students)
-        for id_ in ("ch-a", "ch-b", "ch-c")
-    }
+    ids = ["ch-a", "ch-b", "ch-c"]
+    challenges = [session.get(Challenge, id_) for id_ in ids]
+    ranked = dict(zip(ids, fairness.full_rankings(session, matching, challenges, students)))
     # A: both hbo students of klein, h1 (A's own words) first; x1 is another community's.
     assert ranked == {"ch-a": ["h1", "h2"], "ch-b": ["m1"], "ch-c": []}
+
+
+def test_the_vectorised_ranking_is_the_review_pages_ranking(session, matching) -> None:
+    """`rank_all` (all queries of one filter in one call, unexplained) gives the order and the
+    scores `rank` gives the review page."""
+    challenges = [session.get(Challenge, id_) for id_ in ("ch-a", "ch-b")]
+    both_levels = {"community": ["klein"], "language": ["nl"], "level": ["hbo", "mbo"]}
+    together = matching.rank_all("student", "challenge", challenges, filters=both_levels)
+    for challenge, found in zip(challenges, together, strict=True):
+        alone = matching.rank("student", "challenge", challenge, k=10, filters=both_levels)
+        assert [(m.id, round(m.score, 5)) for m in found] == [
+            (m.id, round(m.score, 5)) for m in alone
+        ]
+        assert len(found) == 3  # h1, h2, m1
 
 
 def test_exposure_worked_out_by_hand(session, matching) -> None:

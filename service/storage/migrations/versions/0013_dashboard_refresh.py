@@ -1,7 +1,8 @@
 """dashboard refresh: which challenges were ranked, and the fairness over a defined population
 
-`challenge_ranking` records that a challenge was ranked (even when no candidate came out), so
-the dashboard tells "not ranked yet" from "no good candidate". `dashboard_refresh` holds one
+`challenge_ranking` records that a challenge's students were ranked (even when no candidate
+came out), so the dashboard tells "not ranked yet" from "no good candidate"; the challenges
+with stored student suggestions are taken as ranked. `dashboard_refresh` holds one
 background refresh of a community's dashboard with its result: exposure per level and region
 of every consenting student in the full ranking of every open challenge.
 
@@ -31,6 +32,13 @@ def upgrade() -> None:
         sa.Column("candidates", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["challenge_id"], ["challenge.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("challenge_id"),
+    )
+    # A database from before this revision: a challenge with stored student suggestions is
+    # taken as ranked then (their origin was not kept), from its first suggestion's time.
+    op.execute(
+        "INSERT INTO challenge_ranking (challenge_id, ranked_at, candidates) "
+        "SELECT challenge_id, MIN(created_at), COUNT(*) FROM suggestion "
+        "WHERE target_kind = 'student' GROUP BY challenge_id"
     )
     op.create_table(
         "dashboard_refresh",
