@@ -43,7 +43,9 @@ def student(session: Session, id_: str, level: str, region: str, community: str,
             region=region,
             consent_matching=values.pop("consent", True),
             programme=values.pop("programme", "Bedrijfskunde"),
-            about=values.pop("about", "Marketing, sociale media en klantcontact in de detailhandel."),
+            about=values.pop(
+                "about", "Marketing, sociale media en klantcontact in de detailhandel."
+            ),
             **values,
         )
     )
@@ -109,7 +111,8 @@ def test_the_full_rankings_hold_every_eligible_consenting_student(session, match
     students = {s.id: s for s in session.exec(select(StudentProfile))}
     ids = ["ch-a", "ch-b", "ch-c"]
     challenges = [session.get(Challenge, id_) for id_ in ids]
-    ranked = dict(zip(ids, fairness.full_rankings(session, matching, challenges, students)))
+    found = fairness.full_rankings(session, matching, challenges, students)
+    ranked = dict(zip(ids, found, strict=True))
     # A: both hbo students of klein, h1 (A's own words) first; x1 is another community's.
     assert ranked == {"ch-a": ["h1", "h2"], "ch-b": ["m1"], "ch-c": []}
 
@@ -201,7 +204,9 @@ def test_a_never_ranked_challenge_is_not_ranked_yet_not_without_a_good_candidate
     ]
     # Nobody ranked anything yet: "no good candidate" is not known of any challenge.
     assert dashboard.challenges_without_good_candidate(session, "klein").rows == []
-    by_level = {row["level"]: row for row in dashboard.open_challenges_by_level(session, "klein").rows}
+    by_level = {
+        row["level"]: row for row in dashboard.open_challenges_by_level(session, "klein").rows
+    }
     assert by_level["wo"]["not_ranked"] == 1 and by_level["wo"]["without_good_candidate"] == 0
 
     done = dashboard_refresh.refresh(session, matching, "klein")

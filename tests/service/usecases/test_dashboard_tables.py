@@ -236,9 +236,9 @@ def test_a_challenge_never_ranked_is_not_ranked_yet(session: Session) -> None:
     suggestion(session, "g8", "ch-3", "s3", S.suggested, 0.5)
     session.commit()
     assert dashboard.challenges_not_ranked(session, "noord").column("challenge_id") == ["ch-3"]
-    assert dashboard.challenges_without_good_candidate(session, "noord").column(
-        "challenge_id"
-    ) == ["ch-2"]
+    assert dashboard.challenges_without_good_candidate(session, "noord").column("challenge_id") == [
+        "ch-2"
+    ]
     # Once ranked (say, nobody was eligible), it is one without a good candidate.
     session.add(ChallengeRanking(challenge_id="ch-3", candidates=0))
     session.commit()
