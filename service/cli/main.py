@@ -26,7 +26,7 @@ from matcher.ranker import HybridRanker, Weights
 from service.cli.allocate import allocate_command
 from service.cli.models import models_app
 from service.cli.training import train_app
-from service.domain.tables import Programme, User
+from service.domain.tables import Community, Programme, User
 from service.settings import Settings
 from service.usecases.jobs import BATCH_SIZE, import_file, reembed
 from service.usecases.matching import Matching
@@ -368,6 +368,35 @@ def import_command(
     if job.resumed_at:
         typer.echo(f"resumed job {job.job_id} after record {job.resumed_at} of {job.total}")
     typer.echo(f"imported {job.written} {spec.name} from {file}")
+
+
+@app.command("refresh-dashboards")
+def refresh_dashboards(
+    communities: Annotated[
+        list[str] | None, typer.Argument(help="Community ids; default: every community.")
+    ] = None,
+    progress: Annotated[bool, typer.Option(help="Show progress bars on stderr.")] = True,
+) -> None:
+    """Refresh the community dashboards, as their button does (for a periodic job such as
+    cron): rank the published challenges never ranked, and compute the fairness of exposure of
+    every consenting student in the full ranking of every open challenge."""
+    from service.usecases import dashboard_refresh
+
+    settings = load_settings()
+    with Session(open_database(settings), expire_on_commit=False) as session:
+        known = list(session.exec(select(Community.id).order_by(Community.id)))
+        chosen = communities or known
+        unknown = [id_ for id_ in chosen if id_ not in known]
+        if unknown:
+            fail(*(f"community {id_!r} does not exist" for id_ in unknown))
+        matching = new_matching(settings, progress=progress)
+        matching.rebuild(session, progress=progress)
+        for community_id in chosen:
+            done = dashboard_refresh.refresh(session, matching, community_id)
+            typer.echo(
+                f"{community_id}: {done.ranked} challenges ranked; exposure of "
+                f"{done.students} students over {done.challenges} open challenges ({done.status})"
+            )
 
 
 @app.command()

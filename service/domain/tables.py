@@ -735,6 +735,50 @@ class Job(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
 
 
+class ChallengeRanking(SQLModel, table=True):
+    """That a challenge's students were ranked for it (and when), even if none came out.
+
+    Written by the first ranking of the challenge's students
+    (`service.usecases.suggestions.students_for_challenge`: the review pages, the API, publishing
+    on the pages, the dashboard's refresh). Stored suggestions cannot tell this: a student's own
+    page stores suggestions of a few challenges for that student alone, and a challenge nobody
+    is eligible for stores none. The dashboard counts a published challenge without one as
+    "not ranked yet", not as one without a good candidate.
+    """
+
+    __tablename__ = "challenge_ranking"
+
+    challenge_id: str = Field(foreign_key="challenge.id", primary_key=True, ondelete="CASCADE")
+    ranked_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+    candidates: int = 0  # students that first ranking suggested
+
+
+class DashboardRefresh(SQLModel, table=True):
+    """One background refresh of a community's dashboard, and its result.
+
+    The refresh ranks the open challenges never ranked, then computes the fairness of exposure
+    over a defined population: every consenting student of the community in the full ranking
+    of every open challenge (`service.usecases.fairness.population_exposure`). The result is
+    aggregates per level and per region, never a student: `by_level` and `by_region` hold the
+    rows of `service.usecases.fairness.GroupExposure`. `status`: running, done or failed.
+    """
+
+    __tablename__ = "dashboard_refresh"
+
+    id: str = Field(default_factory=lambda: new_id("dsh"), primary_key=True, max_length=64)
+    community_id: str = Field(foreign_key="community.id", index=True, ondelete="CASCADE")
+    status: str = Field(default="running", max_length=20)
+    started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
+    ranked: int = 0  # challenges ranked because they never were
+    challenges: int = 0  # open challenges in the fairness computation
+    students: int = 0  # consenting students of the community (the population)
+    rankings: int = 0  # (challenge, student) places in the full rankings
+    by_level: list[dict] = Field(default_factory=list, sa_type=_json())
+    by_region: list[dict] = Field(default_factory=list, sa_type=_json())
+    error: str = Field(default="", max_length=500)
+
+
 # -- teachers (docenten): members who supervise teams ------------------------------------
 
 

@@ -35,7 +35,7 @@ from service.domain.tables import (
     SuggestionStatus,
     TargetKind,
 )
-from service.usecases.fairness import GroupExposure, fairness_report
+from service.usecases.dashboard_refresh import latest_refresh, ranked_challenges
 
 #: A candidate is good from a strong match on (`service.domain.strength`). Scores are the
 #: ranker's fused z-scores (each component standardised over the whole corpus, then weighted
@@ -133,7 +133,9 @@ def _open_challenges(session: Session, community_id: str) -> list[tuple[Challeng
     )
 
 
-def _challenge_row(challenge: Challenge, organisation: str, found: _Candidates) -> dict[str, Any]:
+def _challenge_row(
+    challenge: Challenge, organisation: str, found: _Candidates, ranked: bool
+) -> dict[str, Any]:
     return {
         "challenge_id": challenge.id,
         "title": challenge.title,
@@ -144,6 +146,7 @@ def _challenge_row(challenge: Challenge, organisation: str, found: _Candidates) 
         "candidates": found.candidates,
         "best_score": None if found.best_score is None else round(found.best_score, 3),
         "in_progress": found.in_progress,
+        "ranked": ranked,
     }
 
 
@@ -157,15 +160,23 @@ CHALLENGE_COLUMNS = (
     "candidates",
     "best_score",
     "in_progress",
+    "ranked",
 )
 
 
 def open_challenges(session: Session, community_id: str) -> Table:
     """The published challenges: their candidates (stored suggestions of students and research
-    groups that nobody turned down), the best candidate's score, and the matches under way."""
+    groups that nobody turned down), the best candidate's score, the matches under way, and
+    whether the challenge was ranked at all (`service.usecases.dashboard_refresh`)."""
     found = _candidates(session, community_id)
+    ranked = ranked_challenges(session, community_id)
     rows = [
-        _challenge_row(challenge, organisation, found.get(challenge.id, _Candidates()))
+        _challenge_row(
+            challenge,
+            organisation,
+            found.get(challenge.id, _Candidates()),
+            challenge.id in ranked,
+        )
         for challenge, organisation in _open_challenges(session, community_id)
     ]
     return Table("open_challenges", CHALLENGE_COLUMNS, rows)
@@ -176,39 +187,53 @@ def has_good_candidate(best_score: float | None, threshold: float = GOOD_SCORE) 
     return best_score is not None and best_score >= threshold
 
 
+def lacks_good_candidate(row: dict[str, Any], threshold: float = GOOD_SCORE) -> bool:
+    """Whether an open challenge's row says it was ranked and has no good candidate. A
+    challenge never ranked is not one of these: nobody knows yet (see `challenges_not_ranked`)."""
+    return row["ranked"] and not has_good_candidate(row["best_score"], threshold)
+
+
 def challenges_without_good_candidate(
     session: Session, community_id: str, threshold: float = GOOD_SCORE
 ) -> Table:
-    """The published challenges with no candidate scoring `threshold` or more: either none was
-    suggested yet (the challenge was never ranked, or every candidate was turned down), or the
-    best one scores lower. The threshold is a column, so a reader sees what "good" meant."""
+    """The published challenges that were ranked and have no candidate scoring `threshold` or
+    more: every candidate was turned down, none was eligible, or the best one scores lower.
+    The threshold is a column, so a reader sees what "good" meant."""
     rows = []
     for row in open_challenges(session, community_id).rows:
-        if not has_good_candidate(row["best_score"], threshold):
+        if lacks_good_candidate(row, threshold):
             rows.append({**row, "threshold": threshold})
     return Table("challenges_without_good_candidate", (*CHALLENGE_COLUMNS, "threshold"), rows)
+
+
+def challenges_not_ranked(session: Session, community_id: str) -> Table:
+    """The published challenges whose students were never ranked for them (no
+    `ChallengeRanking`; a suggestion stored from a student's own page does not count). The
+    dashboard's refresh ranks them."""
+    rows = [row for row in open_challenges(session, community_id).rows if not row["ranked"]]
+    return Table("challenges_not_ranked", CHALLENGE_COLUMNS, rows)
 
 
 def open_challenges_by_level(
     session: Session, community_id: str, threshold: float = GOOD_SCORE
 ) -> Table:
-    """Per challenge level: the open challenges and how many of them lack a good candidate."""
+    """Per challenge level: the open challenges, how many were never ranked, and how many were
+    ranked and lack a good candidate."""
     open_rows = open_challenges(session, community_id).rows
     total = Counter(row["level"] for row in open_rows)
-    weak = Counter(
-        row["level"] for row in open_rows if not has_good_candidate(row["best_score"], threshold)
-    )
+    unranked = Counter(row["level"] for row in open_rows if not row["ranked"])
+    weak = Counter(row["level"] for row in open_rows if lacks_good_candidate(row, threshold))
     rows = [
         {
             "level": level.value,
             "open_challenges": total[level.value],
+            "not_ranked": unranked[level.value],
             "without_good_candidate": weak[level.value],
         }
         for level in ChallengeLevel
     ]
-    return Table(
-        "open_challenges_by_level", ("level", "open_challenges", "without_good_candidate"), rows
-    )
+    columns = ("level", "open_challenges", "not_ranked", "without_good_candidate")
+    return Table("open_challenges_by_level", columns, rows)
 
 
 # -- students -------------------------------------------------------------------------------
@@ -395,34 +420,39 @@ FAIRNESS_COLUMNS = (
 )
 
 
-def _fairness_rows(groups: list[GroupExposure]) -> list[dict[str, Any]]:
+def _fairness_rows(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
     def rounded(value: float | None) -> float | None:
         return None if value is None else round(value, 3)
 
     return [
         {
-            "group": group.group,
-            "students": group.students,
-            "population_share": rounded(group.population_share),
-            "appearances": group.appearances,
-            "appearance_ratio": rounded(group.appearance_ratio),
-            "exposure_share": rounded(group.exposure_share),
-            "exposure_ratio": rounded(group.exposure_ratio),
+            "group": group["group"],
+            "students": group["students"],
+            "population_share": rounded(group["population_share"]),
+            "appearances": group["appearances"],
+            "appearance_ratio": rounded(group["appearance_ratio"]),
+            "exposure_share": rounded(group["exposure_share"]),
+            "exposure_ratio": rounded(group["exposure_ratio"]),
         }
         for group in groups
     ]
 
 
 def fairness_by_level(session: Session, community_id: str) -> Table:
-    """The fairness report's exposure per student level (see `service.usecases.fairness`)."""
-    report = fairness_report(session, community_id)
-    return Table("fairness_by_level", FAIRNESS_COLUMNS, _fairness_rows(report.by_level))
+    """Exposure per student level, from the community's last dashboard refresh: every
+    consenting student in the full ranking of every open challenge
+    (`service.usecases.fairness.population_exposure`); no rows before the first refresh."""
+    done = latest_refresh(session, community_id)
+    rows = [] if done is None else _fairness_rows(done.by_level)
+    return Table("fairness_by_level", FAIRNESS_COLUMNS, rows)
 
 
 def fairness_by_region(session: Session, community_id: str) -> Table:
-    """The fairness report's exposure per student region (see `service.usecases.fairness`)."""
-    report = fairness_report(session, community_id)
-    return Table("fairness_by_region", FAIRNESS_COLUMNS, _fairness_rows(report.by_region))
+    """Exposure per student region, from the community's last dashboard refresh (see
+    `fairness_by_level`)."""
+    done = latest_refresh(session, community_id)
+    rows = [] if done is None else _fairness_rows(done.by_region)
+    return Table("fairness_by_region", FAIRNESS_COLUMNS, rows)
 
 
 # -- all tables by name --------------------------------------------------------------------------
@@ -430,6 +460,7 @@ def fairness_by_region(session: Session, community_id: str) -> Table:
 TABLES: dict[str, Callable[[Session, str], Table]] = {
     "open_challenges_by_level": open_challenges_by_level,
     "open_challenges": open_challenges,
+    "challenges_not_ranked": challenges_not_ranked,
     "challenges_without_good_candidate": challenges_without_good_candidate,
     "students_without_assignment_by_level": students_without_assignment_by_level,
     "students_without_assignment": students_without_assignment,

@@ -492,6 +492,57 @@ class Matching:
             self._uncache([text])  # the profile's query vector is not kept either
         return found
 
+    def rank_all(
+        self,
+        kind: Kind,
+        query_kind: Kind,
+        queries: Sequence[Row],
+        *,
+        filters: dict[str, list[str]],
+        allowed: set[str] | frozenset[str] | None = None,
+    ) -> list[list[Match]]:
+        """For each query row, every row of `kind` within the filters (the same for all of
+        them), best first, scored as `rank` scores them but unexplained: the ranker's
+        vectorised path, all queries in one call, for figures over a whole population (the
+        dashboard's fairness). Not kept among `rank`'s answers (they would push out the pages'
+        ones). With pgvector this ranks the rows this process has indexed."""
+        if not queries:
+            return []
+        texts = [text_view(query_kind, query) for query in queries]
+        found = self.query_vectors(query_kind, queries)
+        vectors = None if any(v is None for v in found) else np.stack(found)
+        with self._lock:
+            ranker = self.rankers[kind]
+            return ranker.rank(
+                texts,
+                len(ranker),
+                filters=filters,
+                allowed=allowed,
+                explain=False,
+                query_vectors=vectors,
+            )
+
+    def query_vectors(self, query_kind: Kind, queries: Sequence[Row]) -> list[np.ndarray | None]:
+        """`_query_vector` of many rows, with one call to the encoder for those that need one
+        (a hundred challenges: one batch instead of a hundred single encodings)."""
+        texts = [text_view(query_kind, query) for query in queries]
+        found: list[np.ndarray | None] = [None] * len(queries)
+        if not self.weights.uses("dense"):
+            return found
+        wanted = []
+        for at, query in enumerate(queries):
+            if self._symmetric and query.embedding is not None:
+                found[at] = query.embedding
+            else:
+                wanted.append(at)
+        if wanted:
+            encoded = self.encoder.encode([texts[at] for at in wanted], kind="query")
+            for at, vector in zip(wanted, encoded, strict=True):
+                found[at] = vector
+            if query_kind == "student" and not self._symmetric:
+                self._uncache([texts[at] for at in wanted])
+        return found
+
     def _query_vector(self, query: Row, text: str) -> np.ndarray | None:
         """A query row's dense vector: its stored one where queries and passages are encoded
         alike, else its text encoded as a query (None when the dense component is unused)."""

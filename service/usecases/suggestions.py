@@ -18,6 +18,7 @@ from service.domain.suggestion_models import SuggestionPublic
 from service.domain.tables import (
     Challenge,
     ChallengeLevel,
+    ChallengeRanking,
     ChallengeStatus,
     Membership,
     ResearchGroup,
@@ -240,16 +241,13 @@ def _available_students(
     return frozenset(session.connection().execute(query).scalars())
 
 
-def students_for_challenge(
-    session: Session,
-    matching: Matching,
-    challenge: Challenge,
-    *,
-    k: int,
-    filters: StudentFilters,
-) -> list[Suggestion]:
-    """Rank the consenting students of the challenge's community and persist the top k; of
-    near-equal students the one living nearer ranks higher (`matcher.travel.nearer_first`)."""
+def eligible_students(
+    session: Session, matching: Matching, challenge: Challenge, filters: StudentFilters
+) -> tuple[dict[str, list[str]], frozenset[str] | None]:
+    """The hard filters and the allowed ids (None: no restriction) that decide which students
+    may be ranked for a challenge: its community, its level (any level for "any"), its
+    language and, unless asked otherwise, free in its period. The review pages and the
+    dashboard's fairness (`service.usecases.fairness.population_exposure`) share them."""
     levels = filters.levels
     if levels is None and challenge.level != ChallengeLevel.any:
         levels = [challenge.level]
@@ -265,11 +263,29 @@ def students_for_challenge(
         allowed = matching.kept(
             "student", ("available", *period), lambda: _available_students(session, *period)
         )
+    return hard, allowed
+
+
+def students_for_challenge(
+    session: Session,
+    matching: Matching,
+    challenge: Challenge,
+    *,
+    k: int,
+    filters: StudentFilters,
+) -> list[Suggestion]:
+    """Rank the consenting students of the challenge's community and persist the top k; of
+    near-equal students the one living nearer ranks higher (`matcher.travel.nearer_first`)."""
+    hard, allowed = eligible_students(session, matching, challenge, filters)
     matches = matching.rank("student", "challenge", challenge, k=k, filters=hard, allowed=allowed)
     students, stored = _students_and_stored(session, challenge, [m.id for m in matches])
     near = {m.id: travel(challenge, students[m.id]).nearness for m in matches}
     ranked = nearer_first(matches, near)
     items = [(challenge, TargetKind.student, students[m.id], m) for m in ranked]
+    if session.get(ChallengeRanking, challenge.id) is None:
+        # The first ranking of this challenge's students: committed with its suggestions, so
+        # the dashboard counts the challenge as ranked even when none came out.
+        session.add(ChallengeRanking(challenge_id=challenge.id, candidates=len(items)))
     return save(session, matching, items, stored=stored)
 
 

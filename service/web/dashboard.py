@@ -22,21 +22,21 @@ from datetime import date
 from typing import Annotated, Any
 
 from babel.numbers import format_decimal
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, BackgroundTasks, Depends, Request, status
+from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 from sqlmodel import Session, select
 
 from service.api.deps import SessionDep
 from service.domain.actor import Actor
 from service.domain.errors import not_found
-from service.domain.tables import Community, Role
-from service.usecases import audit, dashboard
+from service.domain.tables import Community, DashboardRefresh, Role
+from service.usecases import audit, dashboard, dashboard_refresh
 from service.usecases.csv_safety import guard
 from service.usecases.fairness import NO_REGION
 from service.web.auth import require_roles
 from service.web.charts import Series, bar_chart, line_chart
-from service.web.i18n import N_, _, current_language, format_date
+from service.web.i18n import N_, _, current_language, format_date, format_moment
 from service.web.render import render
 from service.web.review_view import STATUS_LABELS
 
@@ -55,6 +55,8 @@ HEADINGS = {
     "candidates": N_("Kandidaten"),
     "best_score": N_("Beste score"),
     "in_progress": N_("Lopende matches"),
+    "ranked": N_("Gerangschikt"),
+    "not_ranked": N_("Nog niet gerangschikt"),
     "threshold": N_("Drempel"),
     "open_challenges": N_("Open uitdagingen"),
     "without_good_candidate": N_("Zonder goede kandidaat"),
@@ -95,6 +97,7 @@ WORD_LABELS = {
 TITLES = {
     "open_challenges_by_level": N_("Open uitdagingen per niveau"),
     "open_challenges": N_("Alle open uitdagingen"),
+    "challenges_not_ranked": N_("Uitdagingen die nog niet zijn gerangschikt"),
     "challenges_without_good_candidate": N_("Uitdagingen zonder goede kandidaat"),
     "students_without_assignment_by_level": N_("Studenten zonder opdracht per niveau"),
     "students_without_assignment": N_("Studenten zonder opdracht"),
@@ -122,6 +125,8 @@ def html_cell(column: str, value: Any) -> str:
     value = word(column, value)
     if value is None:
         return "–"
+    if isinstance(value, bool):
+        return _("ja") if value else _("nee")
     if isinstance(value, float):
         return format_decimal(value, format="0.###", locale=current_language())
     if isinstance(value, date):
@@ -166,6 +171,7 @@ class Section:
     chart: Markup
     headings: list[str]
     rows: list[list[str]]
+    method: str = ""  # how the figures were made, and when (the fairness sections)
 
 
 def _number_format() -> Callable[[float], str]:
@@ -239,7 +245,7 @@ def _weekly_line(table: dashboard.Table, title: str) -> Markup:
     )
 
 
-def _section(table: dashboard.Table, intro: str, chart: Markup) -> Section:
+def _section(table: dashboard.Table, intro: str, chart: Markup, method: str = "") -> Section:
     return Section(
         table=table.name,
         title=_(TITLES[table.name]),
@@ -247,7 +253,18 @@ def _section(table: dashboard.Table, intro: str, chart: Markup) -> Section:
         chart=chart,
         headings=[_(HEADINGS[column]) for column in table.columns],
         rows=_html_rows(table),
+        method=method,
     )
+
+
+def fairness_method(refresh: DashboardRefresh | None) -> str:
+    """The fairness figures' method in one sentence, with the time they were computed."""
+    if refresh is None or refresh.finished_at is None:
+        return _("Nog niet berekend: kies hierboven “Dashboard bijwerken”.")
+    return _(
+        "Blootstelling van elke student met toestemming in de volledige rangschikking van "
+        "elke open uitdaging, berekend op %(time)s."
+    ) % {"time": format_moment(refresh.finished_at)}
 
 
 def sections(session: Session, community_id: str) -> list[Section]:
@@ -263,10 +280,11 @@ def sections(session: Session, community_id: str) -> list[Section]:
     themes = get("matches_per_theme")
     weeks = get("matches_per_week")
     in_proportion = (1.0, _("1 = naar verhouding"))
+    method = fairness_method(dashboard_refresh.latest_refresh(session, community_id))
     fairness_intro = _(
-        "Hoe vaak de voorstellen studenten van elke groep tonen, naar verhouding van de groep "
-        "in de leergemeenschap (alleen studenten met toestemming). 1 is naar verhouding; "
-        "onder 1 worden ze minder vaak getoond, boven 1 vaker. Hoger in de ranglijst telt zwaarder."
+        "Per groep: de blootstelling naar verhouding van de grootte van de groep. 1 is naar "
+        "verhouding; onder 1 staan ze lager of minder vaak in de rangschikkingen, boven 1 "
+        "hoger of vaker. Hoger in een rangschikking telt zwaarder."
     )
     result = [
         _section(
@@ -274,13 +292,14 @@ def sections(session: Session, community_id: str) -> list[Section]:
             _(
                 "Gepubliceerde uitdagingen. Een goede kandidaat is een student of "
                 "onderzoeksgroep met een score van minstens %(threshold)s die niemand heeft "
-                "afgewezen; een uitdaging die nog niet is gerangschikt heeft er geen."
+                "afgewezen. Een uitdaging die nog nooit is gerangschikt telt als nog niet "
+                "gerangschikt, niet als zonder goede kandidaat."
             )
             % {"threshold": threshold},
             _bars(
                 by_level,
                 "level",
-                ["open_challenges", "without_good_candidate"],
+                ["open_challenges", "not_ranked", "without_good_candidate"],
                 _(TITLES[by_level.name]),
             ),
         ),
@@ -327,6 +346,7 @@ def sections(session: Session, community_id: str) -> list[Section]:
                     _(TITLES[name]),
                     reference=in_proportion,
                 ),
+                method,
             )
         )
     return result
@@ -361,7 +381,9 @@ def dashboard_page(
     """The charts and tables of one community."""
     community = managed_community(session, actor, community_id)
     weak = dashboard.challenges_without_good_candidate(session, community_id)
+    not_ranked = dashboard.challenges_not_ranked(session, community_id)
     open_rows = dashboard.open_challenges(session, community_id)
+    latest = dashboard_refresh.latest_refresh(session, community_id)
     managed = session.exec(
         select(Community.id, Community.name).order_by(Community.name)
         if actor.is_admin
@@ -378,12 +400,38 @@ def dashboard_page(
         sections=sections(session, community_id),
         open_count=len(open_rows.rows),
         weak_count=len(weak.rows),
+        not_ranked_count=len(not_ranked.rows),
         free_count=sum(students.column("without_assignment")),
+        running=dashboard_refresh.running_refresh(session, community_id) is not None,
+        refreshed=None if latest is None else format_moment(latest.finished_at),
         listings=[
             _section(open_rows, "", Markup("")),
+            _section(not_ranked, "", Markup("")),
             _section(weak, "", Markup("")),
         ],
         titles={name: _(title) for name, title in TITLES.items()},
+    )
+
+
+@router.post("/communities/{community_id}/dashboard/refresh")
+def refresh_dashboard(
+    request: Request,
+    session: SessionDep,
+    actor: Manager,
+    community_id: str,
+    background: BackgroundTasks,
+) -> Response:
+    """Rank the never-ranked challenges and compute the fairness figures anew, after the
+    answer (a background task); a refresh already under way is not started twice."""
+    managed_community(session, actor, community_id)
+    refresh, new = dashboard_refresh.start_refresh(session, community_id)
+    if new:
+        app = request.app
+        background.add_task(
+            dashboard_refresh.run_in_background, app.state.engine, app.state.matching, refresh.id
+        )
+    return RedirectResponse(
+        f"/communities/{community_id}/dashboard#refresh", status.HTTP_303_SEE_OTHER
     )
 
 

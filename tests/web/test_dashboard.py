@@ -18,7 +18,7 @@ from babel.dates import format_date
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, create_engine, select
 
-from service.domain.tables import AuditEntry
+from service.domain.tables import AuditEntry, DashboardRefresh
 
 COMMUNITY = "com-biobased-zuidwest"
 DASHBOARD = f"/communities/{COMMUNITY}/dashboard"
@@ -207,3 +207,83 @@ def test_weeks_are_named_by_their_monday_in_the_pages_language(
     monday = today - timedelta(days=today.weekday())
     assert texts[-1] == format_date(monday, "d MMM", locale=lang), texts
     assert not any("-W" in text for text in texts), texts
+
+
+NOT_COMPUTED = "Nog niet berekend"
+METHOD = {
+    "nl": "Blootstelling van elke student met toestemming in de volledige rangschikking van "
+    "elke open uitdaging, berekend op ",
+    "en": "Exposure of every consenting student in the full ranking of every open challenge, "
+    "computed on ",
+}
+
+
+def figure(page: Page, id_: str) -> int:
+    return int(page.locator(f"#{id_}").inner_text())
+
+
+def form_token(page: Page) -> str:
+    """This browser's CSRF token, from the form every page has (base.html)."""
+    return page.locator("input[name=csrf_token]").first.get_attribute("value")
+
+
+def test_only_the_communitys_intermediary_may_refresh_its_dashboard(
+    page: Page, login, server, matches
+) -> None:
+    login(page, "usr-student-004")
+    page.goto("/student")
+    answer = page.request.post(f"{DASHBOARD}/refresh", form={"csrf_token": form_token(page)})
+    assert answer.status == 403
+    page.context.clear_cookies()
+    login(page, "usr-intermediair-talentcampus")
+    page.goto("/communities/com-talentcampus-eemstad/dashboard")
+    answer = page.request.post(f"{DASHBOARD}/refresh", form={"csrf_token": form_token(page)})
+    assert answer.status == 404
+    engine = create_engine(server.settings.database)
+    try:
+        with Session(engine) as session:
+            started = session.exec(
+                select(DashboardRefresh).where(DashboardRefresh.community_id == COMMUNITY)
+            ).all()
+    finally:
+        engine.dispose()
+    assert started == []
+
+
+def test_refreshing_ranks_what_was_never_ranked_and_states_the_fairness_method(
+    page: Page, login, matches
+) -> None:
+    """Last in the module: the refresh ranks every challenge of the community."""
+    login(page, INTERMEDIARY, lang="nl")
+    page.goto(DASHBOARD)
+    opened, not_ranked, weak = (
+        figure(page, "open-count"),
+        figure(page, "not-ranked-count"),
+        figure(page, "weak-count"),
+    )
+    # Some published challenges of the demo were never ranked: counted as such, and not as
+    # challenges without a good candidate (no challenge is both).
+    assert not_ranked > 0 and weak + not_ranked <= opened
+    method = page.locator("#method-fairness_by_level")
+    expect(method).to_contain_text(NOT_COMPUTED)
+    expect(page.locator("#table-fairness_by_level tbody")).to_have_text("Nog geen gegevens.")
+
+    page.get_by_role("button", name="Dashboard bijwerken").click()
+    deadline = 60
+    while not method.inner_text().startswith(METHOD["nl"]) and deadline:
+        page.wait_for_timeout(1000)  # the refresh runs after the answer: look again
+        page.reload()
+        deadline -= 1
+    assert method.inner_text().startswith(METHOD["nl"]), method.inner_text()
+    assert figure(page, "not-ranked-count") == 0
+    assert figure(page, "open-count") == opened
+    expect(page.locator("#method-fairness_by_region")).to_contain_text(METHOD["nl"])
+    cells = page.locator("#table-fairness_by_level tbody td:first-child")
+    assert cells.all_text_contents() == ["mbo", "hbo", "wo"]
+    expect(page.locator("#refresh-status")).to_contain_text("Laatst bijgewerkt")
+
+    page.context.clear_cookies()
+    login(page, INTERMEDIARY, lang="en")
+    page.goto(DASHBOARD)
+    expect(page.locator("#method-fairness_by_level")).to_contain_text(METHOD["en"])
+    assert figure(page, "not-ranked-count") == 0

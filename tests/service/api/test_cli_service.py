@@ -43,6 +43,7 @@ from service.domain.tables import (
 )
 from service.settings import Settings
 from service.storage.db import make_engine
+from service.usecases import dashboard
 
 runner = CliRunner()
 
@@ -349,6 +350,27 @@ def test_reindex_encodes_only_the_changed_text_with_a_progress_bar(
     assert ok(quiet) == ["1 texts encoded"]
     assert "re-embed" not in quiet.stderr
     assert ok(lcmatch(home, "reindex", "--no-progress")) == ["0 texts encoded"]
+
+
+def test_refresh_dashboards_ranks_what_was_never_ranked(lcmatch: Lcmatch, home: Home) -> None:
+    ok(lcmatch(home, "init", "--demo", "--no-progress"))
+    assert refused(lcmatch(home, "refresh-dashboards", "nergens", "--no-progress")) == [
+        "error: community 'nergens' does not exist"
+    ]
+    [line] = ok(lcmatch(home, "refresh-dashboards", "com-biobased-zuidwest", "--no-progress"))
+    ranked = int(line.split(": ")[1].split(" ")[0])
+    assert ranked > 0 and line.endswith("(done)"), line
+    engine = make_engine(home.url)
+    try:
+        with Session(engine) as session:
+            assert dashboard.challenges_not_ranked(session, "com-biobased-zuidwest").rows == []
+            assert dashboard.fairness_by_level(session, "com-biobased-zuidwest").rows
+            # The other communities were left for their own refresh.
+            assert dashboard.challenges_not_ranked(session, "com-talentcampus-eemstad").rows
+    finally:
+        engine.dispose()
+    again = ok(lcmatch(home, "refresh-dashboards", "--no-progress"))
+    assert len(again) == 3 and again[0].startswith("com-biobased-zuidwest: 0 challenges ranked")
 
 
 # -- the demo data on the first start ------------------------------------------------------------

@@ -29,3 +29,70 @@ def test_sqlite_runs_in_wal_mode_with_full_sync(tmp_path):
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
             assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
             assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+
+
+def test_0013_takes_challenges_with_stored_student_suggestions_as_ranked(tmp_path):
+    """A database from before 0013: its challenges with student suggestions count as ranked
+    (the dashboard would otherwise call every one of them "not ranked yet")."""
+    from alembic import command
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+    from sqlmodel import Session, select
+
+    from service.domain.tables import (
+        Challenge,
+        ChallengeRanking,
+        Community,
+        Organisation,
+        StudentProfile,
+        Suggestion,
+        TargetKind,
+    )
+    from service.storage.db import MIGRATIONS
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    before = ScriptDirectory.from_config(config).get_revision("0013").down_revision
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, before)
+    with Session(engine) as session:
+        session.add(Community(id="c", name="Gemeenschap"))
+        session.add(Organisation(id="o", name="Bedrijf", kind="sme"))
+        session.flush()
+        for id_ in ("ch-1", "ch-2", "ch-3"):
+            session.add(
+                Challenge(
+                    id=id_,
+                    community_id="c",
+                    organisation_id="o",
+                    title=f"Uitdaging {id_}",
+                    description="Een uitdaging met genoeg tekst.",
+                )
+            )
+        session.add(StudentProfile(id="s", full_name="Student", programme="Bouw", level="hbo"))
+        session.flush()
+        for challenge, kind, target in [
+            ("ch-1", TargetKind.student, "s"),
+            ("ch-2", TargetKind.research_group, "rg-1"),
+        ]:
+            session.add(
+                Suggestion(
+                    challenge_id=challenge,
+                    community_id="c",
+                    target_kind=kind,
+                    target_id=target,
+                    score=1.0,
+                    dense=0.0,
+                    lexical=0.0,
+                    skill=0.0,
+                    model_version="test",
+                )
+            )
+        session.commit()
+    migrate(engine)
+    with Session(engine) as session:
+        rankings = session.exec(select(ChallengeRanking)).all()
+    # ch-1 has a student suggestion; ch-2 only a research group's; ch-3 nothing.
+    assert [(r.challenge_id, r.candidates) for r in rankings] == [("ch-1", 1)]

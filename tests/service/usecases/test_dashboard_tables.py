@@ -18,8 +18,10 @@ from sqlmodel import Session
 
 from service.domain.tables import (
     Challenge,
+    ChallengeRanking,
     ChallengeStatus,
     Community,
+    DashboardRefresh,
     Membership,
     Organisation,
     StudentProfile,
@@ -30,6 +32,7 @@ from service.domain.tables import (
 )
 from service.storage.db import make_engine, migrate
 from service.usecases import dashboard
+from service.usecases.fairness import fairness_report
 
 S = SuggestionStatus
 MONDAY = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # ISO week 2026-W45
@@ -173,6 +176,9 @@ def world(session: Session) -> None:
     # zuid: s6 is active there (must not count as an assignment in noord); z1 introduced
     suggestion(session, "gz1", "ch-z", "s6", S.active, 2.0, community="zuid")
     suggestion(session, "gz2", "ch-z", "z1", S.introduced, 2.0, community="zuid", created_at=at(21))
+    # Whose students were ranked for them (ch-3's never were)
+    for ranked in ("ch-1", "ch-2", "ch-4", "ch-draft", "ch-z"):
+        session.add(ChallengeRanking(challenge_id=ranked, ranked_at=MONDAY, candidates=2))
     session.flush()
     event(session, "g1", "suggested", "approved", at(1))
     event(session, "g1", "approved", "introduced", at(2))
@@ -204,23 +210,49 @@ def test_open_challenges_are_the_published_ones_with_their_candidates(session: S
     assert (rows["ch-2"]["candidates"], rows["ch-2"]["best_score"]) == (1, 0.9)
     assert (rows["ch-3"]["candidates"], rows["ch-3"]["best_score"]) == (0, None)
     assert rows["ch-4"]["in_progress"] == 1
+    # ch-3 was never ranked; ch-2 was, although its best was turned down
+    assert {id_: row["ranked"] for id_, row in rows.items()} == {
+        "ch-1": True,
+        "ch-2": True,
+        "ch-3": False,
+        "ch-4": True,
+    }
     assert set(table.columns) == set(table.rows[0])
 
 
 def test_challenges_without_a_good_candidate_name_the_threshold(session: Session) -> None:
     assert dashboard.GOOD_SCORE == 2.0  # the scores in `world` are chosen around it
     table = dashboard.challenges_without_good_candidate(session, "noord")
-    assert table.column("challenge_id") == ["ch-2", "ch-3"]
-    assert table.column("threshold") == [2.0, 2.0]
+    # ch-3 was never ranked: nobody knows yet whether it has a good candidate
+    assert table.column("challenge_id") == ["ch-2"]
+    assert table.column("threshold") == [2.0]
     stricter = dashboard.challenges_without_good_candidate(session, "noord", threshold=2.5)
-    assert stricter.column("challenge_id") == ["ch-2", "ch-3", "ch-4"]  # 2.0 < 2.5; 2.8 stays
+    assert stricter.column("challenge_id") == ["ch-2", "ch-4"]  # 2.0 < 2.5; 2.8 stays
+
+
+def test_a_challenge_never_ranked_is_not_ranked_yet(session: Session) -> None:
+    assert dashboard.challenges_not_ranked(session, "noord").column("challenge_id") == ["ch-3"]
+    # A suggestion stored from a student's own page ranks one student, not the challenge's.
+    suggestion(session, "g8", "ch-3", "s3", S.suggested, 0.5)
+    session.commit()
+    assert dashboard.challenges_not_ranked(session, "noord").column("challenge_id") == ["ch-3"]
+    assert dashboard.challenges_without_good_candidate(session, "noord").column("challenge_id") == [
+        "ch-2"
+    ]
+    # Once ranked (say, nobody was eligible), it is one without a good candidate.
+    session.add(ChallengeRanking(challenge_id="ch-3", candidates=0))
+    session.commit()
+    assert dashboard.challenges_not_ranked(session, "noord").rows == []
+    weak = dashboard.challenges_without_good_candidate(session, "noord")
+    assert weak.column("challenge_id") == ["ch-2", "ch-3"]
 
 
 def test_open_challenges_by_level(session: Session) -> None:
     rows = by(dashboard.open_challenges_by_level(session, "noord"), "level")
     assert list(rows) == ["mbo", "hbo", "wo", "any"]
     assert [rows[level]["open_challenges"] for level in rows] == [1, 2, 1, 0]
-    assert [rows[level]["without_good_candidate"] for level in rows] == [1, 1, 0, 0]
+    assert [rows[level]["not_ranked"] for level in rows] == [0, 1, 0, 0]  # ch-3 (hbo)
+    assert [rows[level]["without_good_candidate"] for level in rows] == [1, 0, 0, 0]  # ch-2
 
 
 def test_students_without_an_assignment_leave_out_those_without_consent(session: Session) -> None:
@@ -286,15 +318,49 @@ def test_matches_per_week_from_the_event_times(session: Session) -> None:
     assert sum(week("completed")) == 0 and sum(week("declined")) == 0
 
 
-def test_the_fairness_tables_follow_the_fairness_report(session: Session) -> None:
-    rows = by(dashboard.fairness_by_level(session, "noord"), "group")
-    # population: s1, s2, s3, s4, s6 (s5 withheld consent): mbo 2, hbo 2, wo 1
-    assert {level: r["students"] for level, r in rows.items()} == {"mbo": 2, "hbo": 2, "wo": 1}
-    assert rows["hbo"]["population_share"] == 0.4
-    # student appearances in noord: ch-1 s1, s3; ch-2 s2, s6; ch-4 s4 (g7 is s5's: left out)
-    assert [rows[level]["appearances"] for level in ("mbo", "hbo", "wo")] == [2, 2, 1]
-    region = dashboard.fairness_by_region(session, "noord")
-    assert region.column("group") == ["Zwolle"]
+def test_the_fairness_tables_show_the_last_refresh_not_the_stored_suggestions(
+    session: Session,
+) -> None:
+    # No refresh yet: no figures, although noord has stored student suggestions.
+    assert dashboard.fairness_by_level(session, "noord").rows == []
+    assert fairness_report(session, "noord").suggestions == 5
+    group = {
+        "students": 2,
+        "population_share": 0.4,
+        "appearances": 3,
+        "appearance_share": 0.5,
+        "appearance_ratio": 1.25,
+        "exposure": 2.5,
+        "exposure_share": 0.51234,
+        "exposure_ratio": 1.2808501,
+    }
+    older = DashboardRefresh(
+        community_id="noord", status="done", finished_at=at(1), by_level=[], by_region=[]
+    )
+    newer = DashboardRefresh(
+        community_id="noord",
+        status="done",
+        finished_at=at(2),
+        by_level=[{"group": "hbo", **group}],
+        by_region=[{"group": "Zwolle", **group}],
+    )
+    running = DashboardRefresh(community_id="noord", by_level=[{"group": "wo", **group}])
+    session.add_all([older, newer, running])
+    session.commit()
+    rows = dashboard.fairness_by_level(session, "noord").rows
+    assert rows == [
+        {
+            "group": "hbo",
+            "students": 2,
+            "population_share": 0.4,
+            "appearances": 3,
+            "appearance_ratio": 1.25,
+            "exposure_share": 0.512,
+            "exposure_ratio": 1.281,
+        }
+    ]
+    assert dashboard.fairness_by_region(session, "noord").column("group") == ["Zwolle"]
+    assert dashboard.fairness_by_level(session, "zuid").rows == []
 
 
 def test_tables_by_name(session: Session) -> None:
