@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -18,15 +19,43 @@ from matcher.errors import MatcherError
 from matcher.lexical import STOPWORDS, words
 from matcher.paths import esco_skills_path
 
-# Verbs and words so common in skill labels that they tell no skill apart:
-# "toxicologische onderzoeken uitvoeren" is recognised from "toxicologische onderzoeken".
+# Verbs that only say a skill is exercised ("uitvoeren": carry out) and words as empty: the words
+# around them name the skill, so they may be left out ("toxicologische onderzoeken uitvoeren" is
+# recognised from "toxicologische onderzoeken").
 _GENERIC = {
-    "dutch": """uitvoeren beheren gebruiken bedienen geven controleren toepassen zorgen maken
-        opstellen houden bieden voorbereiden inzake volgen helpen werken verrichten
-        nemen verstrekken gaan omgaan""",
+    "dutch": """uitvoeren verrichten toepassen maken opstellen houden nemen gaan inzake""",
     "english": """perform use manage apply ensure provide prepare conduct handle
         carry out undertake make keep follow work using""",
 }
+# Verbs that say what is done with the thing the label names ("beheren", "gebruiken",
+# "controleren", "bieden"). Without them a label of one other word would be any mention of that
+# thing: "aannemers controleren" in "een aannemer wil ...", "thuiszorg bieden" in "een app voor de
+# thuiszorg". So they are left out only where at least two other words remain ("kwaliteit van
+# producten controleren" is recognised from "de kwaliteit van producten").
+_ACTION = {
+    "dutch": """beheren gebruiken bedienen geven controleren zorgen bieden voorbereiden volgen
+        helpen werken verstrekken omgaan""",
+    "english": "",
+}
+# Words that name the setting of every challenge rather than a skill: the students are who will
+# do the work, so "studenten begeleiden" in "studenten begeleiden kinderen" is no skill wanted.
+_SETTING = frozenset("student studenten stagiair stagiairs students student's".split())
+# Where a text's sentences end: a label's words must stand in one sentence, not be gathered from
+# several ("veiligheid" in one, "gebouwen" in another is no "veiligheid van gebouwen controleren").
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
+# A letter joined to a word by a hyphen is part of it: "e-learning" is not "learning".
+_JOINED_LETTER = re.compile(r"\b(\w)-(?=\w)")
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _tokens(text: str) -> list[str]:
+    """Lower-cased word tokens, a hyphenated single letter kept with its word."""
+    return words(_JOINED_LETTER.sub(r"\1", text))
+
+
+def _capitalised(text: str) -> set[str]:
+    """The tokens (lower-cased) that the text writes with a capital: names and acronyms."""
+    return {token.lower() for token in _WORD.findall(_JOINED_LETTER.sub(r"\1", text)) if token[0].isupper()}
 _LANGUAGE_STEMMER = {"nl": "dutch", "en": "english"}
 # Function words that tell a Dutch text from an English one; labels of the other language
 # are then left out, so that the English stemmer does not read Dutch words as English stems.
@@ -44,6 +73,11 @@ def guess_languages(text: str, candidates: Sequence[str]) -> list[str]:
     if best < 2:
         return list(candidates)
     return [lang for lang, count in counts.items() if count * 2 >= best]
+
+
+def sentences_of(text: str) -> list[str]:
+    """The sentences of a text (split after ".", "!", "?", ";" and at line breaks)."""
+    return _SENTENCE_END.split(text)
 
 
 @dataclass(frozen=True)
@@ -130,20 +164,27 @@ class SkillTagger:
         self.postings_: dict[str, dict[str, list[int]]] = {}
         for language in self.stemmers_:
             generic = self._stems(_GENERIC[_LANGUAGE_STEMMER[language]], language)
+            action_words = frozenset(_ACTION[_LANGUAGE_STEMMER[language]].split())
+            action = self._stems(" ".join(action_words), language) - generic
             labelled = [
                 (index, label, self._stems(label, language))
-                for index, skill in enumerate(self.skills_)
-                for label in skill.labels.get(language, ())
+                for index, label in self._telling_labels(language)
             ]
             # How many labels need each word, to tell a telling word from a common one.
             spread: dict[str, int] = defaultdict(int)
             for _index, _label, stems in labelled:
-                for stem in stems - generic:
+                for stem in stems - generic - action:
                     spread[stem] += 1
             entries: list[tuple[int, frozenset[str], frozenset[str], str]] = []
             postings: dict[str, list[int]] = defaultdict(list)
             for index, label, all_stems in labelled:
-                stems = frozenset(all_stems - generic)
+                stems = frozenset(all_stems - generic - action)
+                if len(stems) == 1:
+                    # Only the verb itself stays needed, not a noun of its stem ("beheer van
+                    # regenwater" is any text about "regenwater").
+                    stems |= self._stems(
+                        " ".join(w for w in _tokens(label) if w in action_words), language
+                    )
                 if len(stems) == 1 and len(all_stems) > 1 and spread[next(iter(stems))] > 15:
                     # "producten voorbereiden" without its verb would be any "producten":
                     # the verb may only go when what remains tells the skill apart.
@@ -152,7 +193,7 @@ class SkillTagger:
                     continue
                 # Every word of the label, generic verbs included: in a text of another
                 # language "manage a team" needs "manage" itself, not just "team".
-                exact = frozenset(w for w in words(label) if w not in STOPWORDS)
+                exact = frozenset(w for w in _tokens(label) if w not in STOPWORDS)
                 for stem in stems:
                     postings[stem].append(len(entries))
                 entries.append((index, stems, exact, label))
@@ -160,11 +201,38 @@ class SkillTagger:
             self.postings_[language] = dict(postings)
         return self
 
+    def _telling_labels(self, language: str) -> list[tuple[int, str]]:
+        """(skill index, label) of the language's labels that can tell their skill.
+
+        Left out: a label several skills carry, except for the skill whose own (preferred)
+        label it is ("ICT" is an alternative label of four skills, "SQL" that of a database
+        system besides the language); fragments that begin or end with a function word
+        ("and procedures"); and labels that need a word of the setting ("studenten").
+        """
+        carriers: dict[str, set[int]] = defaultdict(set)
+        for index, skill in enumerate(self.skills_):
+            for label in skill.labels.get(language, ()):
+                carriers[label.casefold()].add(index)
+        kept: list[tuple[int, str]] = []
+        for index, skill in enumerate(self.skills_):
+            own = skill.labels.get(language, ())
+            for label in own:
+                tokens = words(label)
+                if not tokens or tokens[0] in STOPWORDS or tokens[-1] in STOPWORDS:
+                    continue
+                if _SETTING.intersection(tokens):
+                    continue
+                shared = len(carriers[label.casefold()]) > 1
+                if shared and label.casefold() != own[0].casefold():
+                    continue
+                kept.append((index, label))
+        return kept
+
     def _stems(self, text: str, language: str) -> set[str]:
         # Stemming is the slow part; the same words recur in every label and text.
         cache = self.stem_cache_[language]
         stems = set()
-        for word in words(text):
+        for word in _tokens(text):
             if word in STOPWORDS or len(word) < 2:
                 continue
             stem = cache.get(word)
@@ -177,21 +245,36 @@ class SkillTagger:
         """Skill index -> the label it was found under."""
         found: dict[int, str] = {}
         likely = guess_languages(text, list(self.stemmers_))
-        text_words = set(words(text))
+        sentences = [sentence for sentence in sentences_of(text) if sentence.strip()]
+        sentence_words = [set(_tokens(sentence)) for sentence in sentences]
         for language in self.stemmers_:
-            stems = self._stems(text, language)
             entries = self.labels_[language]
             postings = self.postings_[language]
-            candidates = {entry for stem in stems for entry in postings.get(stem, ())}
-            for entry in sorted(candidates):
-                index, needed, exact, label = entries[entry]
-                if index in found or not needed <= stems:
-                    continue
-                # In a text of another language, a label counts only when its words stand
-                # there unchanged ("Python", "BIM"), not when a stem merely coincides.
-                if language in likely or exact <= text_words:
-                    found[index] = label
+            for sentence, text_words in zip(sentences, sentence_words, strict=True):
+                capitals = _capitalised(sentence)
+                stems = {self._known_stem(stem, language) for stem in self._stems(sentence, language)}
+                candidates = {entry for stem in stems for entry in postings.get(stem, ())}
+                for entry in sorted(candidates):
+                    index, needed, exact, label = entries[entry]
+                    if index in found or not needed <= stems:
+                        continue
+                    # In a text of another language, a label counts only when its words stand
+                    # there unchanged ("Python", "BIM"), not when a stem merely coincides; a
+                    # label of one word only where it is written as a name, with a capital
+                    # ("Python", "SQL"), for a common word ("plan") may be the text's own.
+                    if language in likely or (
+                        exact <= text_words and (len(exact) != 1 or exact <= capitals)
+                    ):
+                        found[index] = label
         return found
+
+    def _known_stem(self, stem: str, language: str) -> str:
+        """The stem as the labels have it: the stemmer keeps the plural "s" of loanwords
+        ("energieaudits"), so such a stem no label needs stands for its singular."""
+        postings = self.postings_[language]
+        if stem not in postings and stem.endswith(("s", "t")) and stem[:-1] in postings:
+            return stem[:-1]
+        return stem
 
     def tag(self, text: str) -> list[SkillTag]:
         """The skills the text speaks of, most specific (longest label) first."""
@@ -210,8 +293,25 @@ class SkillTagger:
         found = sp.csr_matrix((len(texts), len(self.skills_)), dtype=np.float32)
         if not texts:
             return found
-        batch = _WordBatch([words(text) for text in texts])
-        likely = self._likely(batch)
+        # A label's words must stand in one sentence (see `_matches`): the sentences are
+        # tagged, and a text has the skills of its sentences; the language is the whole text's.
+        owners: list[int] = []
+        sentences: list[list[str]] = []
+        capitals: list[list[str]] = []
+        for row, text in enumerate(texts):
+            for sentence in sentences_of(text):
+                tokens = _tokens(sentence)
+                if tokens:
+                    owners.append(row)
+                    sentences.append(tokens)
+                    capitals.append(sorted(_capitalised(sentence)))
+        if not sentences:
+            return found
+        owner = np.asarray(owners)
+        likely = self._likely(_WordBatch([words(text) for text in texts]))
+        batch = _WordBatch(sentences)
+        capital_batch = _WordBatch(capitals)
+        in_sentences = sp.csr_matrix((len(sentences), len(self.skills_)), dtype=np.float32)
         for language in self.stemmers_:
             labels = self._label_matrices(language)
             stems = batch.indicator(
@@ -220,15 +320,24 @@ class SkillTagger:
             hits = _complete(stems @ labels.stems.T, labels.stem_counts)
             exact = batch.indicator(labels.word_columns.get, labels.words.shape[1])
             verbatim = _complete(exact @ labels.words.T, labels.word_counts)
+            capital = capital_batch.indicator(labels.word_columns.get, labels.words.shape[1])
+            named = _complete(capital @ labels.words.T, labels.word_counts)
+            verbatim = verbatim @ sp.diags((~labels.single).astype(np.float32)) + named @ sp.diags(
+                labels.single.astype(np.float32)
+            )
             # A label in another language than the text's counts only where all its words
             # stand there unchanged (see `_matches`).
             rows = np.repeat(np.arange(hits.shape[0]), np.diff(hits.indptr))
-            free = likely[language][rows] | labels.no_words[hits.indices]
+            free = likely[language][owner[rows]] | labels.no_words[hits.indices]
             passing = hits.copy()
             passing.data = free.astype(np.float32)
             passing = passing + hits.multiply(verbatim)
-            found = found + passing @ labels.skills
-        found = sp.csr_matrix(found)
+            in_sentences = in_sentences + passing @ labels.skills
+        gather = sp.csr_matrix(
+            (np.ones(len(owners), np.float32), (owner, np.arange(len(owners)))),
+            shape=(len(texts), len(owners)),
+        )
+        found = sp.csr_matrix(gather @ sp.csr_matrix(in_sentences))
         found.eliminate_zeros()
         found.data[:] = 1.0
         return found
@@ -252,7 +361,7 @@ class SkillTagger:
         stem = cache.get(word)
         if stem is None:
             stem = cache[word] = self.stemmers_[language].stemWord(word)
-        return self._label_matrices(language).stem_columns.get(stem)
+        return self._label_matrices(language).stem_columns.get(self._known_stem(stem, language))
 
     def _label_matrices(self, language: str) -> _LabelMatrices:
         """The labels of one language as sparse matrices (made once, on first use)."""
@@ -321,6 +430,7 @@ class _LabelMatrices:
     words: sp.csr_matrix  # labels x words
     word_counts: np.ndarray
     no_words: np.ndarray  # labels without a word to match verbatim (always allowed)
+    single: np.ndarray  # labels of one word: verbatim only where written with a capital
     skills: sp.csr_matrix  # labels x skills
 
     @classmethod
@@ -347,6 +457,7 @@ class _LabelMatrices:
             words=words_,
             word_counts=word_counts,
             no_words=word_counts == 0,
+            single=word_counts == 1,
             skills=sp.csr_matrix(
                 (np.ones(len(labelled), np.float32), (np.arange(len(labelled)), labelled)),
                 shape=(len(labelled), skills),
