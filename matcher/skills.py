@@ -162,6 +162,9 @@ class SkillTagger:
         # inverted index from a stem to the labels that need it.
         self.labels_: dict[str, list[tuple[int, frozenset[str], frozenset[str], str]]] = {}
         self.postings_: dict[str, dict[str, list[int]]] = {}
+        # Per language, the entries whose one word is the term for a skill that has no label
+        # in the other languages (see `_is_loanword`).
+        self.loanwords_: dict[str, frozenset[int]] = {}
         for language in self.stemmers_:
             generic = self._stems(_GENERIC[_LANGUAGE_STEMMER[language]], language)
             action_words = frozenset(_ACTION[_LANGUAGE_STEMMER[language]].split())
@@ -177,6 +180,7 @@ class SkillTagger:
                     spread[stem] += 1
             entries: list[tuple[int, frozenset[str], frozenset[str], str]] = []
             postings: dict[str, list[int]] = defaultdict(list)
+            loanwords: set[int] = set()
             for index, label, all_stems in labelled:
                 stems = frozenset(all_stems - generic - action)
                 if len(stems) == 1:
@@ -194,12 +198,26 @@ class SkillTagger:
                 # Every word of the label, generic verbs included: in a text of another
                 # language "manage a team" needs "manage" itself, not just "team".
                 exact = frozenset(w for w in _tokens(label) if w not in STOPWORDS)
+                if self._is_loanword(index, label, language):
+                    loanwords.add(len(entries))
                 for stem in stems:
                     postings[stem].append(len(entries))
                 entries.append((index, stems, exact, label))
             self.labels_[language] = entries
+            self.loanwords_[language] = frozenset(loanwords)
             self.postings_[language] = dict(postings)
         return self
+
+    def _is_loanword(self, index: int, label: str, language: str) -> bool:
+        """Whether a label of one word is the term other languages borrow for its skill:
+        the skill's own (preferred) label, and the skill has no label in another language
+        ("database" in a Dutch text). Other one-word labels of another language count only
+        where written as a name ("Python"), since a common word ("plan") may be the text's."""
+        skill = self.skills_[index]
+        own = skill.labels.get(language, ())
+        if len(_tokens(label)) != 1 or not own or own[0] != label:
+            return False
+        return not any(skill.labels.get(other) for other in self.languages if other != language)
 
     def _telling_labels(self, language: str) -> list[tuple[int, str]]:
         """(skill index, label) of the language's labels that can tell their skill.
@@ -250,6 +268,7 @@ class SkillTagger:
         for language in self.stemmers_:
             entries = self.labels_[language]
             postings = self.postings_[language]
+            loanwords = self.loanwords_[language]
             for sentence, text_words in zip(sentences, sentence_words, strict=True):
                 capitals = _capitalised(sentence)
                 stems = {self._known_stem(stem, language) for stem in self._stems(sentence, language)}
@@ -263,7 +282,8 @@ class SkillTagger:
                     # label of one word only where it is written as a name, with a capital
                     # ("Python", "SQL"), for a common word ("plan") may be the text's own.
                     if language in likely or (
-                        exact <= text_words and (len(exact) != 1 or exact <= capitals)
+                        exact <= text_words
+                        and (len(exact) != 1 or exact <= capitals or entry in loanwords)
                     ):
                         found[index] = label
         return found
@@ -367,7 +387,9 @@ class SkillTagger:
         """The labels of one language as sparse matrices (made once, on first use)."""
         made = self.__dict__.setdefault("_matrices", {})
         if language not in made:
-            made[language] = _LabelMatrices.of(self.labels_[language], len(self.skills_))
+            made[language] = _LabelMatrices.of(
+                self.labels_[language], len(self.skills_), self.loanwords_[language]
+            )
         return made[language]
 
     def uri_index(self) -> dict[str, int]:
@@ -430,11 +452,16 @@ class _LabelMatrices:
     words: sp.csr_matrix  # labels x words
     word_counts: np.ndarray
     no_words: np.ndarray  # labels without a word to match verbatim (always allowed)
-    single: np.ndarray  # labels of one word: verbatim only where written with a capital
+    single: np.ndarray  # labels of one word, not loanwords: verbatim only with a capital
     skills: sp.csr_matrix  # labels x skills
 
     @classmethod
-    def of(cls, entries: list[tuple[int, frozenset[str], frozenset[str], str]], skills: int):
+    def of(
+        cls,
+        entries: list[tuple[int, frozenset[str], frozenset[str], str]],
+        skills: int,
+        loanwords: frozenset[int] = frozenset(),
+    ):
         stem_columns: dict[str, int] = {}
         word_columns: dict[str, int] = {}
 
@@ -457,7 +484,7 @@ class _LabelMatrices:
             words=words_,
             word_counts=word_counts,
             no_words=word_counts == 0,
-            single=word_counts == 1,
+            single=(word_counts == 1) & ~np.isin(np.arange(len(entries)), list(loanwords)),
             skills=sp.csr_matrix(
                 (np.ones(len(labelled), np.float32), (np.arange(len(labelled)), labelled)),
                 shape=(len(labelled), skills),
