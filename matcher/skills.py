@@ -23,7 +23,8 @@ from matcher.paths import esco_skills_path
 # around them name the skill, so they may be left out ("toxicologische onderzoeken uitvoeren" is
 # recognised from "toxicologische onderzoeken").
 _GENERIC = {
-    "dutch": """uitvoeren verrichten toepassen maken opstellen houden nemen gaan inzake""",
+    "dutch": """uitvoeren verrichten toepassen maken opstellen houden nemen gaan inzake
+        doen afnemen voeren verlenen plegen treffen leveren""",
     "english": """perform use manage apply ensure provide prepare conduct handle
         carry out undertake make keep follow work using""",
 }
@@ -57,6 +58,8 @@ def _capitalised(text: str) -> set[str]:
     """The tokens (lower-cased) that the text writes with a capital: names and acronyms."""
     return {token.lower() for token in _WORD.findall(_JOINED_LETTER.sub(r"\1", text)) if token[0].isupper()}
 _LANGUAGE_STEMMER = {"nl": "dutch", "en": "english"}
+# Languages whose verbs take a "t" in the present tense that the stemmer keeps ("beheert").
+_VERB_LAST = frozenset({"nl"})
 # Function words that tell a Dutch text from an English one; labels of the other language
 # are then left out, so that the English stemmer does not read Dutch words as English stems.
 _MARKERS = {
@@ -73,6 +76,15 @@ def guess_languages(text: str, candidates: Sequence[str]) -> list[str]:
     if best < 2:
         return list(candidates)
     return [lang for lang, count in counts.items() if count * 2 >= best]
+
+
+def _dutch_infinitive(finite: str) -> str:
+    """The infinitive of a Dutch verb in the present tense's "t" form: "beheert" -> "beheren"
+    (a long vowel is written single in the open syllable), "onderzoekt" -> "onderzoeken"."""
+    base = finite[:-1]
+    if len(base) >= 3 and base[-2] == base[-3] and base[-2] in "aeou" and base[-1] not in "aeiou":
+        base = base[:-2] + base[-1]
+    return base + "en"
 
 
 def sentences_of(text: str) -> list[str]:
@@ -271,7 +283,11 @@ class SkillTagger:
             loanwords = self.loanwords_[language]
             for sentence, text_words in zip(sentences, sentence_words, strict=True):
                 capitals = _capitalised(sentence)
-                stems = {self._known_stem(stem, language) for stem in self._stems(sentence, language)}
+                stems = {
+                    self._text_stem(word, language)
+                    for word in _tokens(sentence)
+                    if word not in STOPWORDS and len(word) >= 2
+                }
                 candidates = {entry for stem in stems for entry in postings.get(stem, ())}
                 for entry in sorted(candidates):
                     index, needed, exact, label = entries[entry]
@@ -288,12 +304,28 @@ class SkillTagger:
                         found[index] = label
         return found
 
-    def _known_stem(self, stem: str, language: str) -> str:
-        """The stem as the labels have it: the stemmer keeps the plural "s" of loanwords
-        ("energieaudits"), so such a stem no label needs stands for its singular."""
+    def _text_stem(self, word: str, language: str) -> str:
+        """The stem of a word of a text as the labels have it. The stemmer keeps the plural
+        "s" of loanwords ("energieaudits") and the "t" of a Dutch verb's present tense
+        ("analyseert", "beheert"); where the stem is none a label needs, the singular or the
+        infinitive ("beheren") stands for it."""
+        stem = self._stem(word, language)
         postings = self.postings_[language]
-        if stem not in postings and stem.endswith(("s", "t")) and stem[:-1] in postings:
+        if stem in postings:
+            return stem
+        if word.endswith(("s", "t")) and stem.endswith(word[-1]) and stem[:-1] in postings:
             return stem[:-1]
+        if language in _VERB_LAST and word.endswith("t") and len(word) > 4:
+            infinitive = self._stem(_dutch_infinitive(word), language)
+            if infinitive in postings:
+                return infinitive
+        return stem
+
+    def _stem(self, word: str, language: str) -> str:
+        cache = self.stem_cache_[language]
+        stem = cache.get(word)
+        if stem is None:
+            stem = cache[word] = self.stemmers_[language].stemWord(word)
         return stem
 
     def tag(self, text: str) -> list[SkillTag]:
@@ -377,11 +409,7 @@ class SkillTagger:
         """Column of the word's stem among the labels' stems (None: no label needs it)."""
         if word in STOPWORDS or len(word) < 2:
             return None
-        cache = self.stem_cache_[language]
-        stem = cache.get(word)
-        if stem is None:
-            stem = cache[word] = self.stemmers_[language].stemWord(word)
-        return self._label_matrices(language).stem_columns.get(self._known_stem(stem, language))
+        return self._label_matrices(language).stem_columns.get(self._text_stem(word, language))
 
     def _label_matrices(self, language: str) -> _LabelMatrices:
         """The labels of one language as sparse matrices (made once, on first use)."""
