@@ -99,6 +99,7 @@ class Skill:
     uri: str
     label: str
     labels: dict[str, tuple[str, ...]]  # language code -> labels in that language
+    kind: str = ""  # ESCO's skill type: "skill/competence", "knowledge", ...
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,7 @@ def load_esco_skills(path: str | Path | None = None) -> list[Skill]:
                         uri=row["uri"],
                         label=row.get("label_nl") or row["label_en"],
                         labels={"nl": dutch, "en": english},
+                        kind=row.get("skill_type") or "",
                     )
                 )
             except (json.JSONDecodeError, KeyError, TypeError) as error:
@@ -177,6 +179,9 @@ class SkillTagger:
         # Per language, the entries whose one word is the term for a skill that has no label
         # in the other languages (see `_is_loanword`).
         self.loanwords_: dict[str, frozenset[int]] = {}
+        # Per language, the entries that may gather their words from the whole text rather
+        # than one sentence (see `_spans_sentences`).
+        self.spanning_: dict[str, frozenset[int]] = {}
         for language in self.stemmers_:
             generic = self._stems(_GENERIC[_LANGUAGE_STEMMER[language]], language)
             action_words = frozenset(_ACTION[_LANGUAGE_STEMMER[language]].split())
@@ -193,6 +198,7 @@ class SkillTagger:
             entries: list[tuple[int, frozenset[str], frozenset[str], str]] = []
             postings: dict[str, list[int]] = defaultdict(list)
             loanwords: set[int] = set()
+            spanning: set[int] = set()
             for index, label, all_stems in labelled:
                 stems = frozenset(all_stems - generic - action)
                 if len(stems) == 1:
@@ -212,13 +218,35 @@ class SkillTagger:
                 exact = frozenset(w for w in _tokens(label) if w not in STOPWORDS)
                 if self._is_loanword(index, label, language):
                     loanwords.add(len(entries))
+                if self._spans_sentences(index, label, stems, language):
+                    spanning.add(len(entries))
                 for stem in stems:
                     postings[stem].append(len(entries))
                 entries.append((index, stems, exact, label))
             self.labels_[language] = entries
             self.loanwords_[language] = frozenset(loanwords)
+            self.spanning_[language] = frozenset(spanning)
             self.postings_[language] = dict(postings)
         return self
+
+    def _spans_sentences(
+        self, index: int, label: str, needed: frozenset[str], language: str
+    ) -> bool:
+        """Whether a label may be found with its words in different sentences: a competence
+        whose verb is needed too ("verpakkingen" in one sentence, "test" in the next), for then
+        the text says both what is done and to what. A label found by its nouns alone (a
+        piece of knowledge, or a competence whose verb was left out) needs them in one
+        sentence: "veiligheid" in one and "gebouwen" in another is no "veiligheid van
+        gebouwen controleren"."""
+        tokens = _tokens(label)
+        if (
+            language not in _VERB_LAST
+            or self.skills_[index].kind == "knowledge"
+            or len(needed) < 2
+            or not tokens[-1].endswith("en")
+        ):
+            return False
+        return bool(self._stems(tokens[-1], language)) and self._stems(tokens[-1], language) <= needed
 
     def _is_loanword(self, index: int, label: str, language: str) -> bool:
         """Whether a label of one word is the term other languages borrow for its skill:
@@ -275,13 +303,15 @@ class SkillTagger:
         """Skill index -> the label it was found under."""
         found: dict[int, str] = {}
         likely = guess_languages(text, list(self.stemmers_))
-        sentences = [sentence for sentence in sentences_of(text) if sentence.strip()]
-        sentence_words = [set(_tokens(sentence)) for sentence in sentences]
+        # Each sentence, and the whole text for the labels that may span sentences.
+        units = [(s, False) for s in sentences_of(text) if s.strip()] + [(text, True)]
         for language in self.stemmers_:
             entries = self.labels_[language]
             postings = self.postings_[language]
             loanwords = self.loanwords_[language]
-            for sentence, text_words in zip(sentences, sentence_words, strict=True):
+            spanning = self.spanning_[language]
+            for sentence, whole in units:
+                text_words = set(_tokens(sentence))
                 capitals = _capitalised(sentence)
                 stems = {
                     self._text_stem(word, language)
@@ -291,7 +321,7 @@ class SkillTagger:
                 candidates = {entry for stem in stems for entry in postings.get(stem, ())}
                 for entry in sorted(candidates):
                     index, needed, exact, label = entries[entry]
-                    if index in found or not needed <= stems:
+                    if index in found or (entry in spanning) != whole or not needed <= stems:
                         continue
                     # In a text of another language, a label counts only when its words stand
                     # there unchanged ("Python", "BIM"), not when a stem merely coincides; a
@@ -347,6 +377,8 @@ class SkillTagger:
             return found
         # A label's words must stand in one sentence (see `_matches`): the sentences are
         # tagged, and a text has the skills of its sentences; the language is the whole text's.
+        # The units tagged: every sentence, then every whole text (for the labels that may
+        # span sentences, see `_spans_sentences`).
         owners: list[int] = []
         sentences: list[list[str]] = []
         capitals: list[list[str]] = []
@@ -357,8 +389,11 @@ class SkillTagger:
                     owners.append(row)
                     sentences.append(tokens)
                     capitals.append(sorted(_capitalised(sentence)))
-        if not sentences:
-            return found
+        parts = len(sentences)
+        for row, text in enumerate(texts):
+            owners.append(row)
+            sentences.append(_tokens(text))
+            capitals.append(sorted(_capitalised(text)))
         owner = np.asarray(owners)
         likely = self._likely(_WordBatch([words(text) for text in texts]))
         batch = _WordBatch(sentences)
@@ -383,8 +418,14 @@ class SkillTagger:
             free = likely[language][owner[rows]] | labels.no_words[hits.indices]
             passing = hits.copy()
             passing.data = free.astype(np.float32)
-            passing = passing + hits.multiply(verbatim)
-            in_sentences = in_sentences + passing @ labels.skills
+            passing = sp.csr_matrix(passing + hits.multiply(verbatim))
+            spans = labels.spanning.astype(np.float32)
+            in_sentences = in_sentences + sp.vstack(
+                [
+                    passing[:parts] @ sp.diags(1.0 - spans) @ labels.skills,
+                    passing[parts:] @ sp.diags(spans) @ labels.skills,
+                ]
+            )
         gather = sp.csr_matrix(
             (np.ones(len(owners), np.float32), (owner, np.arange(len(owners)))),
             shape=(len(texts), len(owners)),
@@ -416,7 +457,10 @@ class SkillTagger:
         made = self.__dict__.setdefault("_matrices", {})
         if language not in made:
             made[language] = _LabelMatrices.of(
-                self.labels_[language], len(self.skills_), self.loanwords_[language]
+                self.labels_[language],
+                len(self.skills_),
+                self.loanwords_[language],
+                self.spanning_[language],
             )
         return made[language]
 
@@ -481,6 +525,7 @@ class _LabelMatrices:
     word_counts: np.ndarray
     no_words: np.ndarray  # labels without a word to match verbatim (always allowed)
     single: np.ndarray  # labels of one word, not loanwords: verbatim only with a capital
+    spanning: np.ndarray  # labels whose words may stand in different sentences
     skills: sp.csr_matrix  # labels x skills
 
     @classmethod
@@ -489,6 +534,7 @@ class _LabelMatrices:
         entries: list[tuple[int, frozenset[str], frozenset[str], str]],
         skills: int,
         loanwords: frozenset[int] = frozenset(),
+        spanning: frozenset[int] = frozenset(),
     ):
         stem_columns: dict[str, int] = {}
         word_columns: dict[str, int] = {}
@@ -513,6 +559,7 @@ class _LabelMatrices:
             word_counts=word_counts,
             no_words=word_counts == 0,
             single=(word_counts == 1) & ~np.isin(np.arange(len(entries)), list(loanwords)),
+            spanning=np.isin(np.arange(len(entries)), list(spanning)),
             skills=sp.csr_matrix(
                 (np.ones(len(labelled), np.float32), (np.arange(len(labelled)), labelled)),
                 shape=(len(labelled), skills),

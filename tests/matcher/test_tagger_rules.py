@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from matcher import SkillTagger
 from matcher.tagging_quality import load_labelled_texts, measure
 
 SET = Path(__file__).resolve().parents[1] / "fixtures" / "tagger-set.tsv"
-# Measured on the set with the tagger before these rules (benchmarks/results/
-# tagger_precision.baseline.json) and after them (tagger_precision.json).
-BASELINE_PRECISION, BASELINE_RECALL = 0.5079, 0.2286
-PRECISION_FLOOR, RECALL_FLOOR = 0.79, 0.19
+# The tagger's recall on the set before the rules against false positives (precision was
+# 0.5079): benchmarks/results/tagger_precision.baseline.json.
+BASELINE_RECALL = 0.2286
 
 
 def labels(tagger: SkillTagger, text: str) -> set[str]:
@@ -25,7 +22,8 @@ def test_safety_in_one_sentence_and_buildings_in_another_is_no_building_safety(
 ) -> None:
     text = "Wij maken drukvaten voor gebouwen. Veiligheid bij hoge drukken staat voorop."
     assert "veiligheid van gebouwen controleren" not in labels(tagger, text)
-    assert "veiligheid van gebouwen controleren" not in labels(tagger, "Veiligheid bij hoge drukken")
+    alone = "Veiligheid bij hoge drukken"
+    assert "veiligheid van gebouwen controleren" not in labels(tagger, alone)
 
 
 def test_building_safety_in_one_sentence_is_found(tagger: SkillTagger) -> None:
@@ -79,7 +77,8 @@ def test_a_hyphenated_letter_belongs_to_its_word(tagger: SkillTagger) -> None:
 
 
 def test_a_loanword_plural_finds_its_singular_label(tagger: SkillTagger) -> None:
-    assert "energieaudit uitvoeren" in labels(tagger, "Ons bureau doet energieaudits bij bedrijven.")
+    text = "Ons bureau doet energieaudits bij bedrijven."
+    assert "energieaudit uitvoeren" in labels(tagger, text)
 
 
 def test_transform_follows_the_same_rules_as_tag(tagger: SkillTagger) -> None:
@@ -88,6 +87,8 @@ def test_transform_follows_the_same_rules_as_tag(tagger: SkillTagger) -> None:
         "Wij controleren de veiligheid van gebouwen.",
         "Een aannemer wil meer hout gebruiken. De ICT moet beter.",
         "We need Python; een plan met e-learning en energieaudits, met SQL.",
+        "Wij maken kunststof verpakkingen. De student test ze. Zij beheert de databases.",
+        "We willen ons product verbeteren. De student meet de eigenschappen.",
         "",
     ]
     matrix = tagger.transform(texts)
@@ -98,19 +99,35 @@ def test_transform_follows_the_same_rules_as_tag(tagger: SkillTagger) -> None:
         ), text
 
 
-def test_the_hand_labelled_set_keeps_its_precision_and_recall(tagger: SkillTagger) -> None:
+def test_a_support_verb_may_go_but_not_a_verb_of_a_fixed_expression(tagger: SkillTagger) -> None:
+    assert "interviews afnemen" in labels(tagger, "De student houdt interviews met bewoners.")
+    text = "Ons bedrijf maakt onderdelen voor machines."
+    assert "machines in bedrijf stellen" not in labels(tagger, text)
+
+
+def test_a_verb_in_the_present_tense_finds_its_infinitive(tagger: SkillTagger) -> None:
+    assert "databases beheren" in labels(tagger, "Zij beheert onze databases.")
+    assert "databases beheren" not in labels(tagger, "Wij hebben een database met klanten.")
+
+
+def test_a_plural_fallback_is_only_for_plurals(tagger: SkillTagger) -> None:
+    assert "Duits" not in labels(tagger, "Een strategie voor Duitse toeristen.")
+
+
+def test_a_competence_with_its_verb_may_span_sentences(tagger: SkillTagger) -> None:
+    text = "Wij maken kunststof verpakkingen. De student test ze in ons lab."
+    assert "verpakkingen testen" in labels(tagger, text)
+
+
+def test_knowledge_may_not_span_sentences(tagger: SkillTagger) -> None:
+    text = "We willen ons product verbeteren. De student meet de eigenschappen."
+    assert "eigenschappen van producten" not in labels(tagger, text)
+    assert "eigenschappen van producten" in labels(tagger, "De eigenschappen van producten.")
+
+
+def test_the_hand_labelled_set_reaches_the_issue_target(tagger: SkillTagger) -> None:
+    """Issue 18: precision at least 0.8 at no less recall than the tagger had before."""
     quality = measure(tagger, load_labelled_texts(SET))
     assert len(quality.outcomes) == 50
-    assert quality.precision >= PRECISION_FLOOR
-    assert quality.recall >= RECALL_FLOOR
-    assert quality.precision > BASELINE_PRECISION
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 18's target (precision >= 0.8 at the baseline's recall) is not reached yet",
-)
-def test_the_hand_labelled_set_reaches_the_issue_target(tagger: SkillTagger) -> None:
-    quality = measure(tagger, load_labelled_texts(SET))
     assert quality.precision >= 0.8
     assert quality.recall >= BASELINE_RECALL
