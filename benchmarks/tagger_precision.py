@@ -16,10 +16,10 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _results import publish  # noqa: E402
+from _results import publish
 
-from matcher.skills import SkillTagger  # noqa: E402
-from matcher.tagging_quality import load_labelled_texts, measure  # noqa: E402
+from matcher.skills import SkillTagger
+from matcher.tagging_quality import load_labelled_texts, measure
 
 ROOT = Path(__file__).resolve().parent.parent
 SET = ROOT / "tests" / "fixtures" / "tagger-set.tsv"
@@ -33,7 +33,9 @@ def main() -> None:
     texts = load_labelled_texts(arguments.set)
     quality = measure(SkillTagger().fit(), texts)
     result = {
-        "set": str(arguments.set.relative_to(ROOT) if arguments.set.is_relative_to(ROOT) else arguments.set),
+        "set": str(
+            arguments.set.relative_to(ROOT) if arguments.set.is_relative_to(ROOT) else arguments.set
+        ),
         "texts": len(texts),
         "tags": quality.tags,
         "correct_tags": quality.correct_tags,

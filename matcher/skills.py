@@ -54,9 +54,18 @@ def _tokens(text: str) -> list[str]:
     return words(_JOINED_LETTER.sub(r"\1", text))
 
 
-def _capitalised(text: str) -> set[str]:
-    """The tokens (lower-cased) that the text writes with a capital: names and acronyms."""
-    return {token.lower() for token in _WORD.findall(_JOINED_LETTER.sub(r"\1", text)) if token[0].isupper()}
+def _sentences(text: str) -> list[tuple[list[str], set[str]]]:
+    """Per sentence of a text: its tokens (as `_tokens`) and those it writes with a capital
+    (names and acronyms: "Python", "SQL"). Sentences without a word are left out."""
+    found = []
+    for sentence in sentences_of(_JOINED_LETTER.sub(r"\1", text)):
+        tokens = words(sentence)
+        if tokens:
+            written = _WORD.findall(sentence)
+            found.append((tokens, {w.lower() for w in written if w[0].isupper()}))
+    return found
+
+
 _LANGUAGE_STEMMER = {"nl": "dutch", "en": "english"}
 # Languages whose verbs take a "t" in the present tense that the stemmer keeps ("beheert").
 _VERB_LAST = frozenset({"nl"})
@@ -246,7 +255,9 @@ class SkillTagger:
             or not tokens[-1].endswith("en")
         ):
             return False
-        return bool(self._stems(tokens[-1], language)) and self._stems(tokens[-1], language) <= needed
+        return (
+            bool(self._stems(tokens[-1], language)) and self._stems(tokens[-1], language) <= needed
+        )
 
     def _is_loanword(self, index: int, label: str, language: str) -> bool:
         """Whether a label of one word is the term other languages borrow for its skill:
@@ -304,18 +315,24 @@ class SkillTagger:
         found: dict[int, str] = {}
         likely = guess_languages(text, list(self.stemmers_))
         # Each sentence, and the whole text for the labels that may span sentences.
-        units = [(s, False) for s in sentences_of(text) if s.strip()] + [(text, True)]
+        sentences = [(set(tokens), capitals, False) for tokens, capitals in _sentences(text)]
+        units = [
+            *sentences,
+            (
+                set().union(*(tokens for tokens, _c, _w in sentences)),
+                set().union(*(capitals for _t, capitals, _w in sentences)),
+                True,
+            ),
+        ]
         for language in self.stemmers_:
             entries = self.labels_[language]
             postings = self.postings_[language]
             loanwords = self.loanwords_[language]
             spanning = self.spanning_[language]
-            for sentence, whole in units:
-                text_words = set(_tokens(sentence))
-                capitals = _capitalised(sentence)
+            for text_words, capitals, whole in units:
                 stems = {
                     self._text_stem(word, language)
-                    for word in _tokens(sentence)
+                    for word in text_words
                     if word not in STOPWORDS and len(word) >= 2
                 }
                 candidates = {entry for stem in stems for entry in postings.get(stem, ())}
@@ -373,73 +390,55 @@ class SkillTagger:
         """
         texts = list(texts)
         found = sp.csr_matrix((len(texts), len(self.skills_)), dtype=np.float32)
-        if not texts:
-            return found
-        # A label's words must stand in one sentence (see `_matches`): the sentences are
-        # tagged, and a text has the skills of its sentences; the language is the whole text's.
-        # The units tagged: every sentence, then every whole text (for the labels that may
-        # span sentences, see `_spans_sentences`).
+        # The sentences are tagged, and each text as the union of its sentences' words (for
+        # the labels that may span sentences, see `_spans_sentences`).
         owners: list[int] = []
-        sentences: list[list[str]] = []
+        tokens: list[list[str]] = []
         capitals: list[list[str]] = []
         for row, text in enumerate(texts):
-            for sentence in sentences_of(text):
-                tokens = _tokens(sentence)
-                if tokens:
-                    owners.append(row)
-                    sentences.append(tokens)
-                    capitals.append(sorted(_capitalised(sentence)))
-        parts = len(sentences)
-        for row, text in enumerate(texts):
-            owners.append(row)
-            sentences.append(_tokens(text))
-            capitals.append(sorted(_capitalised(text)))
+            for sentence_tokens, sentence_capitals in _sentences(text):
+                owners.append(row)
+                tokens.append(sentence_tokens)
+                capitals.append(sorted(sentence_capitals))
+        if not owners:
+            return found
         owner = np.asarray(owners)
-        likely = self._likely(_WordBatch([words(text) for text in texts]))
-        batch = _WordBatch(sentences)
-        capital_batch = _WordBatch(capitals)
-        in_sentences = sp.csr_matrix((len(sentences), len(self.skills_)), dtype=np.float32)
-        for language in self.stemmers_:
-            labels = self._label_matrices(language)
-            stems = batch.indicator(
-                lambda word, lang=language: self._salient_column(word, lang), labels.stems.shape[1]
-            )
-            hits = _complete(stems @ labels.stems.T, labels.stem_counts)
-            exact = batch.indicator(labels.word_columns.get, labels.words.shape[1])
-            verbatim = _complete(exact @ labels.words.T, labels.word_counts)
-            capital = capital_batch.indicator(labels.word_columns.get, labels.words.shape[1])
-            named = _complete(capital @ labels.words.T, labels.word_counts)
-            verbatim = verbatim @ sp.diags((~labels.single).astype(np.float32)) + named @ sp.diags(
-                labels.single.astype(np.float32)
-            )
-            # A label in another language than the text's counts only where all its words
-            # stand there unchanged (see `_matches`).
-            rows = np.repeat(np.arange(hits.shape[0]), np.diff(hits.indptr))
-            free = likely[language][owner[rows]] | labels.no_words[hits.indices]
-            passing = hits.copy()
-            passing.data = free.astype(np.float32)
-            passing = sp.csr_matrix(passing + hits.multiply(verbatim))
-            spans = labels.spanning.astype(np.float32)
-            in_sentences = in_sentences + sp.vstack(
-                [
-                    passing[:parts] @ sp.diags(1.0 - spans) @ labels.skills,
-                    passing[parts:] @ sp.diags(spans) @ labels.skills,
-                ]
-            )
         gather = sp.csr_matrix(
             (np.ones(len(owners), np.float32), (owner, np.arange(len(owners)))),
             shape=(len(texts), len(owners)),
         )
-        found = sp.csr_matrix(gather @ sp.csr_matrix(in_sentences))
+        batch = _WordBatch(tokens)
+        capital_batch = _WordBatch(capitals)
+        likely = self._likely(batch, gather)
+        for language in self.stemmers_:
+            labels = self._label_matrices(language)
+            indicators = (
+                batch.indicator(
+                    lambda word, lang=language: self._salient_column(word, lang),
+                    labels.stems.shape[1],
+                ),
+                batch.indicator(labels.word_columns.get, labels.words.shape[1]),
+                capital_batch.indicator(labels.word_columns.get, labels.words.shape[1]),
+            )
+            in_sentences = _passing(labels, *indicators, likely[language][owner])
+            in_texts = _passing(
+                labels, *(_present(gather @ m) for m in indicators), likely[language]
+            )
+            spans = labels.spanning.astype(np.float32)
+            found = found + gather @ (in_sentences @ sp.diags(1.0 - spans) @ labels.skills)
+            found = found + in_texts @ sp.diags(spans) @ labels.skills
+        found = sp.csr_matrix(found)
         found.eliminate_zeros()
         found.data[:] = 1.0
         return found
 
-    def _likely(self, batch: _WordBatch) -> dict[str, np.ndarray]:
-        """Per language, which texts may be in it (`guess_languages`, for all texts at once)."""
+    def _likely(self, batch: _WordBatch, gather: sp.csr_matrix) -> dict[str, np.ndarray]:
+        """Per language, which texts may be in it (`guess_languages`, for all texts at once),
+        from the batch of their sentences (`gather`: texts x sentences)."""
         languages = list(self.stemmers_)
         counts = {
-            language: batch.counts(lambda word, lang=language: word in _MARKERS.get(lang, ()))
+            language: gather
+            @ batch.counts(lambda word, lang=language: word in _MARKERS.get(lang, ()))
             for language in languages
         }
         best = np.max(np.stack(list(counts.values())), axis=0)
@@ -467,6 +466,46 @@ class SkillTagger:
     def uri_index(self) -> dict[str, int]:
         """Column of each skill URI in `transform`'s output."""
         return {skill.uri: index for index, skill in enumerate(self.skills_)}
+
+
+def _present(counts: sp.spmatrix) -> sp.csr_matrix:
+    """1 where a count is positive."""
+    present = sp.csr_matrix(counts)
+    present.data[:] = 1.0
+    return present
+
+
+def _passing(
+    labels: _LabelMatrices,
+    stems: sp.csr_matrix,
+    exact: sp.csr_matrix,
+    capital: sp.csr_matrix,
+    likely: np.ndarray,
+) -> sp.csr_matrix:
+    """Units (sentences or texts) x labels: 1 where the label is found (see `_matches`).
+
+    `stems`, `exact` and `capital` mark the label stems, words and capitalised words present
+    in each unit; `likely` whether each unit may be in the labels' language.
+    """
+    hits = _complete(stems @ labels.stems.T, labels.stem_counts)
+    rows = np.repeat(np.arange(hits.shape[0]), np.diff(hits.indptr))
+    passing = hits.copy()
+    passing.data = (likely[rows] | labels.no_words[hits.indices]).astype(np.float32)
+    others = np.flatnonzero(~likely)
+    if not others.size:
+        return passing
+    # A label in another language than the unit's counts only where all its words stand
+    # there unchanged, and a label of one word only where written as a name (or a loanword).
+    verbatim = _complete(exact[others] @ labels.words.T, labels.word_counts)
+    named = _complete(capital[others] @ labels.words.T, labels.word_counts)
+    verbatim = verbatim @ sp.diags((~labels.single).astype(np.float32)) + named @ sp.diags(
+        labels.single.astype(np.float32)
+    )
+    back = sp.csr_matrix(
+        (np.ones(others.size, np.float32), (others, np.arange(others.size))),
+        shape=(hits.shape[0], others.size),
+    )
+    return sp.csr_matrix(passing + hits.multiply(back @ verbatim))
 
 
 def _complete(products: sp.spmatrix, needed: np.ndarray) -> sp.csr_matrix:

@@ -131,3 +131,13 @@ def test_the_hand_labelled_set_reaches_the_issue_target(tagger: SkillTagger) -> 
     assert len(quality.outcomes) == 50
     assert quality.precision >= 0.8
     assert quality.recall >= BASELINE_RECALL
+
+
+def test_transform_agrees_with_tag_on_the_whole_set(tagger: SkillTagger) -> None:
+    texts = [labelled.text for labelled in load_labelled_texts(SET)]
+    texts += ["We analyse sales data with SQL. The plan: a dashboard in Python.", "Hallo!"]
+    matrix = tagger.transform(texts)
+    columns = tagger.uri_index()
+    for row, text in enumerate(texts):
+        expected = sorted(columns[tag.uri] for tag in tagger.tag(text))
+        assert sorted(matrix[row].indices.tolist()) == expected, text
