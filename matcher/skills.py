@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -18,16 +19,56 @@ from matcher.errors import MatcherError
 from matcher.lexical import STOPWORDS, words
 from matcher.paths import esco_skills_path
 
-# Verbs and words so common in skill labels that they tell no skill apart:
-# "toxicologische onderzoeken uitvoeren" is recognised from "toxicologische onderzoeken".
+# Verbs that only say a skill is exercised ("uitvoeren": carry out) and words as empty: the words
+# around them name the skill, so they may be left out ("toxicologische onderzoeken uitvoeren" is
+# recognised from "toxicologische onderzoeken").
 _GENERIC = {
-    "dutch": """uitvoeren beheren gebruiken bedienen geven controleren toepassen zorgen maken
-        opstellen houden bieden voorbereiden inzake volgen helpen werken verrichten
-        nemen verstrekken gaan omgaan""",
+    "dutch": """uitvoeren verrichten toepassen maken opstellen houden nemen gaan inzake
+        doen afnemen voeren verlenen plegen treffen leveren""",
     "english": """perform use manage apply ensure provide prepare conduct handle
         carry out undertake make keep follow work using""",
 }
+# Verbs that say what is done with the thing the label names ("beheren", "gebruiken",
+# "controleren", "bieden"). Without them a label of one other word would be any mention of that
+# thing: "aannemers controleren" in "een aannemer wil ...", "thuiszorg bieden" in "een app voor de
+# thuiszorg". So they are left out only where at least two other words remain ("kwaliteit van
+# producten controleren" is recognised from "de kwaliteit van producten").
+_ACTION = {
+    "dutch": """beheren gebruiken bedienen geven controleren zorgen bieden voorbereiden volgen
+        helpen werken verstrekken omgaan""",
+    "english": "",
+}
+# Words that name the setting of every challenge rather than a skill: the students are who will
+# do the work, so "studenten begeleiden" in "studenten begeleiden kinderen" is no skill wanted.
+_SETTING = frozenset("student studenten stagiair stagiairs students student's".split())
+# Where a text's sentences end: a label's words must stand in one sentence, not be gathered from
+# several ("veiligheid" in one, "gebouwen" in another is no "veiligheid van gebouwen controleren").
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
+# A letter joined to a word by a hyphen is part of it: "e-learning" is not "learning".
+_JOINED_LETTER = re.compile(r"\b(\w)-(?=\w)")
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _tokens(text: str) -> list[str]:
+    """Lower-cased word tokens, a hyphenated single letter kept with its word."""
+    return words(_JOINED_LETTER.sub(r"\1", text))
+
+
+def _sentences(text: str) -> list[tuple[list[str], set[str]]]:
+    """Per sentence of a text: its tokens (as `_tokens`) and those it writes with a capital
+    (names and acronyms: "Python", "SQL"). Sentences without a word are left out."""
+    found = []
+    for sentence in sentences_of(_JOINED_LETTER.sub(r"\1", text)):
+        tokens = words(sentence)
+        if tokens:
+            written = _WORD.findall(sentence)
+            found.append((tokens, {w.lower() for w in written if w[0].isupper()}))
+    return found
+
+
 _LANGUAGE_STEMMER = {"nl": "dutch", "en": "english"}
+# Languages whose verbs take a "t" in the present tense that the stemmer keeps ("beheert").
+_VERB_LAST = frozenset({"nl"})
 # Function words that tell a Dutch text from an English one; labels of the other language
 # are then left out, so that the English stemmer does not read Dutch words as English stems.
 _MARKERS = {
@@ -46,6 +87,20 @@ def guess_languages(text: str, candidates: Sequence[str]) -> list[str]:
     return [lang for lang, count in counts.items() if count * 2 >= best]
 
 
+def _dutch_infinitive(finite: str) -> str:
+    """The infinitive of a Dutch verb in the present tense's "t" form: "beheert" -> "beheren"
+    (a long vowel is written single in the open syllable), "onderzoekt" -> "onderzoeken"."""
+    base = finite[:-1]
+    if len(base) >= 3 and base[-2] == base[-3] and base[-2] in "aeou" and base[-1] not in "aeiou":
+        base = base[:-2] + base[-1]
+    return base + "en"
+
+
+def sentences_of(text: str) -> list[str]:
+    """The sentences of a text (split after ".", "!", "?", ";" and at line breaks)."""
+    return _SENTENCE_END.split(text)
+
+
 @dataclass(frozen=True)
 class Skill:
     """One skill with the labels it is known by."""
@@ -53,6 +108,7 @@ class Skill:
     uri: str
     label: str
     labels: dict[str, tuple[str, ...]]  # language code -> labels in that language
+    kind: str = ""  # ESCO's skill type: "skill/competence", "knowledge", ...
 
 
 @dataclass(frozen=True)
@@ -96,6 +152,7 @@ def load_esco_skills(path: str | Path | None = None) -> list[Skill]:
                         uri=row["uri"],
                         label=row.get("label_nl") or row["label_en"],
                         labels={"nl": dutch, "en": english},
+                        kind=row.get("skill_type") or "",
                     )
                 )
             except (json.JSONDecodeError, KeyError, TypeError) as error:
@@ -128,22 +185,37 @@ class SkillTagger:
         # inverted index from a stem to the labels that need it.
         self.labels_: dict[str, list[tuple[int, frozenset[str], frozenset[str], str]]] = {}
         self.postings_: dict[str, dict[str, list[int]]] = {}
+        # Per language, the entries whose one word is the term for a skill that has no label
+        # in the other languages (see `_is_loanword`).
+        self.loanwords_: dict[str, frozenset[int]] = {}
+        # Per language, the entries that may gather their words from the whole text rather
+        # than one sentence (see `_spans_sentences`).
+        self.spanning_: dict[str, frozenset[int]] = {}
         for language in self.stemmers_:
             generic = self._stems(_GENERIC[_LANGUAGE_STEMMER[language]], language)
+            action_words = frozenset(_ACTION[_LANGUAGE_STEMMER[language]].split())
+            action = self._stems(" ".join(action_words), language) - generic
             labelled = [
                 (index, label, self._stems(label, language))
-                for index, skill in enumerate(self.skills_)
-                for label in skill.labels.get(language, ())
+                for index, label in self._telling_labels(language)
             ]
             # How many labels need each word, to tell a telling word from a common one.
             spread: dict[str, int] = defaultdict(int)
             for _index, _label, stems in labelled:
-                for stem in stems - generic:
+                for stem in stems - generic - action:
                     spread[stem] += 1
             entries: list[tuple[int, frozenset[str], frozenset[str], str]] = []
             postings: dict[str, list[int]] = defaultdict(list)
+            loanwords: set[int] = set()
+            spanning: set[int] = set()
             for index, label, all_stems in labelled:
-                stems = frozenset(all_stems - generic)
+                stems = frozenset(all_stems - generic - action)
+                if len(stems) == 1:
+                    # Only the verb itself stays needed, not a noun of its stem ("beheer van
+                    # regenwater" is any text about "regenwater").
+                    stems |= self._stems(
+                        " ".join(w for w in _tokens(label) if w in action_words), language
+                    )
                 if len(stems) == 1 and len(all_stems) > 1 and spread[next(iter(stems))] > 15:
                     # "producten voorbereiden" without its verb would be any "producten":
                     # the verb may only go when what remains tells the skill apart.
@@ -152,19 +224,84 @@ class SkillTagger:
                     continue
                 # Every word of the label, generic verbs included: in a text of another
                 # language "manage a team" needs "manage" itself, not just "team".
-                exact = frozenset(w for w in words(label) if w not in STOPWORDS)
+                exact = frozenset(w for w in _tokens(label) if w not in STOPWORDS)
+                if self._is_loanword(index, label, language):
+                    loanwords.add(len(entries))
+                if self._spans_sentences(index, label, stems, language):
+                    spanning.add(len(entries))
                 for stem in stems:
                     postings[stem].append(len(entries))
                 entries.append((index, stems, exact, label))
             self.labels_[language] = entries
+            self.loanwords_[language] = frozenset(loanwords)
+            self.spanning_[language] = frozenset(spanning)
             self.postings_[language] = dict(postings)
         return self
+
+    def _spans_sentences(
+        self, index: int, label: str, needed: frozenset[str], language: str
+    ) -> bool:
+        """Whether a label may be found with its words in different sentences: a competence
+        whose verb is needed too ("verpakkingen" in one sentence, "test" in the next), for then
+        the text says both what is done and to what. A label found by its nouns alone (a
+        piece of knowledge, or a competence whose verb was left out) needs them in one
+        sentence: "veiligheid" in one and "gebouwen" in another is no "veiligheid van
+        gebouwen controleren"."""
+        tokens = _tokens(label)
+        if (
+            language not in _VERB_LAST
+            or self.skills_[index].kind == "knowledge"
+            or len(needed) < 2
+            or not tokens[-1].endswith("en")
+        ):
+            return False
+        return (
+            bool(self._stems(tokens[-1], language)) and self._stems(tokens[-1], language) <= needed
+        )
+
+    def _is_loanword(self, index: int, label: str, language: str) -> bool:
+        """Whether a label of one word is the term other languages borrow for its skill:
+        the skill's own (preferred) label, and the skill has no label in another language
+        ("database" in a Dutch text). Other one-word labels of another language count only
+        where written as a name ("Python"), since a common word ("plan") may be the text's."""
+        skill = self.skills_[index]
+        own = skill.labels.get(language, ())
+        if len(_tokens(label)) != 1 or not own or own[0] != label:
+            return False
+        return not any(skill.labels.get(other) for other in self.languages if other != language)
+
+    def _telling_labels(self, language: str) -> list[tuple[int, str]]:
+        """(skill index, label) of the language's labels that can tell their skill.
+
+        Left out: a label several skills carry, except for the skill whose own (preferred)
+        label it is ("ICT" is an alternative label of four skills, "SQL" that of a database
+        system besides the language); fragments that begin or end with a function word
+        ("and procedures"); and labels that need a word of the setting ("studenten").
+        """
+        carriers: dict[str, set[int]] = defaultdict(set)
+        for index, skill in enumerate(self.skills_):
+            for label in skill.labels.get(language, ()):
+                carriers[label.casefold()].add(index)
+        kept: list[tuple[int, str]] = []
+        for index, skill in enumerate(self.skills_):
+            own = skill.labels.get(language, ())
+            for label in own:
+                tokens = words(label)
+                if not tokens or tokens[0] in STOPWORDS or tokens[-1] in STOPWORDS:
+                    continue
+                if _SETTING.intersection(tokens):
+                    continue
+                shared = len(carriers[label.casefold()]) > 1
+                if shared and label.casefold() != own[0].casefold():
+                    continue
+                kept.append((index, label))
+        return kept
 
     def _stems(self, text: str, language: str) -> set[str]:
         # Stemming is the slow part; the same words recur in every label and text.
         cache = self.stem_cache_[language]
         stems = set()
-        for word in words(text):
+        for word in _tokens(text):
             if word in STOPWORDS or len(word) < 2:
                 continue
             stem = cache.get(word)
@@ -177,21 +314,66 @@ class SkillTagger:
         """Skill index -> the label it was found under."""
         found: dict[int, str] = {}
         likely = guess_languages(text, list(self.stemmers_))
-        text_words = set(words(text))
+        # Each sentence, and the whole text for the labels that may span sentences.
+        sentences = [(set(tokens), capitals, False) for tokens, capitals in _sentences(text)]
+        units = [
+            *sentences,
+            (
+                set().union(*(tokens for tokens, _c, _w in sentences)),
+                set().union(*(capitals for _t, capitals, _w in sentences)),
+                True,
+            ),
+        ]
         for language in self.stemmers_:
-            stems = self._stems(text, language)
             entries = self.labels_[language]
             postings = self.postings_[language]
-            candidates = {entry for stem in stems for entry in postings.get(stem, ())}
-            for entry in sorted(candidates):
-                index, needed, exact, label = entries[entry]
-                if index in found or not needed <= stems:
-                    continue
-                # In a text of another language, a label counts only when its words stand
-                # there unchanged ("Python", "BIM"), not when a stem merely coincides.
-                if language in likely or exact <= text_words:
-                    found[index] = label
+            loanwords = self.loanwords_[language]
+            spanning = self.spanning_[language]
+            for text_words, capitals, whole in units:
+                stems = {
+                    self._text_stem(word, language)
+                    for word in text_words
+                    if word not in STOPWORDS and len(word) >= 2
+                }
+                candidates = {entry for stem in stems for entry in postings.get(stem, ())}
+                for entry in sorted(candidates):
+                    index, needed, exact, label = entries[entry]
+                    if index in found or (entry in spanning) != whole or not needed <= stems:
+                        continue
+                    # In a text of another language, a label counts only when its words stand
+                    # there unchanged ("Python", "BIM"), not when a stem merely coincides; a
+                    # label of one word only where it is written as a name, with a capital
+                    # ("Python", "SQL"), for a common word ("plan") may be the text's own.
+                    if language in likely or (
+                        exact <= text_words
+                        and (len(exact) != 1 or exact <= capitals or entry in loanwords)
+                    ):
+                        found[index] = label
         return found
+
+    def _text_stem(self, word: str, language: str) -> str:
+        """The stem of a word of a text as the labels have it. The stemmer keeps the plural
+        "s" of loanwords ("energieaudits") and the "t" of a Dutch verb's present tense
+        ("analyseert", "beheert"); where the stem is none a label needs, the singular or the
+        infinitive ("beheren") stands for it."""
+        stem = self._stem(word, language)
+        postings = self.postings_[language]
+        if stem in postings:
+            return stem
+        if word.endswith(("s", "t")) and stem.endswith(word[-1]) and stem[:-1] in postings:
+            return stem[:-1]
+        if language in _VERB_LAST and word.endswith("t") and len(word) > 4:
+            infinitive = self._stem(_dutch_infinitive(word), language)
+            if infinitive in postings:
+                return infinitive
+        return stem
+
+    def _stem(self, word: str, language: str) -> str:
+        cache = self.stem_cache_[language]
+        stem = cache.get(word)
+        if stem is None:
+            stem = cache[word] = self.stemmers_[language].stemWord(word)
+        return stem
 
     def tag(self, text: str) -> list[SkillTag]:
         """The skills the text speaks of, most specific (longest label) first."""
@@ -208,36 +390,55 @@ class SkillTagger:
         """
         texts = list(texts)
         found = sp.csr_matrix((len(texts), len(self.skills_)), dtype=np.float32)
-        if not texts:
+        # The sentences are tagged, and each text as the union of its sentences' words (for
+        # the labels that may span sentences, see `_spans_sentences`).
+        owners: list[int] = []
+        tokens: list[list[str]] = []
+        capitals: list[list[str]] = []
+        for row, text in enumerate(texts):
+            for sentence_tokens, sentence_capitals in _sentences(text):
+                owners.append(row)
+                tokens.append(sentence_tokens)
+                capitals.append(sorted(sentence_capitals))
+        if not owners:
             return found
-        batch = _WordBatch([words(text) for text in texts])
-        likely = self._likely(batch)
+        owner = np.asarray(owners)
+        gather = sp.csr_matrix(
+            (np.ones(len(owners), np.float32), (owner, np.arange(len(owners)))),
+            shape=(len(texts), len(owners)),
+        )
+        batch = _WordBatch(tokens)
+        capital_batch = _WordBatch(capitals)
+        likely = self._likely(batch, gather)
         for language in self.stemmers_:
             labels = self._label_matrices(language)
-            stems = batch.indicator(
-                lambda word, lang=language: self._salient_column(word, lang), labels.stems.shape[1]
+            indicators = (
+                batch.indicator(
+                    lambda word, lang=language: self._salient_column(word, lang),
+                    labels.stems.shape[1],
+                ),
+                batch.indicator(labels.word_columns.get, labels.words.shape[1]),
+                capital_batch.indicator(labels.word_columns.get, labels.words.shape[1]),
             )
-            hits = _complete(stems @ labels.stems.T, labels.stem_counts)
-            exact = batch.indicator(labels.word_columns.get, labels.words.shape[1])
-            verbatim = _complete(exact @ labels.words.T, labels.word_counts)
-            # A label in another language than the text's counts only where all its words
-            # stand there unchanged (see `_matches`).
-            rows = np.repeat(np.arange(hits.shape[0]), np.diff(hits.indptr))
-            free = likely[language][rows] | labels.no_words[hits.indices]
-            passing = hits.copy()
-            passing.data = free.astype(np.float32)
-            passing = passing + hits.multiply(verbatim)
-            found = found + passing @ labels.skills
+            in_sentences = _passing(labels, *indicators, likely[language][owner])
+            in_texts = _passing(
+                labels, *(_present(gather @ m) for m in indicators), likely[language]
+            )
+            spans = labels.spanning.astype(np.float32)
+            found = found + gather @ (in_sentences @ sp.diags(1.0 - spans) @ labels.skills)
+            found = found + in_texts @ sp.diags(spans) @ labels.skills
         found = sp.csr_matrix(found)
         found.eliminate_zeros()
         found.data[:] = 1.0
         return found
 
-    def _likely(self, batch: _WordBatch) -> dict[str, np.ndarray]:
-        """Per language, which texts may be in it (`guess_languages`, for all texts at once)."""
+    def _likely(self, batch: _WordBatch, gather: sp.csr_matrix) -> dict[str, np.ndarray]:
+        """Per language, which texts may be in it (`guess_languages`, for all texts at once),
+        from the batch of their sentences (`gather`: texts x sentences)."""
         languages = list(self.stemmers_)
         counts = {
-            language: batch.counts(lambda word, lang=language: word in _MARKERS.get(lang, ()))
+            language: gather
+            @ batch.counts(lambda word, lang=language: word in _MARKERS.get(lang, ()))
             for language in languages
         }
         best = np.max(np.stack(list(counts.values())), axis=0)
@@ -248,22 +449,63 @@ class SkillTagger:
         """Column of the word's stem among the labels' stems (None: no label needs it)."""
         if word in STOPWORDS or len(word) < 2:
             return None
-        cache = self.stem_cache_[language]
-        stem = cache.get(word)
-        if stem is None:
-            stem = cache[word] = self.stemmers_[language].stemWord(word)
-        return self._label_matrices(language).stem_columns.get(stem)
+        return self._label_matrices(language).stem_columns.get(self._text_stem(word, language))
 
     def _label_matrices(self, language: str) -> _LabelMatrices:
         """The labels of one language as sparse matrices (made once, on first use)."""
         made = self.__dict__.setdefault("_matrices", {})
         if language not in made:
-            made[language] = _LabelMatrices.of(self.labels_[language], len(self.skills_))
+            made[language] = _LabelMatrices.of(
+                self.labels_[language],
+                len(self.skills_),
+                self.loanwords_[language],
+                self.spanning_[language],
+            )
         return made[language]
 
     def uri_index(self) -> dict[str, int]:
         """Column of each skill URI in `transform`'s output."""
         return {skill.uri: index for index, skill in enumerate(self.skills_)}
+
+
+def _present(counts: sp.spmatrix) -> sp.csr_matrix:
+    """1 where a count is positive."""
+    present = sp.csr_matrix(counts)
+    present.data[:] = 1.0
+    return present
+
+
+def _passing(
+    labels: _LabelMatrices,
+    stems: sp.csr_matrix,
+    exact: sp.csr_matrix,
+    capital: sp.csr_matrix,
+    likely: np.ndarray,
+) -> sp.csr_matrix:
+    """Units (sentences or texts) x labels: 1 where the label is found (see `_matches`).
+
+    `stems`, `exact` and `capital` mark the label stems, words and capitalised words present
+    in each unit; `likely` whether each unit may be in the labels' language.
+    """
+    hits = _complete(stems @ labels.stems.T, labels.stem_counts)
+    rows = np.repeat(np.arange(hits.shape[0]), np.diff(hits.indptr))
+    passing = hits.copy()
+    passing.data = (likely[rows] | labels.no_words[hits.indices]).astype(np.float32)
+    others = np.flatnonzero(~likely)
+    if not others.size:
+        return passing
+    # A label in another language than the unit's counts only where all its words stand
+    # there unchanged, and a label of one word only where written as a name (or a loanword).
+    verbatim = _complete(exact[others] @ labels.words.T, labels.word_counts)
+    named = _complete(capital[others] @ labels.words.T, labels.word_counts)
+    verbatim = verbatim @ sp.diags((~labels.single).astype(np.float32)) + named @ sp.diags(
+        labels.single.astype(np.float32)
+    )
+    back = sp.csr_matrix(
+        (np.ones(others.size, np.float32), (others, np.arange(others.size))),
+        shape=(hits.shape[0], others.size),
+    )
+    return sp.csr_matrix(passing + hits.multiply(back @ verbatim))
 
 
 def _complete(products: sp.spmatrix, needed: np.ndarray) -> sp.csr_matrix:
@@ -321,10 +563,18 @@ class _LabelMatrices:
     words: sp.csr_matrix  # labels x words
     word_counts: np.ndarray
     no_words: np.ndarray  # labels without a word to match verbatim (always allowed)
+    single: np.ndarray  # labels of one word, not loanwords: verbatim only with a capital
+    spanning: np.ndarray  # labels whose words may stand in different sentences
     skills: sp.csr_matrix  # labels x skills
 
     @classmethod
-    def of(cls, entries: list[tuple[int, frozenset[str], frozenset[str], str]], skills: int):
+    def of(
+        cls,
+        entries: list[tuple[int, frozenset[str], frozenset[str], str]],
+        skills: int,
+        loanwords: frozenset[int] = frozenset(),
+        spanning: frozenset[int] = frozenset(),
+    ):
         stem_columns: dict[str, int] = {}
         word_columns: dict[str, int] = {}
 
@@ -347,6 +597,8 @@ class _LabelMatrices:
             words=words_,
             word_counts=word_counts,
             no_words=word_counts == 0,
+            single=(word_counts == 1) & ~np.isin(np.arange(len(entries)), list(loanwords)),
+            spanning=np.isin(np.arange(len(entries)), list(spanning)),
             skills=sp.csr_matrix(
                 (np.ones(len(labelled), np.float32), (np.arange(len(labelled)), labelled)),
                 shape=(len(labelled), skills),
