@@ -7,6 +7,7 @@ lies below the pages and may not use them, and one table keeps both languages in
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from babel import Locale
@@ -83,14 +84,22 @@ WORDS = {
 }
 
 
+# Babel reads its locale data and parses its patterns on every call: a few hundred microseconds
+# a note, on every suggestion an API answer or a page shows. The values repeat (the same days,
+# places and distances), so each is formatted once.
+
+
+@lru_cache(maxsize=4096)
 def _day(value: str, language: str) -> str:
     return format_date(date.fromisoformat(value), "medium", locale=language)
 
 
-def _number(value: float, language: str) -> str:
-    return format_decimal(value, format="#,##0.#", locale=language)
+@lru_cache(maxsize=4096)
+def _number(value: float, language: str, pattern: str = "#,##0.#") -> str:
+    return format_decimal(value, format=pattern, locale=language)
 
 
+@lru_cache(maxsize=1024)
 def _language_name(code: str, language: str) -> str:
     return Locale.parse(language).languages.get(code, code)
 
@@ -126,7 +135,7 @@ def _place(params: dict[str, Any], language: str, texts: dict[str, str]) -> str:
         "reach": _number(params["reach_km"], language),
     }
     if params.get("distance_km") is not None:
-        distance = _number(params["distance_km"], language)
+        distance = _number(params["distance_km"], language, "#,##0.0")
         return texts["place_distance"].format(**values, distance=distance)
     if not values["home"]:
         return texts["place_no_home"].format(**values)
