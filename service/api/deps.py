@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response, status
 from fastapi.routing import APIRoute
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlalchemy import Select, bindparam
@@ -17,10 +17,12 @@ from sqlalchemy.exc import DataError
 from sqlmodel import Session, and_, select
 
 from service.domain.actor import Actor
+from service.domain.languages import choose_language
 from service.domain.tables import ApiKey, Membership, Role, StudentProfile, User
 from service.settings import Settings
 from service.storage.db import holds_read_only_transaction
 from service.usecases.access import community_ids_of
+from service.usecases.notifications import chosen_language
 from service.usecases.security import hash_api_key, read_claims
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/login/access-token", auto_error=False)
@@ -214,6 +216,26 @@ def require(*roles: Role):
     return check
 
 
+def reader_language(
+    session: SessionDep,
+    actor: CurrentUser,
+    accept_language: Annotated[
+        str | None,
+        Header(
+            description="The language of the constraint notes' texts (nl or en) when the user "
+            "has not chosen one on the pages; Dutch when neither says."
+        ),
+    ] = None,
+) -> str:
+    """The language texts for this caller are written in: the one they chose on the pages,
+    else Accept-Language's first of nl and en, else Dutch (as the pages choose, with the
+    user's setting in the place of the pages' cookie)."""
+    language = choose_language(chosen_language(session, actor.id), accept_language)
+    release_connection(session)
+    return language
+
+
+ReaderLanguage = Annotated[str, Depends(reader_language)]
 Manager = Annotated[Actor, Depends(require(Role.intermediary, Role.admin))]
 Admin = Annotated[Actor, Depends(require(Role.admin))]
 

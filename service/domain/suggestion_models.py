@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import StringConstraints, field_validator
 from sqlmodel import Field, SQLModel
@@ -16,6 +16,30 @@ class ComponentsPublic(SQLModel):
     dense: float
     lexical: float
     skill: float
+
+
+class ConstraintNotePublic(SQLModel):
+    """One constraint between the challenge and the student or research group, and whether
+    it is met: a code with its parameters, said in the reader's language (the user's language
+    setting, else Accept-Language, else Dutch) as the pages say it."""
+
+    code: str = Field(
+        description="level | period | hours | language | place (a student), capacity (a "
+        "research group), room (the room the challenge or group has left now)."
+    )
+    ok: bool = Field(description="Whether the constraint is met.")
+    label: str = Field(description="The constraint's name in the reader's language.")
+    text: str = Field(description="The constraint in a sentence, in the reader's language.")
+    params: dict[str, Any] = Field(
+        description="The values the text is made of, per code: level {wanted, has}; period "
+        "{start, end, free_from, free_until} (ISO dates, free_* may be null); hours {wanted, "
+        "has}; language {wanted, spoken}; place {work_mode, place, student_place, travel_km, "
+        "reach_km, distance_km} (km; reach_km null for remote work, distance_km null when "
+        "unknown); capacity {capacity}; room {left, capacity, unit: students | projects}. "
+        "Empty for a note stored before notes had codes."
+    )
+    constraint: str = Field(description="Deprecated: the same as code.")
+    detail: str = Field(description="Deprecated: the same as text.")
 
 
 class SuggestionPublic(SQLModel):
@@ -31,7 +55,7 @@ class SuggestionPublic(SQLModel):
     score: float
     components: ComponentsPublic
     explanation: dict
-    constraint_notes: list[dict]
+    constraint_notes: list[ConstraintNotePublic]
     model_version: str
     status: SuggestionStatus | None = Field(
         description="The review status; null for the student a match is about until an "

@@ -9,7 +9,6 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
 from pathlib import Path
 from typing import Literal, TypeVar
 
@@ -23,7 +22,6 @@ from matcher.ranker import REFIT_DRIFT, HybridRanker, Match, Weights
 from matcher.ranker_state import StateError, load_state, save_state
 from service.domain.tables import (
     Challenge,
-    ChallengeLevel,
     ChallengeStatus,
     Membership,
     ResearchGroup,
@@ -31,7 +29,7 @@ from service.domain.tables import (
 )
 from service.storage.database_ranking import Fresh, rank_candidates
 from service.storage.vector_store import PgVectorStore
-from service.usecases.places import travel
+from service.usecases.constraint_notes import Note
 
 # Under "lcmatch", the logger `lcmatch serve` shows: start-up reports what it embeds and fits.
 log = logging.getLogger("lcmatch.matching")
@@ -108,71 +106,6 @@ def attributes(kind: Kind, row: Row, communities: set[str]) -> dict[str, str | l
     if kind == "student":
         return {"community": sorted(communities), "level": row.level, "language": row.languages}
     return {"community": sorted(communities)}
-
-
-# -- constraint notes ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Note:
-    """One constraint between a challenge and a candidate, and whether it is met."""
-
-    constraint: str  # level | period | place | language | capacity
-    ok: bool
-    detail: str
-
-    def as_json(self) -> dict:
-        return {"constraint": self.constraint, "ok": self.ok, "detail": self.detail}
-
-
-def _overlaps(start: date | None, end: date | None, other: tuple[date | None, date | None]):
-    """Whether two periods overlap; None when a date is missing."""
-    other_start, other_end = other
-    if not (start and end and other_start and other_end):
-        return None
-    return start <= other_end and other_start <= end
-
-
-def _student_notes(challenge: Challenge, student: StudentProfile) -> list[Note]:
-    level_ok = challenge.level in (ChallengeLevel.any, student.level)
-    notes = [Note("level", level_ok, f"challenge {challenge.level}, student {student.level}")]
-    available = (student.available_from, student.available_until)
-    overlap = _overlaps(challenge.period_start, challenge.period_end, available)
-    if overlap is not None:
-        period = f"{challenge.period_start} to {challenge.period_end}"
-        free = f"{student.available_from} to {student.available_until}"
-        notes.append(Note("period", overlap, f"challenge {period}, student available {free}"))
-    hours = f"challenge {challenge.hours_per_week} h/week, student {student.hours_per_week} h/week"
-    notes.append(Note("hours", student.hours_per_week >= challenge.hours_per_week, hours))
-    speaks = ", ".join(student.languages)
-    language = f"challenge in {challenge.language}, student speaks {speaks}"
-    notes.append(Note("language", challenge.language in student.languages, language))
-    notes.append(_place_note(challenge, student))
-    return notes
-
-
-def _place_note(challenge: Challenge, student: StudentProfile) -> Note:
-    """The travel distance against the student's reach (see `service.usecases.places.travel`)."""
-    if challenge.remote == "remote":
-        return Note("place", True, "remote")
-    trip = travel(challenge, student)
-    where = f"{challenge.place or '?'} ({challenge.remote})"
-    reach = f"travels up to {student.travel_km} km"
-    if challenge.remote == "hybrid":
-        reach += f" ({trip.reach:g} km for hybrid work)"
-    if trip.distance is None:
-        detail = f"{where}; student lives in {student.region or '?'}, {reach}: distance unknown"
-    else:
-        detail = f"{where}: {trip.distance:.1f} km from {student.region}; student {reach}"
-    return Note("place", trip.ok, detail)
-
-
-def constraint_notes(challenge: Challenge, target: Row, kind: Kind) -> list[Note]:
-    """How a challenge and a student or research group fit on level, period, place, language."""
-    if kind == "student":
-        return _student_notes(challenge, target)
-    capacity = f"{target.capacity_projects} projects at a time"
-    return [Note("capacity", target.capacity_projects > 0, capacity)]
 
 
 # -- the live indexes ----------------------------------------------------------------------

@@ -88,8 +88,13 @@ def intermediaries_of(session: Session, community_id: str) -> list[User]:
 
 def language_of(session: Session, user_id: str) -> str:
     """The language the user last chose on the pages (Dutch if never)."""
+    return chosen_language(session, user_id) or "nl"
+
+
+def chosen_language(session: Session, user_id: str) -> str | None:
+    """The language the user last chose on the pages, None if never."""
     chosen = session.get(UserLanguage, user_id)
-    return chosen.language if chosen is not None else "nl"
+    return chosen.language if chosen is not None else None
 
 
 def remember_language(session: Session, user_id: str, language: str) -> None:

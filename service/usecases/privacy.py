@@ -134,7 +134,11 @@ def _student_export(session: Session, student: StudentProfile) -> StudentExport:
 
 
 def personal_data(
-    session: Session, viewer: Actor, user: User | None, student: StudentProfile | None
+    session: Session,
+    viewer: Actor,
+    user: User | None,
+    student: StudentProfile | None,
+    language: str,
 ) -> PersonalDataExport:
     """The export of one person: their account and/or student profile and all that hangs on
     them. Audit entries are those about the person (who viewed or decided what about them);
@@ -142,7 +146,8 @@ def personal_data(
 
     The person themself and admins get all of it; an intermediary exporting a student of
     several communities gets what hangs on the student in the intermediary's communities only
-    (another community's suggestions, decisions and reasons stay there)."""
+    (another community's suggestions, decisions and reasons stay there). The suggestions'
+    constraint notes are said in `language`."""
     own = (user is not None and viewer.id == user.id) or (
         student is not None and viewer.student_id == student.id
     )
@@ -188,7 +193,8 @@ def personal_data(
         student_profile=None if student is None else _student_export(session, student),
         # As stored, with every decision and reason: the person's right of access (README).
         suggestions=[
-            suggestion_public(session, s, viewer=viewer, as_record=True) for s in suggestions
+            suggestion_public(session, s, viewer=viewer, language=language, as_record=True)
+            for s in suggestions
         ],
         suggestion_events=[event_public(event) for event in events],
         api_keys=[ApiKeyPublic.model_validate(key) for key in keys],
@@ -197,21 +203,23 @@ def personal_data(
     )
 
 
-def export_own(session: Session, actor: Actor) -> PersonalDataExport:
+def export_own(session: Session, actor: Actor, language: str) -> PersonalDataExport:
     """Everything stored about the caller (their account and their student profile, if any);
     the export itself is logged."""
     student = session.get(StudentProfile, actor.student_id) if actor.student_id else None
     subject = student.id if student is not None else actor.id
     audit.record(session, actor, "user.export", "user", actor.id, subject_id=subject)
     session.commit()
-    return personal_data(session, actor, actor.user, student)
+    return personal_data(session, actor, actor.user, student, language)
 
 
-def export_student(session: Session, actor: Actor, student_id: str) -> PersonalDataExport:
+def export_student(
+    session: Session, actor: Actor, student_id: str, language: str
+) -> PersonalDataExport:
     """Everything stored about a student the caller may see (the student, intermediaries of
     their communities, admins); the export is logged."""
     student = visible_student(session, actor, student_id)
     user = session.get(User, student.user_id) if student.user_id else None
     audit.record(session, actor, "student.export", "student", student.id, subject_id=student.id)
     session.commit()
-    return personal_data(session, actor, user, student)
+    return personal_data(session, actor, user, student, language)

@@ -31,14 +31,16 @@ from service.domain.tables import (
 from service.storage.db import commit
 from service.usecases.access import STUDENT_VISIBLE, hides_review_from, student_name_for
 from service.usecases.capacity import room_left
-from service.usecases.matching import Matching, constraint_notes, memberships
+from service.usecases.constraint_notes import constraint_notes, room_note
+from service.usecases.matching import Matching, memberships
+from service.usecases.note_texts import render_notes
 from service.usecases.places import travel
 
 #: The fields of `SuggestionPublic` that are the stored suggestion's own columns.
 _STORED_FIELDS = tuple(
     name
     for name in SuggestionPublic.model_fields
-    if name not in ("challenge_title", "target_name", "components", "room_left")
+    if name not in ("challenge_title", "target_name", "components", "room_left", "constraint_notes")
 )
 
 
@@ -61,18 +63,38 @@ def target_name(session: Session, suggestion: Suggestion, viewer: Actor) -> str:
     return group.name if group else ""
 
 
+def notes_shown(
+    session: Session, suggestion: Suggestion, challenge: Challenge | None, left: int | None
+) -> list[dict]:
+    """The suggestion's stored constraint notes, and the room its challenge (for a student) or
+    research group has left now (none when that one is gone)."""
+    notes = list(suggestion.constraint_notes)
+    if left is None:
+        return notes
+    if suggestion.target_kind == TargetKind.student:
+        if challenge is not None:
+            notes.append(room_note(left, challenge.students_wanted, "students").as_json())
+    else:
+        group = session.get(ResearchGroup, suggestion.target_id)
+        if group is not None:
+            notes.append(room_note(left, group.capacity_projects, "projects").as_json())
+    return notes
+
+
 def suggestion_public(
     session: Session,
     suggestion: Suggestion,
     *,
     viewer: Actor,
+    language: str,
     as_record: bool = False,
     room: dict[str, int | None] | None = None,
 ) -> SuggestionPublic:
     """A suggestion as this viewer sees it (a student's name only where the student's
     visibility allows: see `service.usecases.access.student_name_for`; to the student it is
     about, no status before the introduction and no reason), with the room its challenge or
-    research group has left. `as_record`: as stored, for the personal-data export. `room`:
+    research group has left, and its constraint notes said in `language` (nl or en; see
+    `notes_shown`). `as_record`: as stored, for the personal-data export. `room`:
     the room left per suggestion id, when the caller counted it for many at once."""
     if room is None:
         room = room_left(session, [suggestion])
@@ -83,6 +105,8 @@ def suggestion_public(
     values["challenge_title"] = challenge.title if challenge else ""
     values["target_name"] = target_name(session, suggestion, viewer)
     values["room_left"] = room.get(suggestion.id)
+    notes = notes_shown(session, suggestion, challenge, values["room_left"])
+    values["constraint_notes"] = render_notes(notes, language)
     values["components"] = {
         "dense": suggestion.dense,
         "lexical": suggestion.lexical,
@@ -96,7 +120,7 @@ def suggestion_public(
 
 
 def suggestions_public(
-    session: Session, suggestions: list[Suggestion], *, viewer: Actor
+    session: Session, suggestions: list[Suggestion], *, viewer: Actor, language: str
 ) -> list[SuggestionPublic]:
     """`suggestion_public` of many suggestions, reading their challenges and targets in one
     query per table instead of one per suggestion."""
@@ -110,7 +134,10 @@ def suggestions_public(
         if missing:
             _by_id(session, table, sorted(missing))
     room = room_left(session, suggestions)
-    return [suggestion_public(session, s, viewer=viewer, room=room) for s in suggestions]
+    return [
+        suggestion_public(session, s, viewer=viewer, language=language, room=room)
+        for s in suggestions
+    ]
 
 
 def persist(

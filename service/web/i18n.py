@@ -31,11 +31,11 @@ from starlette.datastructures import Headers
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from service.domain.languages import DEFAULT_LANGUAGE, LANGUAGES, choose_language
+
 LOCALES = Path(__file__).parent / "locales"
 #: The areas' catalogues, one domain each; the source language needs none.
 DOMAINS = ("base", "student", "sme", "review", "dashboard", "programme", "journey", "rounds")
-DEFAULT_LANGUAGE = "nl"
-LANGUAGES = ("nl", "en")
 #: The cookie the language switch sets.
 LANGUAGE_COOKIE = "lang"
 
@@ -128,26 +128,6 @@ def format_moment(moment: datetime) -> str:
     local = moment.astimezone(get_timezone(TIME_ZONE))
     day = babel_format_date(local, format="medium", locale=language)
     return f"{day}, {babel_format_time(local, format='short', locale=language)}"
-
-
-def choose_language(cookie: str | None, accept_language: str | None) -> str:
-    """The language cookie if it names a language we have, else the first supported language
-    in Accept-Language (by its q-weight), else Dutch."""
-    if cookie in LANGUAGES:
-        return cookie
-    weighted: list[tuple[float, int, str]] = []
-    for position, part in enumerate((accept_language or "").split(",")):
-        tag, _sep, params = part.strip().partition(";")
-        quality = 1.0
-        if params.strip().startswith("q="):
-            try:
-                quality = float(params.strip()[2:])
-            except ValueError:
-                quality = 0.0
-        primary = tag.strip().lower().split("-")[0]
-        if primary in LANGUAGES and quality > 0:
-            weighted.append((-quality, position, primary))
-    return min(weighted)[2] if weighted else DEFAULT_LANGUAGE
 
 
 class LanguageMiddleware:

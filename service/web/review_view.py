@@ -4,15 +4,14 @@ What a viewer sees of a student is decided by the service: the name through
 `service.usecases.suggestions.suggestion_public` (the approval gate and the student's
 visibility), the profile only for those who may see it
 (`service.usecases.access.can_edit_student`: the student and their community's intermediaries).
-An SME never sees more of a student than the API shows it. The constraint notes are written anew
-in the user's language from the stored note's kind and verdict and the two rows, since the
-stored detail is an English sentence for the API.
+An SME never sees more of a student than the API shows it. The constraint notes are the API's
+own (`SuggestionPublic.constraint_notes`, said in the user's language by
+`service.usecases.note_texts`), so that page and API never disagree on one.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from fastapi import Request
@@ -29,21 +28,11 @@ from service.domain.tables import (
     TargetKind,
 )
 from service.usecases.access import NAME_AFTER_APPROVAL, NAME_FOR_INTERMEDIARIES, can_edit_student
-from service.usecases.places import travel
 from service.usecases.suggestions import suggestion_public
-from service.web.i18n import N_, format_date, gettext
+from service.web.i18n import N_, current_language, gettext
 from service.web.render import render
 from service.web.strength_words import strength_label
 
-#: The label of each kind of constraint note.
-NOTE_LABELS = {
-    "level": N_("Niveau"),
-    "period": N_("Periode"),
-    "hours": N_("Uren"),
-    "language": N_("Taal"),
-    "place": N_("Plaats"),
-    "capacity": N_("Capaciteit"),
-}
 #: The workflow statuses as the pages name them.
 STATUS_LABELS = {
     "suggested": N_("voorgesteld"),
@@ -118,86 +107,6 @@ class MatchView:
         return status_label(self.status)
 
 
-def _day(day: date | None) -> str:
-    return format_date(day, "medium") if day else "?"
-
-
-def _student_note(kind: str, challenge: Challenge, student: StudentProfile) -> str:
-    if kind == "level":
-        return gettext("gevraagd %(wanted)s, student %(has)s") % {
-            "wanted": level_label(challenge.level),
-            "has": level_label(student.level),
-        }
-    if kind == "period":
-        return gettext("%(start)s tot %(end)s; beschikbaar %(free_from)s tot %(free_until)s") % {
-            "start": _day(challenge.period_start),
-            "end": _day(challenge.period_end),
-            "free_from": _day(student.available_from),
-            "free_until": _day(student.available_until),
-        }
-    if kind == "hours":
-        return gettext("%(wanted)s uur per week gevraagd, student heeft %(has)s uur") % {
-            "wanted": challenge.hours_per_week,
-            "has": student.hours_per_week,
-        }
-    if kind == "language":
-        return gettext("in het %(language)s; student spreekt %(spoken)s") % {
-            "language": challenge.language,
-            "spoken": ", ".join(student.languages),
-        }
-    if challenge.remote == "remote":
-        return remote_label("remote")
-    values = {
-        "place": challenge.place or "?",
-        "remote": remote_label(challenge.remote),
-        "region": student.region or "?",
-        "km": student.travel_km,
-    }
-    trip = travel(challenge, student)
-    if trip.distance is None:
-        return (
-            gettext("%(place)s (%(remote)s); student woont in %(region)s, reist tot %(km)s km")
-            % values
-        )
-    return gettext(
-        "%(place)s (%(remote)s): %(distance)s km van %(region)s; student reist tot %(reach)s km"
-    ) % {**values, "distance": f"{trip.distance:.1f}", "reach": f"{trip.reach:g}"}
-
-
-def note_views(
-    notes: list[dict],
-    challenge: Challenge | None,
-    target: StudentProfile | ResearchGroup | None,
-    room_left: int | None = None,
-) -> list[NoteView]:
-    """The stored constraint notes, in the user's language, and the room the challenge (for a
-    student) or the research group has left now (`room_left`, None: not shown)."""
-    views = []
-    for note in notes:
-        kind = str(note.get("constraint", ""))
-        ok = bool(note.get("ok"))
-        if challenge is None or target is None:
-            text = ""
-        elif isinstance(target, StudentProfile):
-            text = _student_note(kind, challenge, target)
-        elif room_left is not None:
-            ok = ok and room_left > 0
-            text = gettext("%(left)s van %(count)s projecten tegelijk vrij") % {
-                "left": room_left,
-                "count": target.capacity_projects,
-            }
-        else:
-            text = gettext("%(count)s projecten tegelijk") % {"count": target.capacity_projects}
-        views.append(NoteView(gettext(NOTE_LABELS.get(kind, kind)), ok, text))
-    if isinstance(target, StudentProfile) and challenge is not None and room_left is not None:
-        text = gettext("%(left)s van %(wanted)s plaatsen vrij") % {
-            "left": room_left,
-            "wanted": challenge.students_wanted,
-        }
-        views.append(NoteView(gettext(NOTE_LABELS["capacity"]), room_left > 0, text))
-    return views
-
-
 def shown_name(name: str) -> str:
     """The target's name as the service gave it, a neutral label in the user's language."""
     hidden = HIDDEN_NAMES.get(name)
@@ -208,7 +117,7 @@ def match_views(session: Session, actor: Actor, suggestions: list[Suggestion]) -
     """The suggestions as this viewer may see them."""
     views = []
     for suggestion in suggestions:
-        public = suggestion_public(session, suggestion, viewer=actor)
+        public = suggestion_public(session, suggestion, viewer=actor, language=current_language())
         challenge = session.get(Challenge, suggestion.challenge_id)
         organisation = session.get(Organisation, challenge.organisation_id) if challenge else None
         student = group = None
@@ -227,9 +136,7 @@ def match_views(session: Session, actor: Actor, suggestions: list[Suggestion]) -
                 strength=strength_label(suggestion.score),
                 shared_skills=[s["label"] for s in explanation.get("shared_skills", [])],
                 matching_terms=list(explanation.get("matching_terms", [])),
-                notes=note_views(
-                    suggestion.constraint_notes, challenge, student or group, public.room_left
-                ),
+                notes=[NoteView(n.label, n.ok, n.text) for n in public.constraint_notes],
                 student=student
                 if student is not None and can_edit_student(session, actor, student)
                 else None,

@@ -26,7 +26,7 @@ from service.usecases.access import visible_student
 from service.usecases.editing import require_communities
 from service.usecases.profiles import create_student, update_student
 from service.usecases.reviews import INTEREST_STATUSES, express_interest, wishes_of
-from service.usecases.suggestions import challenges_for_student
+from service.usecases.suggestions import challenges_for_student, suggestions_public
 from service.web import sme_skills
 from service.web.auth import PageUser, require_roles
 from service.web.forms import place_message
@@ -36,6 +36,7 @@ from service.web.review_view import status_label
 from service.web.student_view import (
     FIELD_LABELS,
     Assignment,
+    Note,
     ProfileForm,
     assignment,
     language_options,
@@ -209,6 +210,11 @@ def ranked_assignments(
     challenges = {s.challenge_id: session.get(Challenge, s.challenge_id) for s in found}
     names = _organisation_names(session, [c for c in challenges.values() if c])
     wished = wishes_of(session, [s.id for s in found])
+    # The notes as the API gives them to the student, in the page's language.
+    public = suggestions_public(session, found, viewer=actor, language=current_language())
+    notes = {
+        shown.id: [Note(n.label, n.ok, n.text) for n in shown.constraint_notes] for shown in public
+    }
     return [
         assignment(
             rank,
@@ -216,6 +222,7 @@ def ranked_assignments(
             challenges[suggestion.challenge_id],
             names.get(challenges[suggestion.challenge_id].organisation_id, ""),
             student,
+            notes[suggestion.id],
             interested=Action.express_interest in wished.get(suggestion.id, set()),
             interest_open=suggestion.status in INTEREST_STATUSES,
         )

@@ -4,7 +4,6 @@ checks, and each ranked assignment with its reasons and what would raise the mat
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any, TypeVar
 
 from babel import Locale
@@ -12,9 +11,7 @@ from pydantic import ValidationError
 
 from service.domain.tables import (
     Challenge,
-    ChallengeLevel,
     Level,
-    Remote,
     StudentCreate,
     StudentProfile,
     StudentUpdate,
@@ -22,7 +19,6 @@ from service.domain.tables import (
     Visibility,
 )
 from service.usecases.access import STUDENT_VISIBLE
-from service.usecases.places import travel
 from service.web.forms import field_errors
 from service.web.i18n import N_, current_language, format_date, gettext
 from service.web.strength_words import strength_label
@@ -78,11 +74,6 @@ VISIBILITY_LABELS = {
     Visibility.community_after_approval: N_(
         "Ook het mkb-bedrijf ziet mijn naam, zodra de intermediair de match goedkeurt"
     ),
-}
-REMOTE_LABELS = {
-    Remote.onsite: N_("op locatie"),
-    Remote.hybrid: N_("deels op afstand"),
-    Remote.remote: N_("op afstand"),
 }
 
 
@@ -226,8 +217,10 @@ def visibility_options() -> list[tuple[str, str]]:
 
 @dataclass(frozen=True)
 class Note:
-    """One fit between the assignment and the student, said to the student."""
+    """One constraint between the assignment and the student, as the API says it
+    (`service.usecases.note_texts`)."""
 
+    label: str
     ok: bool
     text: str
 
@@ -282,66 +275,13 @@ def availability_tip(challenge: Challenge, student: StudentProfile) -> str | Non
     return None
 
 
-def _period(start: date | None, end: date | None) -> str:
-    if start and end:
-        return gettext("%(start)s tot %(end)s") % {
-            "start": format_date(start),
-            "end": format_date(end),
-        }
-    return gettext("in overleg")
-
-
-def notes_for(challenge: Challenge, student: StudentProfile) -> list[Note]:
-    """Level, period, hours, language and place, each as met or not, in the student's words."""
-    level_ok = challenge.level in (ChallengeLevel.any, student.level)
-    level = (
-        gettext("Voor elk niveau")
-        if challenge.level == ChallengeLevel.any
-        else gettext("Niveau %(level)s") % {"level": challenge.level}
-    )
-    notes = [Note(level_ok, level)]
-    if challenge.period_start and challenge.period_end:
-        overlap = availability_tip(challenge, student) is None
-        notes.append(
-            Note(
-                overlap,
-                gettext("Periode: %(period)s")
-                % {"period": _period(challenge.period_start, challenge.period_end)},
-            )
-        )
-    notes.append(
-        Note(
-            student.hours_per_week >= challenge.hours_per_week,
-            gettext("%(wanted)s uur per week (jij: %(has)s)")
-            % {"wanted": challenge.hours_per_week, "has": student.hours_per_week},
-        )
-    )
-    locale = Locale.parse(current_language())
-    language = locale.languages.get(challenge.language, challenge.language)
-    notes.append(
-        Note(
-            challenge.language in student.languages,
-            gettext("Taal: %(language)s") % {"language": language},
-        )
-    )
-    where = gettext(REMOTE_LABELS.get(Remote(challenge.remote), challenge.remote))
-    place = f"{challenge.place} ({where})" if challenge.place else where
-    trip = travel(challenge, student)
-    if trip.distance is None:
-        notes.append(Note(trip.ok, gettext("Plaats: %(place)s") % {"place": place}))
-    else:
-        text = gettext("Plaats: %(place)s, %(distance)s km van huis (jij: tot %(reach)s km)")
-        values = {"place": place, "distance": f"{trip.distance:.1f}", "reach": f"{trip.reach:g}"}
-        notes.append(Note(trip.ok, text % values))
-    return notes
-
-
 def assignment(
     rank: int,
     suggestion: Suggestion,
     challenge: Challenge,
     organisation: str,
     student: StudentProfile,
+    notes: list[Note],
     interested: bool,
     interest_open: bool,
 ) -> Assignment:
@@ -355,7 +295,7 @@ def assignment(
         organisation=organisation,
         shared_skills=[s["label"] for s in explanation.get("shared_skills", [])],
         matching_terms=list(explanation.get("matching_terms", []))[:8],
-        notes=notes_for(challenge, student),
+        notes=notes,
         missing_skills=missing_skills(challenge, student),
         availability_tip=availability_tip(challenge, student),
         interested=interested,

@@ -164,7 +164,7 @@ def test_the_review_journey_from_request_to_introduction(
     expect(student_row.locator(".score")).to_have_text(strength)
     # The room the challenge has left for students, and the distance from the student's home.
     expect(student_row.locator(".note", has_text="plaatsen vrij")).to_have_count(1)
-    expect(student_row.locator(".note", has_text=re.compile(r"\d+\.\d km van"))).to_have_count(1)
+    expect(student_row.locator(".note", has_text=re.compile(r"\d+,\d km van"))).to_have_count(1)
     shot(page, "review-queue", "nl")
 
     # Reject: without a reason nothing happens and the field says why; with one it is done.

@@ -111,7 +111,7 @@ def test_the_sme_posts_corrects_publishes_and_asks_for_an_introduction(
     expect(first.locator(".tags .tag").first).to_be_visible()
     expect(first.locator(".note").first).to_contain_text("Capaciteit")
     # How many projects the group can still take on: its capacity less its matches under way.
-    expect(first.locator(".note").first).to_contain_text(
+    expect(first.locator(".note").nth(1)).to_contain_text(
         re.compile(r"\d+ van \d+ projecten tegelijk vrij")
     )
     # Students appear only after the intermediary approved them (community "approval").

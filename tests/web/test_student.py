@@ -192,7 +192,7 @@ def test_assignments_are_ranked_with_the_reasons(page: Page, login, shot, lang: 
     # The constraint notes say which fit and which do not.
     assert first.locator(".notes li").count() >= 4
     # The place note gives the distance from home (an assignment on site or hybrid).
-    distance = re.compile(r"\d+\.\d km (van huis|from home)")
+    distance = re.compile(r"\d+[.,]\d km (van|from) ")
     expect(page.locator(".notes li", has_text=distance).first).to_be_visible()
     page.set_viewport_size({"width": 1200, "height": 1500})  # the first cards, not all ten
     shot(page, "student-assignments", lang, full_page=False)

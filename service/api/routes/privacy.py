@@ -10,7 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request, status
 from sqlmodel import select
 
-from service.api.deps import Admin, CurrentUser, Manager, PageDep, SessionDep
+from service.api.deps import Admin, CurrentUser, Manager, PageDep, ReaderLanguage, SessionDep
 from service.api.paging import paginate
 from service.api.routes.common import AUTH, ROLE
 from service.domain.errors import not_found
@@ -36,7 +36,9 @@ STUDENT_NOT_FOUND = {404: {"description": "No such student profile, or not yours
 
 
 @router.get("/users/me/export", responses=AUTH)
-def export_me(session: SessionDep, actor: CurrentUser) -> PersonalDataExport:
+def export_me(
+    session: SessionDep, actor: CurrentUser, language: ReaderLanguage
+) -> PersonalDataExport:
     """Everything lcmatch stores about the caller, as one JSON document (the rights of access
     and to data portability).
 
@@ -47,16 +49,18 @@ def export_me(session: SessionDep, actor: CurrentUser) -> PersonalDataExport:
     their reason), the decisions on them, the API keys (names and dates, never the keys), and
     the audit entries about the person: who viewed their profile or a suggestion naming them,
     who decided what, when and why. The export itself is logged."""
-    return privacy.export_own(session, actor)
+    return privacy.export_own(session, actor, language)
 
 
 @router.get("/students/{student_id}/export", responses={**AUTH, **STUDENT_NOT_FOUND})
-def export_student(session: SessionDep, actor: CurrentUser, student_id: str) -> PersonalDataExport:
+def export_student(
+    session: SessionDep, actor: CurrentUser, language: ReaderLanguage, student_id: str
+) -> PersonalDataExport:
     """Everything lcmatch stores about one student, as one JSON document, in the same form as
     GET /users/me/export: for the student themself, intermediaries of their communities and
     admins, so that an institution can answer the request of a student without a login. The
     export is logged."""
-    return privacy.export_student(session, actor, student_id)
+    return privacy.export_student(session, actor, student_id, language)
 
 
 # -- accountability: the audit log ------------------------------------------------------------

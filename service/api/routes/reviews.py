@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from sqlmodel import Session, select
 
-from service.api.deps import CurrentUser, Manager, PageDep, SessionDep, require
+from service.api.deps import CurrentUser, Manager, PageDep, ReaderLanguage, SessionDep, require
 from service.api.paging import paginate
 from service.api.routes.common import AUTH
 from service.domain.actor import Actor
@@ -65,11 +65,18 @@ DECISION = {**AUTH, **FORBIDDEN, **NOT_FOUND, **CONFLICT, **INVALID}
 # -- helpers ------------------------------------------------------------------------------
 
 
-def _decide(session: Session, actor: Actor, suggestion: Suggestion, action: Action, **details):
+def _decide(
+    session: Session,
+    actor: Actor,
+    language: str,
+    suggestion: Suggestion,
+    action: Action,
+    **details,
+):
     """Decide (see `service.usecases.reviews.decide`) and answer with the suggestion as the caller
-    sees it."""
+    sees it, its notes in the caller's language."""
     decided = decide(session, actor, suggestion, action, **details)
-    return suggestion_public(session, decided, viewer=actor)
+    return suggestion_public(session, decided, viewer=actor, language=language)
 
 
 # -- the queue ----------------------------------------------------------------------------
@@ -79,6 +86,7 @@ def _decide(session: Session, actor: Actor, suggestion: Suggestion, action: Acti
 def list_suggestions(
     session: SessionDep,
     actor: CurrentUser,
+    language: ReaderLanguage,
     page: PageDep,
     community_id: str | None = None,
     status_: Annotated[SuggestionStatus | None, Query(alias="status")] = None,
@@ -102,18 +110,18 @@ def list_suggestions(
         order = (Suggestion.updated_at.desc(), Suggestion.id)
     rows, count = paginate(session, query, page, *order)
     record_suggestion_views(session, actor, rows, "suggestion list")
-    data = suggestions_public(session, rows, viewer=actor)
+    data = suggestions_public(session, rows, viewer=actor, language=language)
     return SuggestionsPublic(data=data, count=count)
 
 
 @router.get("/{suggestion_id}", responses={**AUTH, **NOT_FOUND})
 def read_suggestion(
-    session: SessionDep, actor: CurrentUser, suggestion_id: str
+    session: SessionDep, actor: CurrentUser, language: ReaderLanguage, suggestion_id: str
 ) -> SuggestionPublic:
     """One suggestion with its scores, reasons and review state."""
     suggestion = visible_suggestion(session, actor, suggestion_id)
     record_suggestion_views(session, actor, [suggestion], "suggestion read")
-    return suggestion_public(session, suggestion, viewer=actor)
+    return suggestion_public(session, suggestion, viewer=actor, language=language)
 
 
 @router.get("/{suggestion_id}/events", responses={**AUTH, **NOT_FOUND})
@@ -134,47 +142,57 @@ def list_events(
 
 @router.post("/{suggestion_id}/approve", responses=DECISION)
 def approve_suggestion(
-    session: SessionDep, actor: Manager, suggestion_id: str, body: ApproveBody | None = None
+    session: SessionDep,
+    actor: Manager,
+    language: ReaderLanguage,
+    suggestion_id: str,
+    body: ApproveBody | None = None,
 ) -> SuggestionPublic:
     """Approve a suggested match (intermediaries of its community, admins); the SME now sees
     it. The reason is optional."""
     suggestion = managed_suggestion(session, actor, suggestion_id)
     reason = body.reason if body else None
-    return _decide(session, actor, suggestion, Action.approve, reason=reason)
+    return _decide(session, actor, language, suggestion, Action.approve, reason=reason)
 
 
 @router.post("/{suggestion_id}/reject", responses=DECISION)
 def reject_suggestion(
-    session: SessionDep, actor: Manager, suggestion_id: str, body: RejectBody
+    session: SessionDep,
+    actor: Manager,
+    language: ReaderLanguage,
+    suggestion_id: str,
+    body: RejectBody,
 ) -> SuggestionPublic:
     """Reject a suggested match with a reason (intermediaries of its community, admins)."""
     suggestion = managed_suggestion(session, actor, suggestion_id)
-    return _decide(session, actor, suggestion, Action.reject, reason=body.reason)
+    return _decide(session, actor, language, suggestion, Action.reject, reason=body.reason)
 
 
 @router.post("/{suggestion_id}/introduce", responses=DECISION)
 def introduce_suggestion(
-    session: SessionDep, actor: Manager, suggestion_id: str
+    session: SessionDep, actor: Manager, language: ReaderLanguage, suggestion_id: str
 ) -> SuggestionPublic:
     """Introduce both sides of an approved match: each may now accept or decline it."""
     suggestion = managed_suggestion(session, actor, suggestion_id)
-    return _decide(session, actor, suggestion, Action.introduce)
+    return _decide(session, actor, language, suggestion, Action.introduce)
 
 
 @router.post("/{suggestion_id}/start", responses=DECISION)
-def start_suggestion(session: SessionDep, actor: Manager, suggestion_id: str) -> SuggestionPublic:
+def start_suggestion(
+    session: SessionDep, actor: Manager, language: ReaderLanguage, suggestion_id: str
+) -> SuggestionPublic:
     """Start the project of a match both sides accepted: it becomes active."""
     suggestion = managed_suggestion(session, actor, suggestion_id)
-    return _decide(session, actor, suggestion, Action.start)
+    return _decide(session, actor, language, suggestion, Action.start)
 
 
 @router.post("/{suggestion_id}/complete", responses=DECISION)
 def complete_suggestion(
-    session: SessionDep, actor: Manager, suggestion_id: str
+    session: SessionDep, actor: Manager, language: ReaderLanguage, suggestion_id: str
 ) -> SuggestionPublic:
     """Mark an active project completed: each side may now rate it."""
     suggestion = managed_suggestion(session, actor, suggestion_id)
-    return _decide(session, actor, suggestion, Action.complete)
+    return _decide(session, actor, language, suggestion, Action.complete)
 
 
 # -- the two sides' answers ---------------------------------------------------------------
@@ -182,7 +200,11 @@ def complete_suggestion(
 
 @router.post("/{suggestion_id}/respond", responses=DECISION)
 def respond_to_suggestion(
-    session: SessionDep, actor: CurrentUser, suggestion_id: str, body: RespondBody
+    session: SessionDep,
+    actor: CurrentUser,
+    language: ReaderLanguage,
+    suggestion_id: str,
+    body: RespondBody,
 ) -> SuggestionPublic:
     """Accept or decline an introduced match. The SME that owns the challenge answers for the
     sme side, the student for the target side; intermediaries and admins record either side's
@@ -193,6 +215,7 @@ def respond_to_suggestion(
     return _decide(
         session,
         actor,
+        language,
         suggestion,
         Action.respond,
         side=side,
@@ -203,12 +226,16 @@ def respond_to_suggestion(
 
 @router.post("/{suggestion_id}/rate", responses=DECISION)
 def rate_suggestion(
-    session: SessionDep, actor: CurrentUser, suggestion_id: str, body: RateBody
+    session: SessionDep,
+    actor: CurrentUser,
+    language: ReaderLanguage,
+    suggestion_id: str,
+    body: RateBody,
 ) -> SuggestionPublic:
     """Rate a completed match, 1 to 5, once per side; who rates for which side as for respond."""
     suggestion = visible_suggestion(session, actor, suggestion_id)
     side = answering_side(session, actor, suggestion, body.side, "rating")
-    return _decide(session, actor, suggestion, Action.rate, side=side, rating=body.rating)
+    return _decide(session, actor, language, suggestion, Action.rate, side=side, rating=body.rating)
 
 
 # -- wishes: a side asks for something without moving the status -------------------------
@@ -219,23 +246,23 @@ SmeUser = Annotated[Actor, Depends(require(Role.sme))]
 
 @router.post("/{suggestion_id}/interest", responses=DECISION)
 def express_interest_in_suggestion(
-    session: SessionDep, actor: StudentUser, suggestion_id: str
+    session: SessionDep, actor: StudentUser, language: ReaderLanguage, suggestion_id: str
 ) -> SuggestionPublic:
     """The student this suggestion is about says they are interested in the assignment (as
     the "Ik heb interesse" button on the student's page does); the intermediary sees it in the
     review queue. Possible while the match is suggested or approved; asking again changes
     nothing. Only that student: other students get 404, other roles 403."""
     suggestion = express_interest(session, actor, suggestion_id)
-    return suggestion_public(session, suggestion, viewer=actor)
+    return suggestion_public(session, suggestion, viewer=actor, language=language)
 
 
 @router.post("/{suggestion_id}/introduction-request", responses=DECISION)
 def request_introduction(
-    session: SessionDep, actor: SmeUser, suggestion_id: str
+    session: SessionDep, actor: SmeUser, language: ReaderLanguage, suggestion_id: str
 ) -> SuggestionPublic:
     """The SME that owns the challenge asks the intermediary to introduce this match (as the
     SME's challenge page does); flagged in the review queue. Possible while the match is
     suggested or approved and the SME may see it; asking again changes nothing. Other SMEs
     get 404, other roles 403."""
     suggestion = voice_wish(session, actor, suggestion_id, Action.request_introduction)
-    return suggestion_public(session, suggestion, viewer=actor)
+    return suggestion_public(session, suggestion, viewer=actor, language=language)

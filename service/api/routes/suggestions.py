@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from sqlmodel import Session
 
-from service.api.deps import CurrentUser, SessionDep
+from service.api.deps import CurrentUser, ReaderLanguage, SessionDep
 from service.domain.actor import Actor
 from service.domain.errors import not_found
 from service.domain.suggestion_models import SuggestionsPublic
@@ -54,6 +54,7 @@ def _answer(
     request: Request,
     session: Session,
     actor: Actor,
+    language: str,
     key: tuple,
     suggest: Callable[[], list[Suggestion]],
     *,
@@ -66,12 +67,14 @@ def _answer(
     Serialised here, once: a route that returns the model has FastAPI validate it a second
     time (in one more thread pool hand-off) before serialising it."""
     answers: AnswerCache[_Page] | None = request.app.state.answers
-    key = (*key, actor.id)  # what a viewer may see of a student differs from viewer to viewer
+    # What a viewer may see of a student differs from viewer to viewer; the notes' texts
+    # from language to language.
+    key = (*key, actor.id, language)
     page = answers.get(key) if answers is not None else None
     if page is None:
         read_since = answers.clock.opened_at(session) if answers is not None else 0
         found = suggest()
-        data = suggestions_public(session, found, viewer=actor)
+        data = suggestions_public(session, found, viewer=actor, language=language)
         body = SuggestionsPublic(data=data, count=len(found)).model_dump_json().encode()
         page = _Page(body, tuple(ShownSuggestion.of(suggestion) for suggestion in found))
         if answers is not None:
@@ -98,6 +101,7 @@ def suggest_students(
     request: Request,
     session: SessionDep,
     actor: CurrentUser,
+    text_language: ReaderLanguage,
     challenge_id: str,
     k: K = 10,
     level: Annotated[list[Level] | None, Query(description="Only these levels.")] = None,
@@ -120,6 +124,7 @@ def suggest_students(
         request,
         session,
         actor,
+        text_language,
         ("students", challenge.id, k, tuple(filters.levels or ()), language, available),
         lambda: students_for_challenge(
             session, request.app.state.matching, challenge, k=k, filters=filters
@@ -134,7 +139,12 @@ def suggest_students(
     responses=ERRORS,
 )
 def suggest_research_groups(
-    request: Request, session: SessionDep, actor: CurrentUser, challenge_id: str, k: K = 5
+    request: Request,
+    session: SessionDep,
+    actor: CurrentUser,
+    language: ReaderLanguage,
+    challenge_id: str,
+    k: K = 5,
 ) -> Response:
     """Ranked research groups (lectoraten) for a challenge: its SME and intermediaries."""
     challenge = visible_challenge(session, actor, challenge_id)
@@ -145,6 +155,7 @@ def suggest_research_groups(
         request,
         session,
         actor,
+        language,
         ("research-groups", challenge.id, k),
         lambda: research_groups_for_challenge(session, request.app.state.matching, challenge, k=k),
         audit_reason=None,  # research groups are no persons
@@ -160,6 +171,7 @@ def suggest_challenges(
     request: Request,
     session: SessionDep,
     actor: CurrentUser,
+    language: ReaderLanguage,
     student_id: str,
     k: K = 10,
     available: Annotated[bool, Query(description="Only challenges in my free period.")] = True,
@@ -173,6 +185,7 @@ def suggest_challenges(
         request,
         session,
         actor,
+        language,
         ("challenges", student.id, k, available),
         lambda: challenges_for_student(
             session, request.app.state.matching, student, k=k, available=available, within=within

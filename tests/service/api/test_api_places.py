@@ -73,7 +73,7 @@ STUDENTS = "/challenges/ch-a-pub/suggestions/students?available=false"
 def _place_note(world: World, student_id: str) -> dict:
     rows = world.get(STUDENTS, "int-a").json()["data"]
     [row] = [row for row in rows if row["target_id"] == student_id]
-    [note] = [n for n in row["constraint_notes"] if n["constraint"] == "place"]
+    [note] = [n for n in row["constraint_notes"] if n["code"] == "place"]
     return note
 
 
@@ -88,24 +88,27 @@ def test_the_place_check_is_the_distance_oss_nijmegen_against_the_reach(world: W
     _set(world, {"place": "Oss", "remote": "onsite"}, {"region": "Nijmegen", "travel_km": 25})
     note = _place_note(world, "stu-a1")
     assert note["ok"] is True
-    assert "24.6 km from Nijmegen" in note["detail"]
+    assert note["params"]["distance_km"] == 24.6
+    assert "24,6 km van Nijmegen" in note["text"]
     _set(world, {"place": "Oss"}, {"travel_km": 20})
     assert _place_note(world, "stu-a1")["ok"] is False
     # Hybrid work: twice the reach, so 20 km will do for a trip of 24.6 km.
     _set(world, {"remote": "hybrid"}, {"travel_km": 20})
     note = _place_note(world, "stu-a1")
     assert note["ok"] is True
-    assert "40 km for hybrid work" in note["detail"]
+    assert note["params"]["reach_km"] == 40
+    assert note["text"].endswith("student reist tot 40 km")
     # Remote work needs no travel at all.
     _set(world, {"remote": "remote"}, {"travel_km": 0})
-    assert _place_note(world, "stu-a1") == {"constraint": "place", "ok": True, "detail": "remote"}
+    note = _place_note(world, "stu-a1")
+    assert (note["ok"], note["text"], note["params"]["reach_km"]) == (True, "op afstand", None)
 
 
 def test_the_place_check_goes_middelburg(world: World) -> None:
     _set(world, {"place": "Goes", "remote": "onsite"}, {"region": "Middelburg", "travel_km": 20})
     note = _place_note(world, "stu-a1")
     assert note["ok"] is True
-    assert "19.0 km from Middelburg" in note["detail"]
+    assert "19,0 km van Middelburg" in note["text"]
     _set(world, {"place": "Goes"}, {"travel_km": 19})  # 19.04 km: just out of reach
     assert _place_note(world, "stu-a1")["ok"] is False
 
@@ -114,7 +117,8 @@ def test_a_student_without_a_known_home_town_fails_the_place_check(world: World)
     _set(world, {"place": "Oss", "remote": "onsite"}, {"region": "", "travel_km": 100})
     note = _place_note(world, "stu-a1")
     assert note["ok"] is False
-    assert "distance unknown" in note["detail"]
+    assert note["params"]["distance_km"] is None
+    assert "student gaf geen woonplaats op" in note["text"]
 
 
 TWIN = {

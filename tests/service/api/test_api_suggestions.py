@@ -12,9 +12,10 @@ from sqlmodel import func, select
 from matcher import HashingEncoder
 from service.app import create_app
 from service.domain.tables import AuditEntry, Suggestion
+from service.usecases.notifications import remember_language
 
 STUDENTS = "/challenges/ch-a-pub/suggestions/students"
-CONSTRAINTS = ["level", "period", "hours", "language", "place"]
+CONSTRAINTS = ["level", "period", "hours", "language", "place", "room"]
 
 
 def _rows(world: World, path: str, as_: str = "int-a") -> list[dict]:
@@ -52,17 +53,45 @@ def test_students_are_ranked_scored_and_explained(world: World) -> None:
         "warmtepompen installeren"
     ]
     assert best["model_version"].startswith("hashing-trigrams")
-    assert [note["constraint"] for note in best["constraint_notes"]] == CONSTRAINTS
+    assert [note["code"] for note in best["constraint_notes"]] == CONSTRAINTS
     assert all(note["ok"] for note in best["constraint_notes"])
-    # stu-a2 is free only in 2026: the period note says so.
-    notes = {note["constraint"]: note for note in rows[1]["constraint_notes"]}
+    # stu-a2 is free only in 2026: the period note says so, in Dutch (no language chosen).
+    notes = {note["code"]: note for note in rows[1]["constraint_notes"]}
     assert notes["period"]["ok"] is False
-    assert "2026-06-30" in notes["period"]["detail"]
+    assert notes["period"]["params"]["free_until"] == "2026-06-30"
+    assert "30 jun 2026" in notes["period"]["text"]
     assert notes["level"] == {
-        "constraint": "level",
+        "code": "level",
         "ok": True,
-        "detail": "challenge any, student hbo",
+        "label": "Niveau",
+        "text": "gevraagd alle niveaus, student hbo",
+        "params": {"wanted": "any", "has": "hbo"},
+        "constraint": "level",
+        "detail": "gevraagd alle niveaus, student hbo",
     }
+    assert notes["room"]["params"] == {"left": 1, "capacity": 1, "unit": "students"}
+
+
+def test_notes_are_said_in_the_users_language_else_accept_language_else_dutch(
+    world: World,
+) -> None:
+    def level_text(**headers: str) -> str:
+        rows = _rows_with(world, STUDENTS + "?available=false", headers)
+        return {note["code"]: note for note in rows[0]["constraint_notes"]}["level"]["text"]
+
+    assert level_text() == "gevraagd alle niveaus, student mbo"
+    assert level_text(**{"Accept-Language": "de, en;q=0.8"}) == "wanted any level, student mbo"
+    # The language chosen on the pages goes before the header.
+    with world.session() as session:
+        remember_language(session, "usr-int-a", "nl")
+        session.commit()
+    assert level_text(**{"Accept-Language": "en"}) == "gevraagd alle niveaus, student mbo"
+
+
+def _rows_with(world: World, path: str, headers: dict[str, str]) -> list[dict]:
+    answer = world.get(path, "int-a", headers=headers)
+    assert answer.status_code == 200, answer.text
+    return answer.json()["data"]
 
 
 def test_matching_terms_are_words_of_the_texts_not_of_the_text_template(world: World) -> None:
@@ -192,8 +221,9 @@ def test_research_groups_for_a_challenge(world: World) -> None:
     rows = _rows(world, "/challenges/ch-a-pub/suggestions/research-groups", "sme-a")
     assert [row["target_id"] for row in rows] == ["rg-a"]
     assert rows[0]["target_kind"] == "research_group"
-    assert rows[0]["constraint_notes"] == [
-        {"constraint": "capacity", "ok": True, "detail": "2 projects at a time"}
+    assert [(n["code"], n["ok"], n["text"]) for n in rows[0]["constraint_notes"]] == [
+        ("capacity", True, "2 projecten tegelijk"),
+        ("room", True, "2 van 2 projecten tegelijk vrij"),
     ]
     assert "warmtepompen" in rows[0]["explanation"]["matching_terms"]
     # The SME sees research-group suggestions of its own challenge straight away.
