@@ -236,7 +236,7 @@ def test_the_journey_from_introduction_to_both_ratings(
     assert link in to_student.get_content()
     assert "Dear Jens Kramer," in to_student.get_content()
     (to_sme,) = server.inbox.wait_for(SME_EMAIL)
-    assert subject(to_sme) == f"Je bent voorgesteld: {TITLE}"
+    assert subject(to_sme) == f"U bent voorgesteld: {TITLE}"
     assert link in to_sme.get_content() and "Beste Elena Vermeulen," in to_sme.get_content()
 
     # The SME sees the introduction, but not the student's address before they accepted.
