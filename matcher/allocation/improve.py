@@ -1,0 +1,230 @@
+"""Raising the weakest team after the solver: student moves and swaps that keep every rule.
+
+On a large round the integer program's worst-team rows (big-M rows per team size) give a weak
+bound, and HiGHS finds no better teams in the time left; the proposal then is the one without
+them. This local search lifts the weakest team directly, the way a team-maker would: its member
+swaps with an unplaced student, with a member of another team, or a student joins it (free or
+from a team above its minimum). Every move keeps sizes, required skills, programme mix, pins,
+supervisors and candidate pairs (so the teams stay a point of the program); a move that changes
+who is placed must keep each fairness gap within the margin (or no wider than it was). A move is
+taken only if no team it touches ends at or below the weakest team's old fit, so the sorted list
+of team fits rises every step and the search ends.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from matcher.allocation.formulation import Formulation
+from matcher.allocation.prepare import Prepared, skill_key
+from matcher.allocation.teams import Team
+
+EPS = 1e-9
+
+
+@dataclass
+class _Move:
+    score: float
+    w: int
+    a: int | None  # member of the weakest team that leaves it (None: nobody)
+    b: int  # student that joins it
+    t: int  # b's team before (-1: unplaced)
+
+
+class _State:
+    """Teams as member lists with their fit sums, and placed counts per fairness group."""
+
+    def __init__(
+        self,
+        prepared: Prepared,
+        model: Formulation,
+        teams: list[Team],
+        groups: dict[str, dict[str, list[int]]],
+    ) -> None:
+        inst = prepared.instance
+        self.prepared = prepared
+        self.fit = prepared.fit.astype(np.float64)
+        s_of = {s.id: i for i, s in enumerate(inst.students)}
+        c_of = {c.id: j for j, c in enumerate(inst.challenges)}
+        self.cands: dict[int, list[int]] = defaultdict(list)
+        self.pairs: set[tuple[int, int]] = set()
+        for col, key in enumerate(model.keys):
+            if key[0] == "x" and model.ub[col] == 1:
+                self.cands[key[2]].append(key[1])
+                self.pairs.add((key[1], key[2]))
+        self.pinned = set(prepared.student_pins)
+        self.members: dict[int, list[int]] = {}
+        self.supervisor: dict[int, str | None] = {}
+        self.where = np.full(len(inst.students), -1, dtype=np.int64)
+        for team in teams:
+            c = c_of[team.challenge]
+            self.members[c] = [s_of[m] for m in team.members]
+            self.supervisor[c] = team.supervisor
+            self.where[self.members[c]] = c
+        self.sums = {c: float(self.fit[m, c].sum()) for c, m in self.members.items()}
+        holders = prepared.skill_holders
+        self.required = {
+            c: [holders[prepared.skill_index[skill_key(x)]] for x in ch.required_skills]
+            for c, ch in enumerate(inst.challenges)
+        }
+        self.programme = [s.programme for s in inst.students]
+        # Fairness: each dimension's group per student (-1: not compared), sizes, placed counts.
+        margin = inst.fairness.margin
+        self.dims: list[tuple[np.ndarray, np.ndarray, np.ndarray, float]] = []
+        for by_group in groups.values():
+            if len(by_group) < 2:
+                continue
+            group = np.full(len(inst.students), -1, dtype=np.int64)
+            for g, students in enumerate(by_group.values()):
+                group[students] = g
+            size = np.array([len(m) for m in by_group.values()], dtype=np.float64)
+            placed = np.bincount(group[(self.where >= 0) & (group >= 0)], minlength=len(size))
+            rates = placed / size
+            allowed = max(margin, float(rates.max() - rates.min())) + EPS
+            self.dims.append((group, size, placed.astype(np.float64), allowed))
+
+    def mean(self, c: int) -> float:
+        return self.sums[c] / len(self.members[c])
+
+    def team_ok(self, c: int, members: list[int]) -> bool:
+        ch = self.prepared.instance.challenges[c]
+        if not ch.team_min <= len(members) <= ch.team_max:
+            return False
+        if any(not any(m in held for m in members) for held in self.required[c]):
+            return False
+        return ch.min_programmes <= 1 or (
+            len({self.programme[m] for m in members}) >= ch.min_programmes
+        )
+
+    def fair_after(self, leaves: int | None, joins: int | None) -> bool:
+        """Whether the fairness gaps stay allowed when `leaves` is unplaced and `joins` placed."""
+        for group, size, placed, allowed in self.dims:
+            after = placed.copy()
+            if leaves is not None and group[leaves] >= 0:
+                after[group[leaves]] -= 1
+            if joins is not None and group[joins] >= 0:
+                after[group[joins]] += 1
+            rates = after / size
+            if rates.max() - rates.min() > allowed:
+                return False
+        return True
+
+    def apply(self, move: _Move) -> None:
+        w, a, b, t = move.w, move.a, move.b, move.t
+        placed_change = (a if t < 0 else None, b if t < 0 else None)
+        if t >= 0:
+            self.members[t].remove(b)
+            self.sums[t] -= self.fit[b, t]
+            if a is not None:
+                self.members[t].append(a)
+                self.sums[t] += self.fit[a, t]
+                self.where[a] = t
+        elif a is not None:
+            self.where[a] = -1
+        if a is not None:
+            self.members[w].remove(a)
+            self.sums[w] -= self.fit[a, w]
+        self.members[w].append(b)
+        self.sums[w] += self.fit[b, w]
+        self.where[b] = w
+        leaves, joins = placed_change
+        for group, _, placed, _ in self.dims:
+            if leaves is not None and group[leaves] >= 0:
+                placed[group[leaves]] -= 1
+            if joins is not None and group[joins] >= 0:
+                placed[group[joins]] += 1
+
+    def teams(self) -> list[Team]:
+        inst = self.prepared.instance
+        return [
+            Team(
+                challenge=inst.challenges[c].id,
+                supervisor=self.supervisor[c],
+                members=tuple(inst.students[s].id for s in sorted(m)),
+            )
+            for c, m in sorted(self.members.items())
+        ]
+
+
+def _best_move(state: _State, w: int, lam: float, floor_others: float) -> _Move | None:
+    """The move that lifts team `w` (the weakest) with the best gain in total fit plus `lam` ×
+    the rise of the lowest team fit; None when no move lifts it."""
+    fit, members, where = state.fit, state.members, state.where
+    team = members[w]
+    low = state.mean(w)
+    n_w = len(team)
+    ch_w = state.prepared.instance.challenges[w]
+    best: _Move | None = None
+    leavers: list[int | None] = [a for a in team if a not in state.pinned]
+    if n_w < ch_w.team_max:
+        leavers.append(None)
+    for b in state.cands[w]:
+        t = int(where[b])
+        if t == w or (t >= 0 and b in state.pinned):
+            continue
+        for a in leavers:
+            f_out = fit[a, w] if a is not None else 0.0
+            size_w = n_w if a is not None else n_w + 1
+            new_w = (state.sums[w] - f_out + fit[b, w]) / size_w
+            if new_w <= low + EPS:
+                continue
+            gain = fit[b, w] - f_out
+            new_low = min(new_w, floor_others)
+            if t >= 0:
+                if a is not None and (a, t) not in state.pairs:
+                    continue
+                n_t = len(members[t]) - (a is None)
+                if n_t == 0:
+                    continue
+                new_t = (state.sums[t] - fit[b, t] + (fit[a, t] if a is not None else 0.0)) / n_t
+                if new_t <= low + EPS:
+                    continue
+                gain += (fit[a, t] if a is not None else 0.0) - fit[b, t]
+                new_low = min(new_low, new_t)
+            score = gain + lam * (new_low - low)
+            if best is not None and score <= best.score:
+                continue
+            new_team = [m for m in team if m != a] + [b]
+            if not state.team_ok(w, new_team):
+                continue
+            if t >= 0:
+                rest = [m for m in members[t] if m != b] + ([a] if a is not None else [])
+                if not state.team_ok(t, rest):
+                    continue
+            elif not state.fair_after(a, b):
+                continue
+            best = _Move(score, w, a, b, t)
+    return best
+
+
+def raise_worst(
+    prepared: Prepared,
+    model: Formulation,
+    teams: list[Team],
+    groups: dict[str, dict[str, list[int]]],
+    *,
+    lam: float,
+    deadline: float,
+) -> list[Team]:
+    """`teams` after lifting the weakest team step by step until no move lifts it (or the
+    deadline, a `time.perf_counter()` value, passes). `lam` weighs the lowest team fit against
+    total fit when choosing among the moves that lift it."""
+    state = _State(prepared, model, teams, groups)
+    if len(state.members) < 1:
+        return teams
+    while time.perf_counter() < deadline:
+        order = sorted(state.members, key=state.mean)
+        w = order[0]
+        floor_others = state.mean(order[1]) if len(order) > 1 else float("inf")
+        move = _best_move(state, w, lam, floor_others)
+        if move is None:
+            break
+        state.apply(move)
+    return state.teams()
+
+
+__all__ = ["raise_worst"]
