@@ -3,10 +3,13 @@
 On a large round the integer program's worst-team rows (big-M rows per team size) give a weak
 bound, and HiGHS finds no better teams in the time left; the proposal then is the one without
 them. This local search lifts the weakest team directly, the way a team-maker would: its member
-swaps with an unplaced student, with a member of another team, or a student joins it (free or
-from a team above its minimum). Every move keeps sizes, required skills, programme mix, pins,
-supervisors and candidate pairs (so the teams stay a point of the program); a move that changes
-who is placed must keep each fairness gap within the margin (or no wider than it was). A move is
+swaps with an unplaced student or with a member of another team, a student joins it (free or
+from a team above its minimum), or — when none of those lifts it — a chain: its member leaves,
+a member of another team comes over and an unplaced student takes that one's place. Every move
+keeps sizes, required skills, programme mix, pins, supervisors and candidate pairs (so the teams
+stay a point of the program). A move that changes who is placed keeps each fairness gap within
+the margin (or no wider than it was); if it would not, a swap in a third team that places a
+student of exactly the leaver's groups instead of one of the joiner's may balance it. A move is
 taken only if no team it touches ends at or below the weakest team's old fit, so the sorted list
 of team fits rises every step and the search ends.
 """
@@ -15,7 +18,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -33,6 +36,10 @@ class _Move:
     a: int | None  # member of the weakest team that leaves it (None: nobody)
     b: int  # student that joins it
     t: int  # b's team before (-1: unplaced)
+    u: int | None = None  # unplaced student who takes b's place in t (a then leaves unplaced)
+    # (team, x, y): elsewhere x leaves unplaced and y takes x's place, y of a's fairness groups
+    # and x of the joiner's, so that every group has as many placed as before the move
+    fix: tuple[int, int, int] | None = None
 
 
 class _State:
@@ -86,6 +93,10 @@ class _State:
             rates = placed / size
             allowed = max(margin, float(rates.max() - rates.min())) + EPS
             self.dims.append((group, size, placed.astype(np.float64), allowed))
+        # Each student's fairness groups as one key, to find a student of the same groups.
+        self.key = np.zeros(len(inst.students), dtype=np.int64)
+        for group, size, _, _ in self.dims:
+            self.key = self.key * (len(size) + 1) + group + 1
 
     def mean(self, c: int) -> float:
         return self.sums[c] / len(self.members[c])
@@ -114,6 +125,17 @@ class _State:
         return True
 
     def apply(self, move: _Move) -> None:
+        if move.fix is not None:
+            t2, x, y = move.fix
+            self.apply(replace(move, fix=None))
+            self.apply(_Move(move.score, t2, x, y, -1))
+            return
+        if move.u is not None:  # a chain: a leaves unplaced, b goes to w, u takes b's place
+            w, a, b, t, u = move.w, move.a, move.b, move.t, move.u
+            assert a is not None
+            self.apply(_Move(move.score, w, a, b, t))  # b and a trade places
+            self.apply(_Move(move.score, t, a, u, -1))  # u takes a's place in t
+            return
         w, a, b, t = move.w, move.a, move.b, move.t
         placed_change = (a if t < 0 else None, b if t < 0 else None)
         if t >= 0:
@@ -150,7 +172,9 @@ class _State:
         ]
 
 
-def _best_move(state: _State, w: int, lam: float, floor_others: float) -> _Move | None:
+def _best_move(
+    state: _State, w: int, lam: float, floor_others: float, blocked: list[_Move]
+) -> _Move | None:
     """The move that lifts team `w` (the weakest) with the best gain in total fit plus `lam` ×
     the rise of the lowest team fit; None when no move lifts it."""
     fit, members, where = state.fit, state.members, state.where
@@ -196,8 +220,89 @@ def _best_move(state: _State, w: int, lam: float, floor_others: float) -> _Move 
                 if not state.team_ok(t, rest):
                     continue
             elif not state.fair_after(a, b):
+                if a is not None:
+                    blocked.append(_Move(score, w, a, b, t))
                 continue
             best = _Move(score, w, a, b, t)
+    return best
+
+
+def _best_chain(
+    state: _State, w: int, lam: float, floor_others: float, blocked: list[_Move]
+) -> _Move | None:
+    """A chain that lifts team `w` when no single move does: its member `a` leaves (unplaced),
+    `b` comes over from team `t`, and an unplaced student `u` takes b's place in `t` — as many
+    students placed as before, every team on its candidate pairs."""
+    fit, members, where = state.fit, state.members, state.where
+    team = members[w]
+    low = state.mean(w)
+    n_w = len(team)
+    best: _Move | None = None
+    for b in state.cands[w]:
+        t = int(where[b])
+        if t < 0 or t == w or b in state.pinned:
+            continue
+        rest_t = [m for m in members[t] if m != b]
+        base_t = state.sums[t] - fit[b, t]
+        n_t = len(members[t])
+        for a in team:
+            if a in state.pinned:
+                continue
+            new_w = (state.sums[w] - fit[a, w] + fit[b, w]) / n_w
+            if new_w <= low + EPS:
+                continue
+            new_team = [m for m in team if m != a] + [b]
+            checked = False
+            for u in state.cands[t]:
+                if where[u] >= 0 or u == a:
+                    continue
+                new_t = (base_t + fit[u, t]) / n_t
+                if new_t <= low + EPS:
+                    continue
+                gain = fit[b, w] - fit[a, w] + fit[u, t] - fit[b, t]
+                score = gain + lam * (min(new_w, new_t, floor_others) - low)
+                if best is not None and score <= best.score:
+                    continue
+                if not checked:
+                    if not state.team_ok(w, new_team):
+                        break
+                    checked = True
+                if not state.team_ok(t, [*rest_t, u]):
+                    continue
+                if not state.fair_after(a, u):
+                    blocked.append(_Move(score, w, a, b, t, u))
+                    continue
+                best = _Move(score, w, a, b, t, u)
+    return best
+
+
+def _compensated(state: _State, move: _Move, lam: float) -> _Move | None:
+    """`move` (which changes who is placed beyond the fairness margin) with a swap in another
+    team that places a student of exactly the leaver's groups instead of one of the joiner's,
+    keeping that team above the weakest team's old fit; None when there is none."""
+    a = move.a
+    joiner = move.u if move.u is not None else move.b
+    assert a is not None
+    fit, where, low = state.fit, state.where, state.mean(move.w)
+    busy = {move.w, move.t}
+    want = state.key[a]
+    best: _Move | None = None
+    for x in np.nonzero((state.key == state.key[joiner]) & (where >= 0))[0].tolist():
+        t2 = int(where[x])
+        if t2 in busy or x in state.pinned:
+            continue
+        n2 = len(state.members[t2])
+        for y in state.cands[t2]:
+            if where[y] >= 0 or state.key[y] != want or y in (a, joiner):
+                continue
+            new_t2 = (state.sums[t2] - fit[x, t2] + fit[y, t2]) / n2
+            if new_t2 <= low + EPS:
+                continue
+            score = move.score + fit[y, t2] - fit[x, t2] + lam * min(0.0, new_t2 - low)
+            if best is not None and score <= best.score:
+                continue
+            if state.team_ok(t2, [m for m in state.members[t2] if m != x] + [y]):
+                best = replace(move, score=score, fix=(t2, x, y))
     return best
 
 
@@ -220,7 +325,15 @@ def raise_worst(
         order = sorted(state.members, key=state.mean)
         w = order[0]
         floor_others = state.mean(order[1]) if len(order) > 1 else float("inf")
-        move = _best_move(state, w, lam, floor_others)
+        blocked: list[_Move] = []
+        move = _best_move(state, w, lam, floor_others, blocked) or _best_chain(
+            state, w, lam, floor_others, blocked
+        )
+        # A move the fairness margin blocks may still go with a balancing swap elsewhere.
+        for held in sorted(blocked, key=lambda m: -m.score)[:5] if move is None else []:
+            move = _compensated(state, held, lam)
+            if move is not None:
+                break
         if move is None:
             break
         state.apply(move)

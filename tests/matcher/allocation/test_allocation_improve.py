@@ -104,3 +104,44 @@ def test_a_swap_with_an_unplaced_student_keeps_the_fairness_margin(
     check = validate(inst, teams)
     assert check.ok
     assert check.gaps["level"] <= max(margin, 0.5) + 1e-9
+
+
+def test_a_chain_through_an_unplaced_student_lifts_what_no_single_move_can() -> None:
+    # W (hbo only) has a (.2); T has b (.9 there, .8 in W); u (mbo, .7 in T) waits. u cannot
+    # join W, and a in T (.1) would sink T below .2; so b goes to W, u takes b's place, a waits.
+    # By hand, of W/T = a/b .2, a/u .2, b/a .1, b/u .7, the best worst team is b/u (.7).
+    table = {("a", "W"): 0.2, ("a", "T"): 0.1, ("b", "W"): 0.8, ("b", "T"): 0.9, ("u", "T"): 0.7}
+    inst = round_of(
+        students=[student("a"), student("b"), student("u", level="mbo")],
+        challenges=[challenge("W", team_max=1, levels=["hbo"]), challenge("T", team_max=1)],
+        supervisors=[supervisor("v1", 2)],
+        scores=scores(table),
+    )
+    teams = lifted(inst, {"W": ("a",), "T": ("b",)})
+    assert teams_of(teams) == {"W": {"b"}, "T": {"u"}}
+    assert validate(inst, teams).ok
+
+
+def test_a_swap_the_margin_blocks_goes_with_a_balancing_swap_elsewhere() -> None:
+    # Margin 0 by level. W has a (hbo, .2); e (mbo, .9 in W) waits; T has f (mbo, .8); g (hbo,
+    # .7 in T, too few hours for W) waits. e for a alone places two mbo and no hbo: blocked.
+    # With g for f in T the levels stay even. By hand the best worst team with one student of
+    # each level placed is W e / T g (.7): W a / T f, W a / T g and W e / T a give .2, .2, .1.
+    table = {("a", "W"): 0.2, ("a", "T"): 0.1, ("e", "W"): 0.9, ("f", "T"): 0.8, ("g", "T"): 0.7}
+    inst = round_of(
+        students=[
+            student("a"),
+            student("e", level="mbo"),
+            student("f", level="mbo"),
+            student("g", hours=4),
+        ],
+        challenges=[challenge("W", team_max=1), challenge("T", team_max=1, hours=4)],
+        supervisors=[supervisor("v1", 2)],
+        scores=scores(table),
+        fairness={"by": ["level"], "min_group": 1, "margin": 0.0},
+    )
+    teams = lifted(inst, {"W": ("a",), "T": ("f",)})
+    assert teams_of(teams) == {"W": {"e"}, "T": {"g"}}
+    check = validate(inst, teams)
+    assert check.ok
+    assert check.gaps["level"] == 0.0
