@@ -340,4 +340,62 @@ def raise_worst(
     return state.teams()
 
 
-__all__ = ["raise_worst"]
+def raise_total(
+    prepared: Prepared,
+    model: Formulation,
+    teams: list[Team],
+    groups: dict[str, dict[str, list[int]]],
+    *,
+    deadline: float,
+) -> list[Team]:
+    """`teams` after swaps that raise total fit without taking any team below the weakest
+    team's fit: a member for an unplaced student (fairness gaps kept as in `raise_worst`) or
+    for a member of another team. Lifting the weakest team gives up some total fit; this wins
+    most of it back before the last stage, which may not have the time to on a busy machine."""
+    state = _State(prepared, model, teams, groups)
+    if not state.members:
+        return teams
+    floor = min(state.mean(c) for c in state.members) - EPS
+    fit, where = state.fit, state.where
+    improved = True
+    while improved and time.perf_counter() < deadline:
+        improved = False
+        for c in list(state.members):
+            for a in list(state.members[c]):
+                if a in state.pinned or where[a] != c:
+                    continue
+                n_c = len(state.members[c])
+                best: _Move | None = None
+                for b in state.cands[c]:
+                    t = int(where[b])
+                    if t == c or (t >= 0 and b in state.pinned):
+                        continue
+                    gain = fit[b, c] - fit[a, c]
+                    if t >= 0:
+                        if (a, t) not in state.pairs:
+                            continue
+                        gain += fit[a, t] - fit[b, t]
+                    if gain <= EPS or (best is not None and gain <= best.score):
+                        continue
+                    if (state.sums[c] - fit[a, c] + fit[b, c]) / n_c < floor:
+                        continue
+                    if not state.team_ok(c, [m for m in state.members[c] if m != a] + [b]):
+                        continue
+                    if t >= 0:
+                        n_t = len(state.members[t])
+                        if (state.sums[t] - fit[b, t] + fit[a, t]) / n_t < floor:
+                            continue
+                        if not state.team_ok(t, [m for m in state.members[t] if m != b] + [a]):
+                            continue
+                    elif not state.fair_after(a, b):
+                        continue
+                    best = _Move(gain, c, a, b, t)
+                if best is not None:
+                    state.apply(best)
+                    improved = True
+            if time.perf_counter() >= deadline:
+                break
+    return state.teams()
+
+
+__all__ = ["raise_total", "raise_worst"]

@@ -11,7 +11,7 @@ import numpy as np
 
 from matcher.allocation.baselines import max_min_greedy
 from matcher.allocation.formulation import Formulation, Outcome, Row, solve_cpsat, solve_highs
-from matcher.allocation.improve import raise_worst
+from matcher.allocation.improve import raise_total, raise_worst
 from matcher.allocation.instance import Instance
 from matcher.allocation.prepare import Prepared, prepare
 from matcher.allocation.teams import Team
@@ -267,13 +267,18 @@ def allocate(
     if prepared.instance.weights.worst_team > 0 and np.any(best[staffing.idx]):
         lam = prepared.instance.weights.worst_team * len(prepared.instance.challenges)
         left = limit - (time.perf_counter() - start)
+        groups = fairness_groups(prepared)
         lifted = raise_worst(
             prepared,
             model,
             _teams_of(prepared, model, best),
-            fairness_groups(prepared),
+            groups,
             lam=lam,
-            deadline=time.perf_counter() + 0.5 * left,
+            deadline=time.perf_counter() + 0.4 * left,
+        )
+        left = limit - (time.perf_counter() - start)
+        lifted = raise_total(
+            prepared, model, lifted, groups, deadline=time.perf_counter() + 0.4 * left
         )
         values = start_vector(prepared, model, lifted)
         floor = int(values[model.index[("worst",)]])
