@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from allocation_rounds import challenge, round_of, scores, student, supervisor
 
-from matcher.allocation.improve import raise_worst
+from matcher.allocation.improve import raise_total, raise_worst
 from matcher.allocation.metrics import figures
 from matcher.allocation.prepare import prepare
 from matcher.allocation.solve import allocate, build, fairness_groups
@@ -145,3 +145,22 @@ def test_a_swap_the_margin_blocks_goes_with_a_balancing_swap_elsewhere() -> None
     check = validate(inst, teams)
     assert check.ok
     assert check.gaps["level"] == 0.0
+
+
+@pytest.mark.parametrize(("b_in_x", "x_team"), [(0.45, {"a"}), (0.55, {"b"})])
+def test_total_fit_is_won_back_only_above_the_weakest_team(b_in_x: float, x_team: set[str]) -> None:
+    # X has a (.5), Y has b (.6): the weakest team is .5. Trading a and b raises total fit from
+    # 1.1 to .9 + b's fit in X, but with b at .45 in X that team would sink below .5.
+    table = {("a", "X"): 0.5, ("a", "Y"): 0.9, ("b", "Y"): 0.6, ("b", "X"): b_in_x}
+    inst = round_of(
+        students=[student("a"), student("b")],
+        challenges=[challenge("X", team_max=1), challenge("Y", team_max=1)],
+        supervisors=[supervisor("v1", 2)],
+        scores=scores(table),
+    )
+    prepared = prepare(inst)
+    start = [Team("X", "v1", ("a",)), Team("Y", "v1", ("b",))]
+    teams = raise_total(prepared, build(prepared), start, fairness_groups(prepared), deadline=1e18)
+    assert teams_of(teams)["X"] == x_team
+    assert validate(inst, teams).ok
+    assert figures(prepared, teams).worst_team_fit >= 0.5 - 1e-9
