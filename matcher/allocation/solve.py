@@ -13,7 +13,7 @@ from matcher.allocation.baselines import max_min_greedy
 from matcher.allocation.formulation import Formulation, Outcome, Row, solve_cpsat, solve_highs
 from matcher.allocation.improve import raise_total, raise_worst
 from matcher.allocation.instance import Instance
-from matcher.allocation.prepare import Prepared, prepare
+from matcher.allocation.prepare import Prepared, prepare, skill_key
 from matcher.allocation.teams import Team
 from matcher.allocation.validate import validate
 
@@ -329,11 +329,17 @@ def repaired(prepared: Prepared, model: Formulation, teams: list[Team]) -> list[
             team.append(sid)
     for cid, team in members.items():
         c = c_of[cid]
-        while len(team) > inst.challenges[c].team_max:
+        ch = inst.challenges[c]
+        while len(team) > ch.team_max:
             movable = [m for m in team if m not in pinned_to]
             if not movable:
                 break
-            team.remove(min(movable, key=lambda m: prepared.fit[s_of[m], c]))
+            # The weakest member whose leaving keeps the team's skills and programme mix (a
+            # team that breaks a rule is dropped below, and with it a pin to it).
+            keeps = [
+                m for m in movable if _mix_kept(prepared, c, [s_of[x] for x in team if x != m])
+            ]
+            team.remove(min(keeps or movable, key=lambda m: prepared.fit[s_of[m], c]))
     # A supervisor the program does not offer this challenge is swapped for one it does.
     v_of = {v.id: k for k, v in enumerate(inst.supervisors)}
     room = {v.id: v.capacity for v in inst.supervisors}
@@ -365,6 +371,17 @@ def repaired(prepared: Prepared, model: Formulation, teams: list[Team]) -> list[
     # students); a rule a team breaks on its own is tagged with its challenge.
     broken = {v.challenge for v in validate(inst, candidates).violations if v.code != "pin"}
     return [team for team in candidates if team.challenge not in broken]
+
+
+def _mix_kept(prepared: Prepared, c: int, members: list[int]) -> bool:
+    """Whether `members` cover challenge c's required skills and its programme mix."""
+    inst = prepared.instance
+    ch = inst.challenges[c]
+    for label in ch.required_skills:
+        holders = prepared.skill_holders[prepared.skill_index[skill_key(label)]]
+        if not any(m in holders for m in members):
+            return False
+    return len({inst.students[m].programme for m in members}) >= ch.min_programmes
 
 
 def start_vector(prepared: Prepared, model: Formulation, teams: list[Team]) -> np.ndarray:
