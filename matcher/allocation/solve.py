@@ -225,7 +225,7 @@ def allocate(
     # mean held at that floor (one row per challenge, no big-M: tight and quick).
     fair = model.without({"worst"})
     stages = [model.without({"worst", "fairness", "staffing"}), fair]
-    shares = [0.45, 0.9]  # upper limits: a stage that proves its optimum ends early
+    shares = [0.45, 0.8]  # upper limits: a stage that proves its optimum ends early
     best: np.ndarray | None = None
     if previous is not None:
         values = start_vector(prepared, model, repaired(prepared, model, previous.teams))
