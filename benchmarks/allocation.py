@@ -192,12 +192,17 @@ def main() -> None:
     if args.cpsat_child:
         cpsat_child(int(args.cpsat_child[0]), float(args.cpsat_child[1]))
         return
+    # The machine is shared: its load (1, 5 and 15 minute averages) before and after tells
+    # how many cores the solver really had.
+    load_before = [round(x, 2) for x in os.getloadavg()]
     result = {
         "command": "flock /tmp/timing.lock python benchmarks/allocation.py "
         + " ".join(sys.argv[1:]),
         "cores": os.cpu_count(),
+        "load_before": load_before,
         "seed": args.seed,
         "rounds": {size: run_size(size, args.seed, args.quick) for size in args.sizes.split(",")},
+        "load_after": [round(x, 2) for x in os.getloadavg()],
     }
     result["table"] = table(result)
     publish(result, "allocation", quick=args.quick)

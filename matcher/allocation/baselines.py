@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import heapq
+import itertools
 
 import numpy as np
 
@@ -116,11 +117,18 @@ def max_min_greedy(prepared: Prepared) -> list[Team]:
         progs = {inst.students[m].programme for m in team}
         return len(progs) < ch.min_programmes and inst.students[s].programme not in progs
 
+    # Where each pool's free students begin: taken students are skipped once, not at every
+    # pick (a pool can hold thousands of students on a large round).
+    offset = dict.fromkeys(pools, 0)
+
     def pick(c: int) -> int | None:
-        pool = [int(s) for s in pools[c] if free[s]]
-        if not pool:
+        pool = pools[c]
+        while offset[c] < len(pool) and not free[pool[offset[c]]]:
+            offset[c] += 1
+        first = [int(s) for s in itertools.islice((s for s in pool[offset[c] :] if free[s]), 50)]
+        if not first:
             return None
-        return next((s for s in pool[:50] if needs(c, s)), pool[0])
+        return next((s for s in first if needs(c, s)), first[0])
 
     def mean(c: int) -> float:
         team = members[c]
@@ -141,6 +149,7 @@ def max_min_greedy(prepared: Prepared) -> list[Team]:
             if s is None:
                 if len(members[c]) < ch.team_min:  # cannot reach its minimum: dissolve
                     free[members.pop(c)] = True
+                    offset.update(dict.fromkeys(offset, 0))  # they are free again
                 continue
             members[c].append(s)
             free[s] = False

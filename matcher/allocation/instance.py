@@ -117,7 +117,11 @@ class Weights(_Strict):
     sme_mark: float = Field(0.25, ge=0)
     expertise: float = Field(0.5, ge=0)
     worst_team: float = Field(
-        0.1, ge=0, description="fit per unit of the worst team's mean fit, per challenge"
+        0.1,
+        ge=0,
+        description="above 0: the worst team's mean fit first, total fit second; also the fit "
+        "per unit of the worst team's mean, per challenge, when moves are compared (and in the "
+        "CP-SAT route's one objective)",
     )
     fairness: float = Field(5.0, ge=0, description="fit given up per percentage point of excess")
     hybrid_travel_factor: float = Field(HYBRID_TRAVEL_FACTOR, ge=1)

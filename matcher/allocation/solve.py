@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from matcher.allocation.baselines import max_min_greedy
-from matcher.allocation.formulation import Formulation, Outcome, solve_cpsat, solve_highs
+from matcher.allocation.formulation import Formulation, Outcome, Row, solve_cpsat, solve_highs
+from matcher.allocation.improve import raise_total, raise_worst
 from matcher.allocation.instance import Instance
-from matcher.allocation.prepare import Prepared, prepare
+from matcher.allocation.prepare import Prepared, prepare, skill_key
 from matcher.allocation.teams import Team
 from matcher.allocation.validate import validate
+
+_log = logging.getLogger(__name__)
 
 SCALE = 1000  # fit is kept in thousandths so the program has integer weights
 
@@ -163,6 +167,22 @@ def build(prepared: Prepared, *, worst_team: bool = True, fairness: bool = True)
     return model
 
 
+def with_floor(model: Formulation, floor: int) -> Formulation:
+    """The program without the worst-team rows and term, with every staffed team's mean fit
+    held at `floor` (thousandths) or above instead: Σ (fit − floor)·x ≥ 0 per challenge, which
+    an unstaffed challenge keeps trivially, so no size indicator or big-M is needed."""
+    out = model.without({"worst"})
+    by_challenge: dict[int, list[int]] = defaultdict(list)
+    for col, key in enumerate(model.keys):
+        if key[0] == "x" and model.ub[col] == 1:
+            by_challenge[key[2]].append(col)
+    rows = list(out.rows)
+    for cols in by_challenge.values():
+        rows.append(Row(cols, [model.obj[col] - floor for col in cols], lo=0, hi=None, tag="floor"))
+    out.rows = rows
+    return out
+
+
 def allocate(
     instance: Instance | Prepared,
     *,
@@ -199,41 +219,88 @@ def allocate(
         )
         return _read(prepared, model, outcome, start)
     # HiGHS in stages, each started from the best teams so far: the program without the
-    # worst-team and fairness rows (its LP bound is tight: quick), then with fairness, then
-    # the full program. A previous proposal (before a pin or move) competes as a start.
-    stages = [model.without({"worst", "fairness", "staffing"}), model.without({"worst"}), model]
-    shares = [0.45, 0.75, 1.0]  # upper limits: a stage that proves its optimum ends early
+    # fairness rows (its LP bound is tight: quick), then with them. Then the worst team is
+    # lifted first and total fit maximised second: a local search raises the weakest team as
+    # far as moves and swaps can, and the last stage maximises total fit with every team's
+    # mean held at that floor (one row per challenge, no big-M: tight and quick).
+    fair = model.without({"worst"})
+    stages = [model.without({"worst", "fairness", "staffing"}), fair]
+    shares = [0.45, 0.8]  # upper limits: a stage that proves its optimum ends early
     best: np.ndarray | None = None
     if previous is not None:
         values = start_vector(prepared, model, repaired(prepared, model, previous.teams))
         staffing.lo = int(sum(values[c] for c in staffing.idx))
-        if _feasible(model, values):  # the moved proposal is a start: go to the full program
-            best, stages, shares = values, [model], [1.0]
+        if _feasible(fair, values):  # the moved proposal is a start: go to the last stage
+            best, stages, shares = values, [], []
     if best is None:
         # A greedy proposal (rule-breaking teams dropped) so that a large round whose first
         # stage runs out of time still gets teams that keep every rule.
         values = start_vector(prepared, model, repaired(prepared, model, max_min_greedy(prepared)))
-        best = values if _feasible(model, values) else None
+        best = values if _feasible(fair, values) else None
     outcome: Outcome | None = None
-    for stage, share in zip(stages, shares, strict=True):
+    for k, (stage, share) in enumerate(zip(stages, shares, strict=True)):
         budget = share * (limit - (time.perf_counter() - start))
-        outcome = solve_highs(stage, time_limit_s=budget, start_values=best)
-        if outcome.values is None:
+        result = solve_highs(stage, time_limit_s=budget, start_values=best)
+        _log.debug("stage %d: %s in %.2f s", k, result.status, result.seconds)
+        outcome = outcome or result  # an infeasible round reports the first stage's status
+        if result.values is None:
             continue
-        teams = _read(prepared, stage, outcome, start).teams
-        if stage is stages[0] and len(stages) > 1:
+        teams = _read(prepared, stage, result, start).teams
+        if k == 0 and len(stages) > 1:
             staffing.lo = len(teams)
         values = start_vector(prepared, model, teams)
-        if _feasible(model, values) and (
-            best is None or np.dot(model.obj, values) > np.dot(model.obj, best)
+        if _feasible(fair, values) and (
+            best is None or np.dot(fair.obj, values) >= np.dot(fair.obj, best)
         ):
             best = values
-    assert outcome is not None
-    if outcome.values is None and best is not None:
-        # The full program ran out of time before its first solution: the best stage's teams.
-        value = float(np.dot(model.obj, best))
-        outcome = Outcome("feasible", best, value, float("inf"), outcome.seconds, "highs")
+            # Its bound holds for the fairness program only when this stage is that program.
+            bound = result.bound if stage is fair else float("inf")
+            status = result.status if stage is fair else "feasible"
+            value = float(np.dot(fair.obj, values))
+            outcome = Outcome(status, values, value, bound, result.seconds, "highs")
+    if best is None:  # no stage found teams: infeasible (pins), or out of time
+        assert outcome is not None
+        return _read(prepared, model, outcome, start)
+    if outcome is None or outcome.values is not best:  # the greedy or previous teams stand
+        value = float(np.dot(fair.obj, best))
+        outcome = Outcome("feasible", best, value, float("inf"), 0.0, "highs")
+    if prepared.instance.weights.worst_team > 0 and np.any(best[staffing.idx]):
+        lam = prepared.instance.weights.worst_team * len(prepared.instance.challenges)
+        left = limit - (time.perf_counter() - start)
+        groups = fairness_groups(prepared)
+        lifted = raise_worst(
+            prepared,
+            model,
+            _teams_of(prepared, model, best),
+            groups,
+            lam=lam,
+            deadline=time.perf_counter() + 0.4 * left,
+        )
+        left = limit - (time.perf_counter() - start)
+        lifted = raise_total(
+            prepared, model, lifted, groups, deadline=time.perf_counter() + 0.4 * left
+        )
+        values = start_vector(prepared, model, lifted)
+        floor = int(values[model.index[("worst",)]])
+        last = with_floor(model, floor)
+        if _feasible(last, values):  # always: every move keeps every rule
+            best = values
+            bound = outcome.bound  # the floor only takes away: the fairness bound still holds
+            outcome = solve_highs(
+                last, time_limit_s=limit - (time.perf_counter() - start), start_values=best
+            )
+            _log.debug("floor %d: %s in %.2f s", floor, outcome.status, outcome.seconds)
+            if outcome.values is None:  # out of time before its first solution: the lifted teams
+                value = float(np.dot(last.obj, best))
+                outcome = Outcome("feasible", best, value, bound, outcome.seconds, "highs")
+            elif bound < outcome.bound:
+                outcome = replace(outcome, bound=bound)
     return _read(prepared, model, outcome, start)
+
+
+def _teams_of(prepared: Prepared, model: Formulation, values: np.ndarray) -> list[Team]:
+    outcome = Outcome("feasible", values, 0.0, 0.0, 0.0, "highs")
+    return _read(prepared, model, outcome, time.perf_counter()).teams
 
 
 def repaired(prepared: Prepared, model: Formulation, teams: list[Team]) -> list[Team]:
@@ -262,11 +329,17 @@ def repaired(prepared: Prepared, model: Formulation, teams: list[Team]) -> list[
             team.append(sid)
     for cid, team in members.items():
         c = c_of[cid]
-        while len(team) > inst.challenges[c].team_max:
+        ch = inst.challenges[c]
+        while len(team) > ch.team_max:
             movable = [m for m in team if m not in pinned_to]
             if not movable:
                 break
-            team.remove(min(movable, key=lambda m: prepared.fit[s_of[m], c]))
+            # The weakest member whose leaving keeps the team's skills and programme mix (a
+            # team that breaks a rule is dropped below, and with it a pin to it).
+            keeps = [
+                m for m in movable if _mix_kept(prepared, c, [s_of[x] for x in team if x != m])
+            ]
+            team.remove(min(keeps or movable, key=lambda m: prepared.fit[s_of[m], c]))
     # A supervisor the program does not offer this challenge is swapped for one it does.
     v_of = {v.id: k for k, v in enumerate(inst.supervisors)}
     room = {v.id: v.capacity for v in inst.supervisors}
@@ -289,14 +362,26 @@ def repaired(prepared: Prepared, model: Formulation, teams: list[Team]) -> list[
         supervisor[cid] = free[0] if free else None
         if free:
             room[free[0]] -= 1
-    out = []
-    for cid, team in members.items():
-        candidate = Team(challenge=cid, supervisor=supervisor.get(cid), members=tuple(team))
-        if team and not any(
-            v.challenge == cid for v in validate(inst, [candidate]).violations if v.code != "pin"
-        ):
-            out.append(candidate)
-    return out
+    candidates = [
+        Team(challenge=cid, supervisor=supervisor.get(cid), members=tuple(team))
+        for cid, team in members.items()
+        if team
+    ]
+    # One check of all teams (a check per team reads the whole round each time: minutes at 10k
+    # students); a rule a team breaks on its own is tagged with its challenge.
+    broken = {v.challenge for v in validate(inst, candidates).violations if v.code != "pin"}
+    return [team for team in candidates if team.challenge not in broken]
+
+
+def _mix_kept(prepared: Prepared, c: int, members: list[int]) -> bool:
+    """Whether `members` cover challenge c's required skills and its programme mix."""
+    inst = prepared.instance
+    ch = inst.challenges[c]
+    for label in ch.required_skills:
+        holders = prepared.skill_holders[prepared.skill_index[skill_key(label)]]
+        if not any(m in holders for m in members):
+            return False
+    return len({inst.students[m].programme for m in members}) >= ch.min_programmes
 
 
 def start_vector(prepared: Prepared, model: Formulation, teams: list[Team]) -> np.ndarray:

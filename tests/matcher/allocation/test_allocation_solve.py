@@ -13,7 +13,8 @@ from allocation_rounds import challenge, round_of, scores, student, supervisor
 from matcher.allocation.explain import report
 from matcher.allocation.metrics import figures
 from matcher.allocation.prepare import prepare
-from matcher.allocation.solve import Proposal, allocate
+from matcher.allocation.solve import Proposal, allocate, build, repaired
+from matcher.allocation.teams import Team
 from matcher.allocation.validate import validate
 
 # CP-SAT runs in its own process (test_cpsat_route): OR-Tools and highspy both bundle HiGHS,
@@ -178,3 +179,24 @@ print(p.status, sorted((t.challenge, t.members) for t in p.teams), round(p.objec
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
     )
     assert done.stdout.split()[:5] == ["optimal", "[('X',", "('b',)),", "('Y',", "('a',))]"]
+
+
+def test_a_pin_into_a_full_team_keeps_the_member_with_the_required_skill() -> None:
+    # X (two at most, needs 'lassen') has a (the only welder, the weakest) and b; c is pinned to
+    # X. The weakest member would be a, but without a X breaks its rule and would be dropped
+    # with the pin: b leaves instead.
+    table = {("a", "X"): 0.3, ("b", "X"): 0.9, ("c", "X"): 0.5}
+    inst = round_of(
+        students=[student("a", skills=["lassen"]), student("b"), student("c")],
+        challenges=[challenge("X", team_max=2, required_skills=["lassen"])],
+        supervisors=[supervisor("v1", 1)],
+        scores=scores(table),
+        pins=[{"student": "c", "challenge": "X"}],
+    )
+    prepared = prepare(inst)
+    previous = [Team("X", "v1", ("a", "b"))]
+    assert teams_of_list(repaired(prepared, build(prepared), previous)) == {"X": {"a", "c"}}
+
+
+def teams_of_list(teams: list[Team]) -> dict[str, set[str]]:
+    return {t.challenge: set(t.members) for t in teams}
