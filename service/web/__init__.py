@@ -29,6 +29,7 @@ from service.web import (
     rounds_student,
     sme,
     student,
+    themes,
 )
 from service.web.i18n import N_, LanguageMiddleware, gettext
 from service.web.render import render
@@ -38,7 +39,18 @@ STATIC = Path(__file__).parent / "static"
 #: Every page route; a POST without the right CSRF token never reaches one.
 web_router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf.check)])
 # Each area's pages (a student's /rounds/preferences before the round at /rounds/{id}).
-for area in (auth, student, sme, review, dashboard, programme, journey, rounds_student, rounds):
+for area in (
+    auth,
+    student,
+    sme,
+    review,
+    dashboard,
+    programme,
+    journey,
+    themes,
+    rounds_student,
+    rounds,
+):
     web_router.include_router(area.router)
 
 #: Paths that are not pages: their errors keep FastAPI's JSON answer.

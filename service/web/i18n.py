@@ -33,7 +33,17 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 LOCALES = Path(__file__).parent / "locales"
 #: The areas' catalogues, one domain each; the source language needs none.
-DOMAINS = ("base", "student", "sme", "review", "dashboard", "programme", "journey", "rounds")
+DOMAINS = (
+    "base",
+    "student",
+    "sme",
+    "review",
+    "dashboard",
+    "programme",
+    "journey",
+    "rounds",
+    "themes",
+)
 DEFAULT_LANGUAGE = "nl"
 LANGUAGES = ("nl", "en")
 #: The cookie the language switch sets.
