@@ -79,6 +79,12 @@ HEADINGS = {
     "appearance_ratio": N_("Verhouding getoond"),
     "exposure_share": N_("Aandeel blootstelling"),
     "exposure_ratio": N_("Verhouding blootstelling"),
+    "theme_id": N_("Id"),
+    "theme_name": N_("Thema"),
+    "challenges": N_("Uitdagingen"),
+    "last_year": N_("Laatste jaar"),
+    "open_or_running": N_("Open of lopend in de laatste periode"),
+    "state": N_("Stand"),
     # The weekly table has one column per stage: their headings are the stage names.
     **STATUS_LABELS,
 }
@@ -90,6 +96,7 @@ WORD_LABELS = {
     "level": LEVEL_LABELS,
     "theme": {dashboard.NO_THEME: N_("(geen thema)")},
     "group": {**LEVEL_LABELS, NO_REGION: N_("(onbekend)")},
+    "state": {"continues": N_("loopt door"), "stalled": N_("valt stil")},
 }
 #: Table titles, for the table pages, the captions and the CSV file names' readers.
 TITLES = {
@@ -103,6 +110,7 @@ TITLES = {
     "matches_per_week": N_("Matches per week"),
     "fairness_by_level": N_("Blootstelling per niveau"),
     "fairness_by_region": N_("Blootstelling per regio"),
+    "theme_continuity": N_("Thema's die doorlopen en thema's die stilvallen"),
 }
 
 
@@ -262,6 +270,7 @@ def sections(session: Session, community_id: str) -> list[Section]:
     stages = get("matches_per_stage")
     themes = get("matches_per_theme")
     weeks = get("matches_per_week")
+    continuity = get("theme_continuity")
     in_proportion = (1.0, _("1 = naar verhouding"))
     fairness_intro = _(
         "Hoe vaak de voorstellen studenten van elke groep tonen, naar verhouding van de groep "
@@ -304,6 +313,20 @@ def sections(session: Session, community_id: str) -> list[Section]:
                 "bij allebei."
             ),
             _bars(themes, "theme", ["matches", "approved_or_further"], _(TITLES[themes.name])),
+        ),
+        _section(
+            continuity,
+            _(
+                "Een thema loopt door zolang het in de laatste periode een open uitdaging of "
+                "een lopend project heeft; anders valt het stil. Per thema: de uitdagingen "
+                "over de jaren, en hoeveel er in de laatste periode open zijn of lopen."
+            ),
+            _bars(
+                continuity,
+                "theme_name",
+                ["challenges", "open_or_running"],
+                _(TITLES[continuity.name]),
+            ),
         ),
         _section(
             weeks,
@@ -370,6 +393,7 @@ def dashboard_page(
         .order_by(Community.name)
     ).all()
     students = dashboard.students_without_assignment_by_level(session, community_id)
+    states = dashboard.theme_continuity(session, community_id).column("state")
     return render(
         request,
         "dashboard/page.html",
@@ -379,6 +403,8 @@ def dashboard_page(
         open_count=len(open_rows.rows),
         weak_count=len(weak.rows),
         free_count=sum(students.column("without_assignment")),
+        continuing_count=states.count("continues"),
+        stalled_count=states.count("stalled"),
         listings=[
             _section(open_rows, "", Markup("")),
             _section(weak, "", Markup("")),

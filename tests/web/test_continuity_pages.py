@@ -1,7 +1,7 @@
 """Continuity on the pages, in the real browser: the team's student writes the hand-over on the
 completed match, the intermediary continues the challenge as a follow-up and lands on the
-theme's chain; a student introduced to the follow-up sees whose work it continues before
-saying yes; the chain reads in English too."""
+theme's chain (the dashboard counts the theme as continuing); a student introduced to the
+follow-up sees whose work it continues before saying yes; the chain reads in English too."""
 
 from __future__ import annotations
 
@@ -89,6 +89,10 @@ def test_continue_a_completed_challenge_and_see_the_chain(server, browser, login
     expect(first).to_contain_text("Beoordeling mkb-bedrijf: 5.0 van 5")
     expect(second).to_contain_text("Vervolg op de uitdaging hierboven.")
     expect(second).to_contain_text("open")
+    # The dashboard counts the theme among those that continue (its follow-up is open).
+    intermediary.goto(f"/communities/{COMMUNITY}/dashboard")
+    row = intermediary.locator("#table-theme_continuity tr", has_text="Vocht in biobased gevels")
+    expect(row).to_contain_text("loopt door")
     intermediary.context.close()
 
     with Session(server.app.state.engine, expire_on_commit=False) as session:
