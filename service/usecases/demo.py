@@ -232,6 +232,10 @@ def _add_history(session: Session) -> None:
             if challenge is not None and challenge.follows_id is None:
                 challenge.follows_id = before
                 challenge.handover_open = handed_over.get(before, "")
+                # A follow-up carries its predecessor's supervisor.
+                previous = session.get(Challenge, before)
+                if previous is not None and challenge.supervisor_id is None:
+                    challenge.supervisor_id = previous.supervisor_id
             if challenge is not None:
                 challenge.theme_id = values["id"]
                 session.add(challenge)

@@ -27,6 +27,7 @@ from service.domain.tables import (
     Challenge,
     ChallengeBase,
     ChallengeStatus,
+    Community,
     FollowUpCreate,
     Handover,
     HandoverBase,
@@ -80,7 +81,8 @@ def create_theme(session: Session, actor: Actor, body: ThemeCreate) -> Theme:
     """A new research line of a community: its intermediaries (and admins) make one."""
     if actor.role not in (Role.intermediary, Role.admin):
         raise Forbidden("Only a community's intermediaries make themes")
-    if not actor.manages({body.community_id}):
+    known = session.get(Community, body.community_id) is not None
+    if not known or not actor.manages({body.community_id}):
         raise unknown_reference("community_id", "community", body.community_id)
     group_id = body.research_group_id
     if group_id is not None and body.community_id not in community_ids_of(
@@ -243,13 +245,16 @@ def continue_challenge(
     if body.description is not None:
         values["description"] = body.description
     handover = session.get(Handover, before.id)
+    # The supervisor goes along; where none was named, the theme's research group supervises.
+    theme = session.get(Theme, theme_id)
+    supervisor_id = before.supervisor_id or (theme.research_group_id if theme else None)
     follow_up = Challenge(
         **values,
         community_id=before.community_id,
         organisation_id=before.organisation_id,
         theme_id=theme_id,
         follows_id=before.id,
-        supervisor_id=before.supervisor_id,
+        supervisor_id=supervisor_id,
         handover_open=handover.open if handover is not None else "",
     )
     before.theme_id = theme_id  # a predecessor of no theme joins the follow-up's

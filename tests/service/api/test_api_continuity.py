@@ -66,6 +66,8 @@ def test_a_theme_is_made_by_intermediaries_and_seen_in_its_community_only(world:
     assert foreign.status_code == 422 and "research_group_id" in foreign.text
     elsewhere = world.post("/themes", "int-b", json=body)
     assert elsewhere.status_code == 422 and "community_id" in elsewhere.text
+    nowhere = world.post("/themes", "admin", json={**body, "community_id": "com-nergens"})
+    assert nowhere.status_code == 422 and "community_id" in nowhere.text
     # A challenge joins a theme of its own community only.
     assert world.patch("/challenges/ch-a-pub", "sme-a", json={"theme_id": theme}).status_code == 200
     wrong = world.patch("/challenges/ch-b-pub", "int-b", json={"theme_id": theme})
@@ -159,6 +161,8 @@ def test_a_challenge_of_no_theme_is_continued_into_one_named(world: World) -> No
         "/challenges/ch-a-pub/continue", "int-a", json={**FOLLOW_UP, "theme_id": theme}
     )
     assert made.status_code == 201, made.text
+    # No supervisor was named before: the theme's research group supervises the follow-up.
+    assert made.json()["supervisor_id"] == "rg-a"
     assert world.get("/challenges/ch-a-pub", "int-a").json()["theme_id"] == theme
     # Without a hand-over there is none to read.
     assert world.get("/challenges/ch-a-pub/handover", "int-a").status_code == 404

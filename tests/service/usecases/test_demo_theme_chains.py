@@ -51,6 +51,7 @@ def test_the_demo_lines_load_as_chains_that_continue_or_stall_as_the_data_says(
         assert (before.challenge_id, before.year) == ("hch-003", 2026)
         assert current.handover_open == before.handover.open != ""
         assert before.handover.open in text_view("challenge", current)
+        assert current.supervisor_id == "rg-biobased-bouwen"  # carried from hch-003
 
         # The dashboard's continuing and stalled themes agree with the data set's own words.
         for community in {line["community_id"] for line in LINES}:
