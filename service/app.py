@@ -179,6 +179,7 @@ def create_app(
         students,
         suggestions,
         teachers,
+        themes,
         users,
     )
 
@@ -197,6 +198,7 @@ def create_app(
         programmes,
         teachers,
         rounds,
+        themes,
     ):
         # A body no database stores (an unpaired surrogate, NaN) is a 422, not a 500.
         checks = [Depends(refuse_unstorable_json)]

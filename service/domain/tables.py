@@ -328,6 +328,7 @@ class ChallengeUpdate(SQLModel):
     language: str | None = Field(default=None, min_length=2, max_length=5)
     students_wanted: int | None = Field(default=None, ge=1, le=20)
     students_min: int | None = Field(default=None, ge=1, le=20)
+    theme_id: str | None = Field(default=None, max_length=64)
 
     @field_validator("students_min")
     @classmethod
@@ -344,6 +345,16 @@ class Challenge(ChallengeBase, Embedded, table=True):
     )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+    # The continuity columns (service.usecases.themes). No foreign keys: they were added to an
+    # existing table, which SQLite cannot give one without rebuilding it; the use cases check.
+    #: The theme (a community's research line) the challenge belongs to.
+    theme_id: str | None = Field(default=None, max_length=64, index=True)
+    #: The challenge this one continues (a follow-up in a later period).
+    follows_id: str | None = Field(default=None, max_length=64, index=True)
+    #: Who supervises its team: a teacher's or a research group's id, carried to a follow-up.
+    supervisor_id: str | None = Field(default=None, max_length=64)
+    #: What the predecessor's team left open (its hand-over): the matcher reads it too.
+    handover_open: str = Field(default="", max_length=5000, sa_column_kwargs={"server_default": ""})
 
 
 class ChallengePublic(ChallengeBase):
@@ -353,6 +364,9 @@ class ChallengePublic(ChallengeBase):
     status: ChallengeStatus
     created_at: datetime
     updated_at: datetime
+    theme_id: str | None = None
+    follows_id: str | None = None
+    supervisor_id: str | None = None
 
 
 class ChallengesPublic(Page):
@@ -1014,3 +1028,109 @@ class RoundCandidates(SQLModel):
     challenge_id: str
     challenge_title: str
     data: list[RoundCandidate]
+# -- continuity: themes hold challenges over the years; a team hands over to the next -----
+
+
+class ThemeBase(SQLModel):
+    name: str = Field(min_length=2, max_length=200)
+    description: str = Field(default="", max_length=5000)
+    research_group_id: str | None = Field(
+        default=None, max_length=64, description="The research group that carries the line."
+    )
+
+
+class ThemeCreate(ThemeBase):
+    community_id: str = Field(max_length=64)
+
+
+class Theme(ThemeBase, table=True):
+    """A research line of a community, with its research group: it holds challenges over years."""
+
+    id: str = Field(default_factory=lambda: new_id("thm"), primary_key=True, max_length=64)
+    community_id: str = Field(foreign_key="community.id", index=True, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+
+
+class ThemePublic(ThemeBase):
+    id: str
+    community_id: str
+
+
+class ThemesPublic(Page):
+    data: list[ThemePublic]
+
+
+#: A link in a hand-over: a web address, nothing else (it is shown as a link on pages).
+LinkStr = Annotated[str, StringConstraints(pattern=r"^https?://[^\s<>\"]+$", max_length=500)]
+
+
+class HandoverBase(SQLModel):
+    """What a team leaves for the next: what was done, what is open, where the work is."""
+
+    done: str = Field(min_length=1, max_length=5000)
+    open: str = Field(default="", max_length=5000)
+    links: list[LinkStr] = Field(default_factory=list, max_length=20, sa_type=_json())
+
+
+class Handover(HandoverBase, table=True):
+    """The hand-over of a challenge's team, written on one of its completed matches (one per
+    challenge: the team's, whoever of it wrote last). Who wrote it is in the audit log."""
+
+    challenge_id: str = Field(
+        foreign_key="challenge.id", primary_key=True, ondelete="CASCADE", max_length=64
+    )
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+
+
+class HandoverPublic(HandoverBase):
+    challenge_id: str
+    updated_at: datetime
+
+
+class FollowUpCreate(SQLModel):
+    """A follow-up of a completed challenge in a later period; the rest is carried over."""
+
+    period_start: date
+    period_end: date
+    title: str | None = Field(default=None, min_length=3, max_length=200)
+    description: str | None = Field(default=None, min_length=10, max_length=10_000)
+    theme_id: str | None = Field(
+        default=None, max_length=64, description="Only for a challenge of no theme yet."
+    )
+
+    @model_validator(mode="after")
+    def _period_in_order(self):
+        if self.period_end < self.period_start:
+            raise ValueError("period_end lies before period_start")
+        return self
+
+
+class ChainTeam(SQLModel):
+    """A challenge's team: its size, and its members' names for those who may see them."""
+
+    size: int
+    members: list[str] | None = None
+
+
+class ChainLink(SQLModel):
+    """One challenge of a theme's chain with its team, result and ratings."""
+
+    challenge_id: str
+    title: str
+    status: ChallengeStatus
+    period_start: date | None
+    period_end: date | None
+    year: int | None
+    follows_id: str | None
+    organisation: str
+    team: ChainTeam
+    result: str = Field(description="open | running | completed | none")
+    sme_rating: float | None
+    team_rating: float | None
+    handover: HandoverPublic | None
+
+
+class ThemeChain(SQLModel):
+    theme: ThemePublic
+    research_group: str | None
+    links: list[ChainLink]

@@ -132,7 +132,7 @@ class Candidate:
 
 #: The columns the text view of each kind is made from (`service.usecases.matching.text_view`).
 TEXT_COLUMNS = {
-    "challenge": ("title", "description", "wanted_skills", "themes"),
+    "challenge": ("title", "description", "wanted_skills", "themes", "handover_open"),
     "student": ("programme", "about", "skills", "interests"),
     "research_group": ("name", "expertise", "themes"),
 }

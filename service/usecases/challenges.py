@@ -24,6 +24,7 @@ from service.usecases.access import community_ids_of, editable_challenge
 from service.usecases.editing import apply_changes, check_id_syntax, chosen_id, commit_or_conflict
 from service.usecases.matching import Matching
 from service.usecases.places import canonical_place
+from service.usecases.themes import check_theme
 
 
 def _sync(matching: Matching, challenge: Challenge) -> None:
@@ -80,6 +81,8 @@ def update_challenge(
     challenge = editable_challenge(session, actor, challenge_id)
     if changes.place is not None:
         changes = changes.model_copy(update={"place": canonical_place(changes.place, "place")})
+    if changes.theme_id is not None:
+        check_theme(session, challenge.community_id, changes.theme_id, "theme_id")
     apply_changes(challenge, ChallengeBase, changes)
     challenge.updated_at = utcnow()
     matching.embed("challenge", [challenge])

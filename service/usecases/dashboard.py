@@ -34,6 +34,7 @@ from service.domain.tables import (
     SuggestionEvent,
     SuggestionStatus,
     TargetKind,
+    Theme,
 )
 from service.usecases.dashboard_refresh import latest_refresh, ranked_challenges
 
@@ -455,6 +456,67 @@ def fairness_by_region(session: Session, community_id: str) -> Table:
     return Table("fairness_by_region", FAIRNESS_COLUMNS, rows)
 
 
+# -- continuity: themes that continue and themes that stalled ------------------------------------
+
+#: A challenge of the last period counts as open while it waits for a team (draft or published
+#: and no match accepted yet), as running once a match is accepted or active.
+_RUNNING = (SuggestionStatus.accepted, SuggestionStatus.active)
+
+
+def theme_continuity(session: Session, community_id: str) -> Table:
+    """Per theme of the community: its challenges, the year of its last period, how many of
+    that last period are open or running, and whether it continues or stalled.
+
+    The last period is the latest year of the community's challenges (by their period's
+    start). A theme continues when it has an open or running challenge in that year; it
+    stalled when it has none there (its work ended, or it has no challenge that year).
+    Continuing themes first, then by name."""
+    themes = session.exec(select(Theme).where(Theme.community_id == community_id)).all()
+    challenges = session.exec(select(Challenge).where(Challenge.community_id == community_id)).all()
+    years = [c.period_start.year for c in challenges if c.period_start is not None]
+    last = max(years) if years else None
+    ids = [c.id for c in challenges if c.theme_id is not None]
+    statuses: dict[str, set[str]] = defaultdict(set)
+    if ids:
+        for challenge_id, status in session.exec(
+            select(Suggestion.challenge_id, Suggestion.status).where(
+                Suggestion.challenge_id.in_(ids)
+            )
+        ):
+            statuses[challenge_id].add(status)
+
+    def open_or_running(challenge: Challenge) -> bool:
+        seen = statuses.get(challenge.id, set())
+        if any(status in _RUNNING for status in seen):
+            return True
+        waiting = challenge.status in (ChallengeStatus.draft, ChallengeStatus.published)
+        return waiting and SuggestionStatus.completed not in seen
+
+    rows = []
+    for theme in themes:
+        own = [c for c in challenges if c.theme_id == theme.id]
+        dated = [c.period_start.year for c in own if c.period_start is not None]
+        current = [
+            c
+            for c in own
+            if last is not None and c.period_start is not None and c.period_start.year == last
+        ]
+        alive = sum(1 for c in current if open_or_running(c))
+        rows.append(
+            {
+                "theme_id": theme.id,
+                "theme_name": theme.name,
+                "challenges": len(own),
+                "last_year": max(dated) if dated else None,
+                "open_or_running": alive,
+                "state": "continues" if alive else "stalled",
+            }
+        )
+    rows.sort(key=lambda row: (row["state"] != "continues", row["theme_name"], row["theme_id"]))
+    columns = ("theme_id", "theme_name", "challenges", "last_year", "open_or_running", "state")
+    return Table("theme_continuity", columns, rows)
+
+
 # -- all tables by name --------------------------------------------------------------------------
 
 TABLES: dict[str, Callable[[Session, str], Table]] = {
@@ -469,6 +531,7 @@ TABLES: dict[str, Callable[[Session, str], Table]] = {
     "matches_per_week": matches_per_week,
     "fairness_by_level": fairness_by_level,
     "fairness_by_region": fairness_by_region,
+    "theme_continuity": theme_continuity,
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 from typing import Any
 
 from pydantic import ValidationError
@@ -10,12 +11,18 @@ from sqlmodel import Session, SQLModel, select
 
 from matcher.paths import data_dir
 from service.domain.tables import (
+    Challenge,
+    ChallengeBase,
+    ChallengeStatus,
     Community,
+    Handover,
+    HandoverBase,
     Membership,
     Programme,
     ProgrammeBase,
     ProgrammeCommunity,
     ProgrammeMonitor,
+    Response,
     Role,
     Round,
     RoundBase,
@@ -23,8 +30,13 @@ from service.domain.tables import (
     RoundChallengeRules,
     RoundPreferences,
     RoundStudent,
+    Suggestion,
+    SuggestionStatus,
+    TargetKind,
     Teacher,
     TeacherCreate,
+    Theme,
+    ThemeCreate,
     User,
     UserCreate,
 )
@@ -87,6 +99,7 @@ def load_demo_if_empty(session: Session, settings: Settings) -> bool:
         session.flush()
         _add_rounds(session)
         _add_programmes(session, settings, hashed)
+        _add_history(session)
         session.commit()
     except BaseException:
         session.rollback()
@@ -138,6 +151,94 @@ def _add_programmes(session: Session, settings: Settings, hashed: str) -> None:
             session.add(user)
             session.flush()
             session.add(ProgrammeMonitor(programme_id=programme.id, user_id=user.id))
+
+
+#: The model version of the demo's past matches: they were made by no ranker.
+HISTORY_MODEL = "demo history"
+#: Fields of a past challenge that are history, not columns of a challenge.
+HISTORY_EXTRAS = {
+    "id",
+    "community_id",
+    "organisation_id",
+    "research_line_id",
+    "status",
+    "follows",
+    "supervisor_id",
+    "team_student_ids",
+    "handover",
+    "rating",
+}
+
+
+def _add_history(session: Session) -> None:
+    """Add two years of continuity: the research lines as themes, their past challenges
+    (closed) with their teams' completed and rated matches and hand-overs, and each line's
+    current challenge as the follow-up of its last past one."""
+    for values, where in _records("research_lines.json"):
+        theme = _validated(ThemeCreate, values, where)
+        session.add(Theme(id=values["id"], **theme.model_dump()))
+    session.flush()
+    handed_over: dict[str, str] = {}
+    for values, where in _records("past_challenges.json"):
+        base = _validated(
+            ChallengeBase, {k: v for k, v in values.items() if k not in HISTORY_EXTRAS}, where
+        )
+        follows = values.get("follows")
+        session.add(
+            Challenge(
+                id=values["id"],
+                community_id=values["community_id"],
+                organisation_id=values["organisation_id"],
+                status=ChallengeStatus.closed,
+                theme_id=values["research_line_id"],
+                follows_id=follows,
+                supervisor_id=values.get("supervisor_id"),
+                handover_open=handed_over.get(follows, "") if follows else "",
+                **base.model_dump(),
+            )
+        )
+        session.flush()
+        if values.get("handover"):
+            handover = _validated(HandoverBase, values["handover"], f"{where}, handover")
+            session.add(Handover(challenge_id=values["id"], **handover.model_dump()))
+            handed_over[values["id"]] = handover.open
+        rating = values.get("rating")
+        for student_id in values.get("team_student_ids", []):
+            session.add(
+                Suggestion(
+                    community_id=values["community_id"],
+                    challenge_id=values["id"],
+                    target_kind=TargetKind.student,
+                    target_id=student_id,
+                    score=0.0,
+                    dense=0.0,
+                    lexical=0.0,
+                    skill=0.0,
+                    explanation={"history": True},
+                    model_version=HISTORY_MODEL,
+                    status=SuggestionStatus.completed,
+                    sme_response=Response.accepted,
+                    target_response=Response.accepted,
+                    sme_rating=rating,
+                    target_rating=rating,
+                )
+            )
+    session.flush()
+    # Each line's current challenge (if it has one) continues its last past challenge.
+    for values, _where in _records("research_lines.json"):
+        chain = values.get("chain", [])
+        for before, after in pairwise(chain):
+            challenge = session.get(Challenge, after)
+            if challenge is not None and challenge.follows_id is None:
+                challenge.follows_id = before
+                challenge.handover_open = handed_over.get(before, "")
+                # A follow-up carries its predecessor's supervisor.
+                previous = session.get(Challenge, before)
+                if previous is not None and challenge.supervisor_id is None:
+                    challenge.supervisor_id = previous.supervisor_id
+            if challenge is not None:
+                challenge.theme_id = values["id"]
+                session.add(challenge)
 
 
 def _add_teachers(session: Session) -> None:

@@ -60,6 +60,9 @@ def text_view(kind: Kind, row: Row) -> str:
         parts = [f"{row.title}.", row.description]
         if row.wanted_skills:
             parts.append(f"Gevraagde vaardigheden: {_labels(row.wanted_skills)}.")
+        # A follow-up is matched on what the team before it left open, too.
+        if getattr(row, "handover_open", ""):
+            parts.append(f"Open uit de vorige periode: {row.handover_open.strip()}")
     elif kind == "student":
         parts = [f"{row.programme}.", row.about]
         if row.skills:

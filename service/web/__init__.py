@@ -30,6 +30,7 @@ from service.web import (
     sme,
     sme_rounds,
     student,
+    themes,
 )
 from service.web.i18n import N_, LanguageMiddleware, gettext
 from service.web.render import render
@@ -48,6 +49,7 @@ for area in (
     dashboard,
     programme,
     journey,
+    themes,
     rounds_student,
     rounds,
 ):

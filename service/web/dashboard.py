@@ -81,6 +81,12 @@ HEADINGS = {
     "appearance_ratio": N_("Verhouding getoond"),
     "exposure_share": N_("Aandeel blootstelling"),
     "exposure_ratio": N_("Verhouding blootstelling"),
+    "theme_id": N_("Id"),
+    "theme_name": N_("Thema"),
+    "challenges": N_("Uitdagingen"),
+    "last_year": N_("Laatste jaar"),
+    "open_or_running": N_("Open of lopend in de laatste periode"),
+    "state": N_("Stand"),
     # The weekly table has one column per stage: their headings are the stage names.
     **STATUS_LABELS,
 }
@@ -92,6 +98,7 @@ WORD_LABELS = {
     "level": LEVEL_LABELS,
     "theme": {dashboard.NO_THEME: N_("(geen thema)")},
     "group": {**LEVEL_LABELS, NO_REGION: N_("(onbekend)")},
+    "state": {"continues": N_("loopt door"), "stalled": N_("valt stil")},
 }
 #: Table titles, for the table pages, the captions and the CSV file names' readers.
 TITLES = {
@@ -106,6 +113,7 @@ TITLES = {
     "matches_per_week": N_("Matches per week"),
     "fairness_by_level": N_("Blootstelling per niveau"),
     "fairness_by_region": N_("Blootstelling per regio"),
+    "theme_continuity": N_("Thema's die doorlopen en thema's die stilvallen"),
 }
 
 
@@ -279,6 +287,7 @@ def sections(session: Session, community_id: str) -> list[Section]:
     stages = get("matches_per_stage")
     themes = get("matches_per_theme")
     weeks = get("matches_per_week")
+    continuity = get("theme_continuity")
     in_proportion = (1.0, _("1 = naar verhouding"))
     method = fairness_method(dashboard_refresh.latest_refresh(session, community_id))
     fairness_intro = _(
@@ -323,6 +332,20 @@ def sections(session: Session, community_id: str) -> list[Section]:
                 "bij allebei."
             ),
             _bars(themes, "theme", ["matches", "approved_or_further"], _(TITLES[themes.name])),
+        ),
+        _section(
+            continuity,
+            _(
+                "Een thema loopt door zolang het in de laatste periode een open uitdaging of "
+                "een lopend project heeft; anders valt het stil. Per thema: de uitdagingen "
+                "over de jaren, en hoeveel er in de laatste periode open zijn of lopen."
+            ),
+            _bars(
+                continuity,
+                "theme_name",
+                ["challenges", "open_or_running"],
+                _(TITLES[continuity.name]),
+            ),
         ),
         _section(
             weeks,
@@ -392,6 +415,7 @@ def dashboard_page(
         .order_by(Community.name)
     ).all()
     students = dashboard.students_without_assignment_by_level(session, community_id)
+    states = dashboard.theme_continuity(session, community_id).column("state")
     return render(
         request,
         "dashboard/page.html",
@@ -404,6 +428,8 @@ def dashboard_page(
         free_count=sum(students.column("without_assignment")),
         running=dashboard_refresh.running_refresh(session, community_id) is not None,
         refreshed=None if latest is None else format_moment(latest.finished_at),
+        continuing_count=states.count("continues"),
+        stalled_count=states.count("stalled"),
         listings=[
             _section(open_rows, "", Markup("")),
             _section(not_ranked, "", Markup("")),

@@ -35,7 +35,17 @@ from service.domain.languages import DEFAULT_LANGUAGE, LANGUAGES, choose_languag
 
 LOCALES = Path(__file__).parent / "locales"
 #: The areas' catalogues, one domain each; the source language needs none.
-DOMAINS = ("base", "student", "sme", "review", "dashboard", "programme", "journey", "rounds")
+DOMAINS = (
+    "base",
+    "student",
+    "sme",
+    "review",
+    "dashboard",
+    "programme",
+    "journey",
+    "rounds",
+    "themes",
+)
 #: The cookie the language switch sets.
 LANGUAGE_COOKIE = "lang"
 

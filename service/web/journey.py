@@ -34,6 +34,7 @@ from service.web.journey_mail import compose
 from service.web.journey_view import MAX_TEXT, match_page
 from service.web.render import render
 from service.web.review_view import match_views
+from service.web.themes import HANDOVER_SAVED, continuity_of
 
 router = APIRouter()
 Admin = Annotated[Actor, Depends(require_roles(Role.admin))]
@@ -46,6 +47,7 @@ DONE = {
     "start": N_("Het project is gestart."),
     "complete": N_("Het project is afgerond."),
     "rate": N_("Dank je wel voor je beoordeling."),
+    "handover": HANDOVER_SAVED,
 }
 FAILED = {
     409: N_("Dat kan niet meer: de match is intussen veranderd. Hieronder zie je hoe hij staat."),
@@ -88,11 +90,16 @@ def _show(
         "journey/match.html",
         status_code=status_code,
         m=page,
+        continuity=continuity_of(session, actor, suggestion),
         done=message,
         problem=problem,
         typed=typed or {},
         errors=errors or {},
     )
+
+
+#: The match page, for the continuity forms (service.web.themes) that come back to it.
+show_match = _show
 
 
 @router.get("/matches/{suggestion_id}")

@@ -27,6 +27,7 @@ from service.usecases.editing import require_communities
 from service.usecases.profiles import create_student, update_student
 from service.usecases.reviews import INTEREST_STATUSES, express_interest, wishes_of
 from service.usecases.suggestions import challenges_for_student, suggestions_public
+from service.usecases.themes import predecessor_of
 from service.web import sme_skills
 from service.web.auth import PageUser, require_roles
 from service.web.forms import place_message
@@ -245,12 +246,15 @@ def assignments(
         if wait is not None:
             raise too_many_requests(wait, "Too many suggestion requests")
         items = ranked_assignments(request, session, actor, student)
+    # Before saying yes, a student sees whose work an assignment continues (no names).
+    before = {a.challenge.id: predecessor_of(session, a.challenge) for a in items}
     return render(
         request,
         "student/assignments.html",
         student=student,
         assignments=items,
         status_label=status_label,
+        predecessors={id_: found for id_, found in before.items() if found is not None},
     )
 
 

@@ -24,7 +24,7 @@ COMMUNITY = "com-biobased-zuidwest"
 DASHBOARD = f"/communities/{COMMUNITY}/dashboard"
 INTERMEDIARY = "usr-intermediair-biobased"
 PASSWORD = "demo-wachtwoord"
-CHARTS = 7  # open challenges, students, per stage, per theme, per week, fairness × 2
+CHARTS = 8  # open challenges, students, per stage, per theme, continuity, per week, fairness × 2
 
 
 @pytest.fixture(scope="module")

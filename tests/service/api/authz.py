@@ -26,6 +26,7 @@ from service.domain.tables import (
     ApiKey,
     Challenge,
     Community,
+    Handover,
     Membership,
     Organisation,
     Programme,
@@ -37,6 +38,7 @@ from service.domain.tables import (
     Suggestion,
     SuggestionEvent,
     Teacher,
+    Theme,
     User,
 )
 from service.usecases.security import hash_api_key
@@ -268,6 +270,22 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", CANDIDATES): Route("round_challenge", "open", changes_state=False),
     ("PUT", CANDIDATES + "/{candidate}/mark"): Route("round_challenge", "open"),
     ("DELETE", CANDIDATES + "/{candidate}/mark"): Route("round_challenge", "open"),
+    # continuity: themes and their chains, hand-overs, follow-ups
+    ("GET", "/api/v1/themes"): Route(None),
+    ("POST", "/api/v1/themes"): Route(
+        "new:theme", body={"community_id": "{community}", "name": "Warmte in de wijk"}
+    ),
+    ("GET", "/api/v1/themes/{theme_id}"): Route("theme"),
+    ("GET", "/api/v1/themes/{theme_id}/chain"): Route("theme"),
+    ("PUT", SUGGESTION + "/handover"): Route(
+        "suggestion",
+        "completed",
+        body={"done": "Twaalf woningen kregen een warmtepomp.", "open": "Geluidsmetingen."},
+    ),
+    ("GET", "/api/v1/challenges/{challenge_id}/handover"): Route("done_challenge"),
+    ("POST", "/api/v1/challenges/{challenge_id}/continue"): Route(
+        "done_challenge", body={"period_start": "2028-02-01", "period_end": "2028-06-30"}
+    ),
 }
 
 
@@ -431,6 +449,45 @@ def _suggestion(world: World, persona: str, relation: str, status: str) -> Sugge
     return suggestion
 
 
+def _theme(world: World, community: str) -> Theme:
+    theme = Theme(id=fresh_id("thm"), community_id=community, name="Thema in een cel")
+    _add(world, theme)
+    return theme
+
+
+def _done_challenge(world: World, cell: Cell, community: str) -> Challenge:
+    """A published challenge of a theme whose match (with stu-{c}2) completed, with the
+    team's hand-over; the own SME's for an "own" cell, else another SME's of the community."""
+    c = community[-1]
+    organisation = f"org-sme2-{c}"
+    if cell.relation == "own":
+        organisation = "org-sme-a"
+    elif cell.relation == "other_community":
+        organisation = "org-sme-b"
+    challenge = _challenge(world, community, organisation, "published")
+    theme = _theme(world, community)
+    with world.session() as session:
+        session.get(Challenge, challenge.id).theme_id = theme.id
+        session.commit()
+    done = Suggestion(
+        id=fresh_id("sug"),
+        community_id=community,
+        challenge_id=challenge.id,
+        target_kind="student",
+        target_id=f"stu-{c}2",
+        score=0.5,
+        dense=0.5,
+        lexical=0.5,
+        skill=0.5,
+        model_version="hashing-trigrams; matrix",
+        status="completed",
+        sme_response="accepted",
+        target_response="accepted",
+    )
+    _add(world, done, Handover(challenge_id=challenge.id, done="Gedaan in een cel."))
+    return challenge
+
+
 #: A proposal with no teams: what a solved round of the matrix holds (its challenge's place,
 #: a region, and its students' are unknown, so nothing can be staffed; solving is quick).
 EMPTY_PROPOSAL = {"status": "optimal", "teams": [], "unstaffed": [], "unplaced": []}
@@ -552,6 +609,7 @@ def _make_target(world: World, cell: Cell, route: Route) -> Target:
             "user": User,
             "teacher": Teacher,
             "round": Round,
+            "theme": Theme,
         }
         target.table, target.id = tables[kind], target.new_id
         return target
@@ -635,6 +693,12 @@ def _make_target(world: World, cell: Cell, route: Route) -> Target:
         round_, challenge_id = _round_challenge(world, cell, community)
         target.params = {"round_id": round_.id, "challenge_id": challenge_id, "candidate": "1"}
         target.table, target.id = Round, round_.id
+    elif resource == "theme":
+        theme = _theme(world, community)
+        target.params, target.table, target.id = {"theme_id": theme.id}, Theme, theme.id
+    elif resource == "done_challenge":
+        row = _done_challenge(world, cell, community)
+        target.params, target.table, target.id = {"challenge_id": row.id}, Challenge, row.id
     elif resource == "suggestion":
         suggestion = _suggestion(world, cell.persona, cell.relation, route.state or "suggested")
         target.params = {"suggestion_id": suggestion.id}

@@ -60,10 +60,12 @@ TABLES: dict[str, type[SQLModel]] = {
     "memberships": Membership,
 }
 DEMO_LOADED = (
-    "loaded the demo data: 3 communities, 61 organisations, 80 challenges, 300 students, "
+    "loaded the demo data: 3 communities, 61 organisations, 100 challenges, 300 students, "
     "15 research_groups, 17 users, 1 programmes"
 )
-EMBEDDED = 80 + 300 + 15  # challenges, students and research groups each get a vector
+# Challenges (80 current, 20 past ones of the research lines: past_challenges.json), students
+# and research groups each get a vector.
+EMBEDDED = 80 + 20 + 300 + 15
 
 
 def demo_file(kind: str) -> list[dict[str, Any]]:
@@ -189,7 +191,8 @@ def test_init_demo_creates_the_database_and_loads_the_demo_once(
     assert lines[-1] == f"{EMBEDDED} texts encoded"
     loaded = home.counts()
     assert loaded["communities"] == len(demo_file("communities")) == 3
-    assert loaded["challenges"] == len(demo_file("challenges")) == 80
+    past = len(demo_file("past_challenges"))
+    assert loaded["challenges"] == len(demo_file("challenges")) + past == 80 + 20
     assert loaded["students"] == len(demo_file("students")) == 300
     assert loaded["research_groups"] == len(demo_file("research_groups")) == 15
     assert loaded["organisations"] == len(demo_file("organisations")) == 61
@@ -234,7 +237,7 @@ def test_export_and_import_into_a_fresh_home(
     assert ok(lcmatch(home, "export", "challenges", "--format", "csv", "--out", challenges)) == []
     exported = challenges.read_text(encoding="utf-8")
     assert exported.startswith("id,title,description,")
-    assert len(exported.splitlines()) == 81
+    assert len(exported.splitlines()) == 101  # a header, 80 current and 20 past challenges
     assert len(json.loads(communities.read_text(encoding="utf-8"))) == 3
     assert not list(files.glob("*.partial"))
     # To stdout, the same file.
@@ -286,9 +289,9 @@ def test_export_and_import_into_a_fresh_home(
     assert fresh_home.counts()["challenges"] == 0
 
     assert ok(lcmatch(fresh_home, "import", "challenges", challenges, "--no-progress")) == [
-        f"imported 80 challenges from {challenges}"
+        f"imported 100 challenges from {challenges}"
     ]
-    assert fresh_home.counts()["challenges"] == 80
+    assert fresh_home.counts()["challenges"] == 100  # with the 20 past ones
     again = lcmatch(fresh_home, "export", "challenges", "--format", "csv")
     assert ok(again) and again.stdout == exported
     # The import stored every vector: a reindex has nothing to encode.

@@ -19,7 +19,7 @@ import service.domain.columns
 
 revision = "0013"
 # Other branches add migrations at the same time; at the merge this points at the last of them.
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
