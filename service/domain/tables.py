@@ -1028,6 +1028,8 @@ class RoundCandidates(SQLModel):
     challenge_id: str
     challenge_title: str
     data: list[RoundCandidate]
+
+
 # -- continuity: themes hold challenges over the years; a team hands over to the next -----
 
 
