@@ -352,7 +352,8 @@ def theme_challenges(session: Session, actor: Actor, theme: Theme) -> list[Chall
 
 def theme_chain(session: Session, actor: Actor, theme_id: str) -> ThemeChain:
     """The theme's challenges in time, each with its team, result, ratings and hand-over.
-    Team members' names for the community's intermediaries and admins only."""
+    Team members' names and the ratings for the community's intermediaries and admins only:
+    a team of one's rating is one student's evaluation, personal data like their name."""
     theme = visible_theme(session, actor, theme_id)
     challenges = theme_challenges(session, actor, theme)
     ids = [c.id for c in challenges]
@@ -412,8 +413,12 @@ def theme_chain(session: Session, actor: Actor, theme_id: str) -> ThemeChain:
                 organisation=organisations.get(challenge.organisation_id, ""),
                 team=ChainTeam(size=len(team), members=members),
                 result=_result(challenge, [s.status for s in rows]),
-                sme_rating=_mean([s.sme_rating for s in done if s.sme_rating is not None]),
-                team_rating=_mean([s.target_rating for s in done if s.target_rating is not None]),
+                sme_rating=_mean([s.sme_rating for s in done if s.sme_rating is not None])
+                if names_shown
+                else None,
+                team_rating=_mean([s.target_rating for s in done if s.target_rating is not None])
+                if names_shown
+                else None,
                 handover=HandoverPublic.model_validate(handover) if handover else None,
             )
         )

@@ -37,7 +37,7 @@ def _suggestion(challenge_id: str, student_id: str, status: str) -> Suggestion:
     )
 
 
-def test_continue_a_completed_challenge_and_see_the_chain(server, browser, login) -> None:
+def test_continue_a_completed_challenge_and_see_the_chain(server, browser, login, shot) -> None:
     with Session(server.app.state.engine, expire_on_commit=False) as session:
         theme = Theme(
             community_id=COMMUNITY,
@@ -115,6 +115,7 @@ def test_continue_a_completed_challenge_and_see_the_chain(server, browser, login
     nxt.goto(f"/themes/{theme.id}")
     expect(nxt.locator("li.chain-link").first).to_contain_text("1 student")
     expect(nxt.locator("body")).not_to_contain_text("Jens Kramer")
+    shot(nxt, "theme-chain", "nl")
     nxt.context.close()
 
     # The chain in English.
@@ -125,4 +126,5 @@ def test_continue_a_completed_challenge_and_see_the_chain(server, browser, login
     expect(english.locator("li.chain-link").nth(1)).to_contain_text(
         "Follow-up of the challenge above."
     )
+    shot(english, "theme-chain", "en")
     english.context.close()

@@ -41,7 +41,7 @@ def _marks(server) -> list[str]:
         return list(session.get(RoundChallenge, (ROUND, CHALLENGE)).sme_marks)
 
 
-def test_an_sme_marks_a_candidate_without_seeing_who_it_is(page: Page, server, login) -> None:
+def test_an_sme_marks_a_candidate_without_seeing_who_it_is(page: Page, server, login, shot) -> None:
     login(page, SME)
     page.goto("/sme")
     page.get_by_role("link", name="Kandidaten in rondes").click()
@@ -66,6 +66,7 @@ def test_an_sme_marks_a_candidate_without_seeing_who_it_is(page: Page, server, l
     expect(page.get_by_role("status")).to_have_text("Bewaard: u wilt deze kandidaat graag.")
     expect(page.locator(f"#kandidaat-{chose[student]} .badge")).to_have_text("graag")
     assert _marks(server) == [*before, student]
+    shot(page, "sme-candidates", "nl")
     with page.expect_navigation():
         page.get_by_role("button", name=f"Markering weghalen bij {label}", exact=True).click()
     expect(page.get_by_role("status")).to_have_text("Bewaard: de markering is weg.")
@@ -85,6 +86,7 @@ def test_an_sme_marks_a_candidate_without_seeing_who_it_is(page: Page, server, l
     ).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert [text for text in secrets if text in page.content()] == []
+    shot(page, "sme-candidates", "en")
 
 
 def test_the_candidates_are_the_challenges_smes_only(page: Page, login) -> None:

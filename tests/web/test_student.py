@@ -13,7 +13,16 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
-from service.domain.tables import Membership, Role, StudentProfile, SuggestionEvent, User
+from service.domain.tables import (
+    Challenge,
+    Membership,
+    Organisation,
+    Role,
+    StudentProfile,
+    Suggestion,
+    SuggestionEvent,
+    User,
+)
 from service.usecases.security import hash_password
 
 WEI = "usr-student-004"
@@ -259,6 +268,28 @@ def test_expressing_interest_is_recorded_for_the_intermediary(
     match = reviewer.locator("main li").filter(has_text=title).filter(has_text="Wei Zhang")
     expect(match.first).to_contain_text("Interesse getoond")
     context.close()
+
+
+def test_each_assignment_opens_on_a_page_of_its_own_with_the_whole_text(
+    page: Page, login, server
+) -> None:
+    """The list cuts descriptions short; each card links to the assignment's own page, with
+    the whole text, the SME, the place and the period."""
+    login(page, WEI)
+    page.goto("/student/assignments")
+    card = page.locator("li.match").first
+    suggestion_id = card.get_attribute("id").removeprefix("sug-")
+    with page.expect_navigation():
+        card.get_by_role("link", name="De hele opdracht, met plaats en periode").click()
+    expect(page).to_have_url(f"{server.url}/matches/{suggestion_id}")
+    with Session(server.app.state.engine) as session:
+        challenge = session.get(Challenge, session.get(Suggestion, suggestion_id).challenge_id)
+        organisation = session.get(Organisation, challenge.organisation_id)
+    body = page.locator("main")
+    expect(body).to_contain_text(challenge.description)
+    expect(body).to_contain_text(organisation.name)
+    if challenge.place:
+        expect(body).to_contain_text(challenge.place)
 
 
 def test_the_assignments_page_fits_a_phone(page: Page, login) -> None:

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from matcher.paths import data_dir
 from service.domain.actor import Actor
-from service.domain.tables import Challenge, Suggestion, Theme, User
+from service.domain.tables import Challenge, Role, Suggestion, Theme, User
 from service.settings import Settings
 from service.storage.db import make_engine, migrate
 from service.usecases import dashboard, themes
@@ -44,6 +44,17 @@ def test_the_demo_lines_load_as_chains_that_continue_or_stall_as_the_data_says(
         assert chain.links[0].team.size == 3 and chain.links[0].sme_rating == 4.0
         assert all(link.handover is not None for link in chain.links[:3])
         assert chain.links[3].follows_id == "hch-003"
+
+        # A student of the community sees the chain without names or ratings: a team's rating
+        # is its members' evaluation.
+        student_user = session.exec(select(User).where(User.role == Role.student)).first()
+        student_actor = Actor(student_user, frozenset({"com-biobased-zuidwest"}), None)
+        seen = themes.theme_chain(session, student_actor, "thm-vlasisolatie")
+        assert [link.challenge_id for link in seen.links] == [
+            link.challenge_id for link in chain.links
+        ]
+        assert all(link.sme_rating is None and link.team_rating is None for link in seen.links)
+        assert all(link.team.members is None for link in seen.links)
 
         # The current challenge carries what the team of 2026 left open; the matcher reads it.
         current = session.get(Challenge, "ch-001")
