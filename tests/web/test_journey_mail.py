@@ -4,8 +4,10 @@ absolute link, and in development (no SMTP host) kept in the outbox, never sent.
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterator
 from datetime import timedelta
 
+import pytest
 from aiosmtpd.controller import Controller
 from sqlmodel import Session, select
 
@@ -16,6 +18,27 @@ from service.storage.db import make_engine, migrate
 from service.usecases.notifications import mails_due, queue_mail, remember_language
 from service.web import journey_mail
 from service.web.journey_mail import compose, deliver_due
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[int, list[bytes]]]:
+    """A real SMTP server on a free port, and the mails it received."""
+    received: list[bytes] = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope) -> str:
+            received.append(envelope.content)
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port, received
+    finally:
+        controller.stop()
 
 
 def test_mails_are_written_in_the_recipients_language_and_kept_without_smtp(tmp_path) -> None:
@@ -112,106 +135,80 @@ def test_a_mail_is_never_queued_for_the_one_who_acted(tmp_path) -> None:
         assert len(queue_mail(session, [me, me], MailKind.request, "/review")) == 1
 
 
-def test_a_mail_another_worker_claimed_is_not_sent_twice(tmp_path, monkeypatch) -> None:
+def test_a_mail_another_worker_claimed_is_not_sent_twice(
+    tmp_path, monkeypatch, smtp_server
+) -> None:
     """Several workers share the outbox: each sends only the mails it claimed."""
-    received: list[bytes] = []
+    engine = make_engine(f"sqlite:///{tmp_path / 'mail.sqlite'}")
+    migrate(engine)
+    port, received = smtp_server
+    settings = Settings(home=tmp_path, smtp_host="127.0.0.1", smtp_port=port)
+    with Session(engine, expire_on_commit=False) as session:
+        people = [
+            User(
+                id=f"usr-{n}",
+                email=f"{n}@example.nl",
+                full_name=f"Persoon {n}",
+                role=Role.sme,
+                hashed_password="x",
+            )
+            for n in "ab"
+        ]
+        session.add_all(people)
+        _, second = queue_mail(session, people, MailKind.rating, "/matches/sug-1")
+        session.commit()
 
-    class Handler:
-        async def handle_DATA(self, server, session, envelope) -> str:
-            received.append(envelope.content)
-            return "250 OK"
+    def due_then_taken(session: Session, **kwargs):
+        """Both mails are due when read; another worker's sender then takes the second."""
+        due = mails_due(session, **kwargs)
+        with Session(engine) as other:
+            taken = other.get(OutboxMail, second.id)
+            taken.status = MailStatus.sending
+            taken.claimed_at = utcnow()
+            other.add(taken)
+            other.commit()
+        return due
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        engine = make_engine(f"sqlite:///{tmp_path / 'mail.sqlite'}")
-        migrate(engine)
-        settings = Settings(home=tmp_path, smtp_host="127.0.0.1", smtp_port=port)
-        with Session(engine, expire_on_commit=False) as session:
-            people = [
-                User(
-                    id=f"usr-{n}",
-                    email=f"{n}@example.nl",
-                    full_name=f"Persoon {n}",
-                    role=Role.sme,
-                    hashed_password="x",
-                )
-                for n in "ab"
-            ]
-            session.add_all(people)
-            _, second = queue_mail(session, people, MailKind.rating, "/matches/sug-1")
-            session.commit()
-
-        def due_then_taken(session: Session, **kwargs):
-            """Both mails are due when read; another worker's sender then takes the second."""
-            due = mails_due(session, **kwargs)
-            with Session(engine) as other:
-                taken = other.get(OutboxMail, second.id)
-                taken.status = MailStatus.sending
-                taken.claimed_at = utcnow()
-                other.add(taken)
-                other.commit()
-            return due
-
-        monkeypatch.setattr(journey_mail, "mails_due", due_then_taken)
-        assert deliver_due(engine, settings) == 1
-        with Session(engine) as session:
-            rows = session.exec(select(OutboxMail.to_address, OutboxMail.status))
-            statuses = dict(rows.all())
-        assert statuses == {"a@example.nl": MailStatus.sent, "b@example.nl": MailStatus.sending}
-        assert len(received) == 1 and b"a@example.nl" in received[0]
-    finally:
-        controller.stop()
+    monkeypatch.setattr(journey_mail, "mails_due", due_then_taken)
+    assert deliver_due(engine, settings) == 1
+    with Session(engine) as session:
+        rows = session.exec(select(OutboxMail.to_address, OutboxMail.status))
+        statuses = dict(rows.all())
+    assert statuses == {"a@example.nl": MailStatus.sent, "b@example.nl": MailStatus.sending}
+    assert len(received) == 1 and b"a@example.nl" in received[0]
 
 
-def test_a_mail_left_sending_by_a_crash_is_sent_later(tmp_path) -> None:
+def test_a_mail_left_sending_by_a_crash_is_sent_later(tmp_path, smtp_server) -> None:
     """A sender that died mid-send left its mail "sending": once the claim is stale, another
     sends it; a fresh claim (a sender at work) is left alone."""
-    received: list[bytes] = []
+    engine = make_engine(f"sqlite:///{tmp_path / 'mail.sqlite'}")
+    migrate(engine)
+    port, received = smtp_server
+    settings = Settings(home=tmp_path, smtp_host="127.0.0.1", smtp_port=port)
+    with Session(engine, expire_on_commit=False) as session:
+        people = [
+            User(
+                id=f"usr-{n}",
+                email=f"{n}@example.nl",
+                full_name=n,
+                role=Role.sme,
+                hashed_password="x",
+            )
+            for n in ("crashed", "busy")
+        ]
+        session.add_all(people)
+        crashed, busy = queue_mail(session, people, MailKind.rating, "/matches/sug-1")
+        now = utcnow()
+        crashed.status, crashed.claimed_at = MailStatus.sending, now - timedelta(minutes=11)
+        busy.status, busy.claimed_at = MailStatus.sending, now - timedelta(minutes=1)
+        session.add_all([crashed, busy])
+        session.commit()
 
-    class Handler:
-        async def handle_DATA(self, server, session, envelope) -> str:
-            received.append(envelope.content)
-            return "250 OK"
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        engine = make_engine(f"sqlite:///{tmp_path / 'mail.sqlite'}")
-        migrate(engine)
-        settings = Settings(home=tmp_path, smtp_host="127.0.0.1", smtp_port=port)
-        with Session(engine, expire_on_commit=False) as session:
-            people = [
-                User(
-                    id=f"usr-{n}",
-                    email=f"{n}@example.nl",
-                    full_name=n,
-                    role=Role.sme,
-                    hashed_password="x",
-                )
-                for n in ("crashed", "busy")
-            ]
-            session.add_all(people)
-            crashed, busy = queue_mail(session, people, MailKind.rating, "/matches/sug-1")
-            now = utcnow()
-            crashed.status, crashed.claimed_at = MailStatus.sending, now - timedelta(minutes=11)
-            busy.status, busy.claimed_at = MailStatus.sending, now - timedelta(minutes=1)
-            session.add_all([crashed, busy])
-            session.commit()
-
-        assert deliver_due(engine, settings) == 1
-        with Session(engine) as session:
-            statuses = dict(session.exec(select(OutboxMail.to_address, OutboxMail.status)).all())
-        assert statuses == {
-            "crashed@example.nl": MailStatus.sent,
-            "busy@example.nl": MailStatus.sending,
-        }
-        assert len(received) == 1 and b"crashed@example.nl" in received[0]
-    finally:
-        controller.stop()
+    assert deliver_due(engine, settings) == 1
+    with Session(engine) as session:
+        statuses = dict(session.exec(select(OutboxMail.to_address, OutboxMail.status)).all())
+    assert statuses == {
+        "crashed@example.nl": MailStatus.sent,
+        "busy@example.nl": MailStatus.sending,
+    }
+    assert len(received) == 1 and b"crashed@example.nl" in received[0]
