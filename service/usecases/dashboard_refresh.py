@@ -22,11 +22,10 @@ from sqlmodel import Session, select
 from service.domain.tables import (
     Challenge,
     ChallengeRanking,
-    ChallengeStatus,
     DashboardRefresh,
     utcnow,
 )
-from service.usecases.fairness import population_exposure
+from service.usecases.fairness import population_exposure, published_challenges
 from service.usecases.matching import Matching
 from service.usecases.suggestions import (
     StudentFilters,
@@ -58,15 +57,7 @@ def ranked_challenges(session: Session, community_id: str) -> set[str]:
 def never_ranked(session: Session, community_id: str) -> list[Challenge]:
     """The community's published challenges that were never ranked, oldest first."""
     ranked = ranked_challenges(session, community_id)
-    published = session.exec(
-        select(Challenge)
-        .where(
-            Challenge.community_id == community_id,
-            Challenge.status == ChallengeStatus.published,
-        )
-        .order_by(Challenge.created_at, Challenge.id)
-    ).all()
-    return [challenge for challenge in published if challenge.id not in ranked]
+    return [c for c in published_challenges(session, community_id) if c.id not in ranked]
 
 
 def rank_never_ranked(session: Session, matching: Matching, community_id: str) -> int:

@@ -275,14 +275,22 @@ def population_exposure(
             .options(defer(StudentProfile.embedding))
         )
         students.update((student.id, student) for student in session.exec(query))
-    challenges = session.exec(
-        select(Challenge)
-        .where(
-            Challenge.community_id == community_id,
-            Challenge.status == ChallengeStatus.published,
-        )
-        .order_by(Challenge.created_at, Challenge.id)
-    ).all()
-    rankings = full_rankings(session, matching, list(challenges), students)
+    challenges = published_challenges(session, community_id)
+    rankings = full_rankings(session, matching, challenges, students)
     report = _report(community_id, population, rankings, POPULATION_DEFINITION)
     return PopulationExposure(report=report, challenges=len(challenges))
+
+
+def published_challenges(session: Session, community_id: str) -> list[Challenge]:
+    """The community's published challenges, oldest first: the open challenges whose full
+    rankings the population's exposure is taken from."""
+    return list(
+        session.exec(
+            select(Challenge)
+            .where(
+                Challenge.community_id == community_id,
+                Challenge.status == ChallengeStatus.published,
+            )
+            .order_by(Challenge.created_at, Challenge.id)
+        )
+    )
