@@ -18,8 +18,16 @@ from starlette.concurrency import run_in_threadpool
 from service.api.deps import SessionDep
 from service.api.limits import LimitsDep, too_many_requests
 from service.domain.actor import Actor
-from service.domain.errors import UnknownPlace
-from service.domain.tables import Challenge, Organisation, Role, StudentProfile, SuggestionStatus
+from service.domain.errors import UnknownPlace, not_found
+from service.domain.tables import (
+    Challenge,
+    Organisation,
+    Role,
+    StudentProfile,
+    Suggestion,
+    SuggestionStatus,
+    TargetKind,
+)
 from service.domain.workflow import Action
 from service.usecases import audit
 from service.usecases.access import visible_student
@@ -208,6 +216,13 @@ def ranked_assignments(
     )
     found = [s for s in found if s.status not in HIDDEN]
     audit.record_suggestion_views(session, actor, found, "suggested challenges for a student")
+    return _assignments(session, actor, student, found)
+
+
+def _assignments(
+    session, actor: Actor, student: StudentProfile, found: list[Suggestion]
+) -> list[Assignment]:
+    """The student's suggestions as they see them, ranked in the order given."""
     challenges = {s.challenge_id: session.get(Challenge, s.challenge_id) for s in found}
     names = _organisation_names(session, [c for c in challenges.values() if c])
     wished = wishes_of(session, [s.id for s in found])
@@ -255,6 +270,35 @@ def assignments(
         assignments=items,
         status_label=status_label,
         predecessors={id_: found for id_, found in before.items() if found is not None},
+    )
+
+
+@router.get("/student/assignments/{suggestion_id}")
+def one_assignment(
+    request: Request, session: SessionDep, actor: Student, suggestion_id: str
+) -> Response:
+    """One of the student's assignments on a page of its own: the whole text, the SME, the
+    place and the period (the list cuts the text short). A 404 page for anyone else's."""
+    suggestion = session.get(Suggestion, suggestion_id)
+    mine = (
+        suggestion is not None
+        and actor.student_id is not None
+        and suggestion.target_kind == TargetKind.student
+        and suggestion.target_id == actor.student_id
+        and suggestion.status not in HIDDEN
+    )
+    if not mine:
+        raise not_found("Assignment", suggestion_id)
+    student = own_profile(session, actor)
+    audit.record_suggestion_views(session, actor, [suggestion], "an assignment of a student")
+    (shown,) = _assignments(session, actor, student, [suggestion])
+    before = predecessor_of(session, shown.challenge)
+    return render(
+        request,
+        "student/assignment.html",
+        a=shown,
+        status_label=status_label,
+        predecessors={shown.challenge.id: before} if before is not None else {},
     )
 
 

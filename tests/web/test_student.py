@@ -281,7 +281,7 @@ def test_each_assignment_opens_on_a_page_of_its_own_with_the_whole_text(
     suggestion_id = card.get_attribute("id").removeprefix("sug-")
     with page.expect_navigation():
         card.get_by_role("link", name="De hele opdracht, met plaats en periode").click()
-    expect(page).to_have_url(f"{server.url}/matches/{suggestion_id}")
+    expect(page).to_have_url(f"{server.url}/student/assignments/{suggestion_id}")
     with Session(server.app.state.engine) as session:
         challenge = session.get(Challenge, session.get(Suggestion, suggestion_id).challenge_id)
         organisation = session.get(Organisation, challenge.organisation_id)
@@ -290,6 +290,18 @@ def test_each_assignment_opens_on_a_page_of_its_own_with_the_whole_text(
     expect(body).to_contain_text(organisation.name)
     if challenge.place:
         expect(body).to_contain_text(challenge.place)
+    expect(page.get_by_role("heading", level=1)).to_have_text(challenge.title)
+
+    # Another student's assignment is a "not found", as one that does not exist.
+    with Session(server.app.state.engine) as session:
+        wei = session.get(Suggestion, suggestion_id).target_id
+        other = session.exec(
+            select(Suggestion).where(
+                Suggestion.target_kind == "student", Suggestion.target_id != wei
+            )
+        ).first()
+    assert page.goto(f"/student/assignments/{other.id}").status == 404
+    assert page.goto("/student/assignments/sug-nergens").status == 404
 
 
 def test_the_assignments_page_fits_a_phone(page: Page, login) -> None:
