@@ -207,6 +207,12 @@ def test_assignments_are_ranked_with_the_reasons(page: Page, login, shot, lang: 
     shot(page, "student-assignments", lang, full_page=False)
     if lang == "en":
         expect(page.get_by_text("Waarom deze match")).to_have_count(0)
+    # The first assignment on a page of its own, in the same language.
+    whole = {"nl": "De hele opdracht, met plaats en periode", "en": "The whole assignment"}
+    with page.expect_navigation():
+        first.get_by_role("link", name=re.compile(whole[lang])).click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    shot(page, "student-assignment", lang)
 
 
 def test_a_skill_the_assignment_wants_is_offered_and_added_from_the_tip(
