@@ -915,6 +915,12 @@ class LearningSuggestions(SQLModel):
     data: list[LearningSuggestion]
 
 
+class RoundStaff(SQLModel):
+    """The professionals of a challenge's own organisation who join its team in a round."""
+
+    professional_ids: list[str] = Field(default_factory=list, max_length=20)
+
+
 # -- rounds: a community staffs its open challenges for one period -----------------------
 
 
@@ -999,6 +1005,11 @@ class RoundChallenge(RoundChallengeRules, table=True):
     )
     #: Students the SME would love to have (student ids).
     sme_marks: list[str] = Field(default_factory=list, sa_type=_json())
+    #: Professionals of the challenge's own organisation in its team (professional ids): they
+    #: stay in it whatever the allocation proposes, and take places of its team_max.
+    staff_ids: list[str] = Field(
+        default_factory=list, sa_type=_json(), sa_column_kwargs={"server_default": "[]"}
+    )
 
 
 class RoundStudent(SQLModel, table=True):

@@ -279,6 +279,9 @@ ROUTES: dict[tuple[str, str], Route] = {
         "round", "open", body={"challenge_ids": []}
     ),
     ("PUT", ROUND + "/pairs"): Route("round", "open", body={"pins": [], "forbids": []}),
+    ("PUT", ROUND + "/challenges/{challenge_id}/staff"): Route(
+        "round_challenge", body={"professional_ids": []}
+    ),
     ("POST", ROUND + "/solve"): Route("round", "open"),
     ("GET", ROUND + "/proposal"): Route("round", "proposed"),
     ("POST", ROUND + "/commit"): Route("round", "proposed"),
@@ -802,7 +805,7 @@ def snapshot(world: World, target: Target) -> dict[str, Any]:
         marks = []
         if target.table is Round:  # a round's SME marks live on its challenges
             marks = [
-                (r.challenge_id, list(r.sme_marks))
+                (r.challenge_id, list(r.sme_marks), list(r.staff_ids))
                 for r in session.exec(
                     select(RoundChallenge)
                     .where(RoundChallenge.round_id == target.id)

@@ -1,5 +1,8 @@
 """professionals: SME employees and managers (werknemers, leidinggevenden) learning in a community
 
+A round's challenge keeps its own organisation's professionals in its team:
+`round_challenge.staff_ids`.
+
 Revision ID: 0016
 Revises: 0014 (the lead re-chains at the merge)
 Create Date: 2026-12-07 22:00:00
@@ -40,9 +43,13 @@ def upgrade() -> None:
         table.create_index(
             table.f("ix_professional_organisation_id"), ["organisation_id"], unique=False
         )
+    with op.batch_alter_table("round_challenge") as table:
+        table.add_column(sa.Column("staff_ids", sa.JSON(), nullable=False, server_default="[]"))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("round_challenge") as table:
+        table.drop_column("staff_ids")
     with op.batch_alter_table("professional") as table:
         table.drop_index(table.f("ix_professional_organisation_id"))
     op.drop_table("professional")
