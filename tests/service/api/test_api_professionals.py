@@ -94,6 +94,10 @@ def test_a_professional_sees_and_edits_only_their_own_profile(world: World) -> N
     # One login, one profile.
     again = world.post("/professionals", "int-a", json=_new("org-sme-a", user_id=user_id))
     assert again.status_code == 409
+    # Erasing the account erases the profile it logs in to, and nothing else.
+    assert world.delete(f"/users/{user_id}", "admin").status_code in (200, 204)
+    assert world.get(url, "int-a").status_code == 404
+    assert world.get(f"/professionals/{colleague['id']}", "int-a").status_code == 200
 
 
 def test_learning_suggestions_are_other_organisations_challenges(world: World) -> None:
