@@ -94,7 +94,7 @@ def learning_suggestions(
     session: SessionDep,
     actor: Reader,
     professional_id: str,
-    k: Annotated[int, Query(ge=1, le=50)] = 10,
+    k: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> LearningSuggestions:
     """Challenges elsewhere in the community (not their own organisation's) where the
     professional would learn, ranked by what they want to learn, with the reason. For the
