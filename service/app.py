@@ -172,6 +172,7 @@ def create_app(
         communities,
         organisations,
         privacy,
+        professionals,
         programmes,
         research_groups,
         reviews,
@@ -197,6 +198,7 @@ def create_app(
         privacy,
         programmes,
         teachers,
+        professionals,
         rounds,
         themes,
     ):

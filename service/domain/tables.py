@@ -47,6 +47,8 @@ class Role(StrEnum):
     admin = "admin"
     #: Reads the aggregated figures of their programmes' communities; never sees a person.
     monitor = "monitor"
+    #: An SME's employee or manager learning in the community: sees their own profile only.
+    professional = "professional"
 
 
 class Level(StrEnum):
@@ -840,6 +842,85 @@ class TeachersPublic(Page):
     data: list[TeacherPublic]
 
 
+# -- professionals (werknemers and leidinggevenden of SMEs, learning in the community) --------
+
+
+class ProfessionalRole(StrEnum):
+    werknemer = "werknemer"
+    leidinggevende = "leidinggevende"
+
+
+class ProfessionalBase(SQLModel):
+    full_name: str = Field(min_length=2, max_length=200)
+    job_role: ProfessionalRole = Field(sa_type=_enum(ProfessionalRole))
+    job_title: str = Field(default="", max_length=200)
+    skills: list[SkillRef] = Field(
+        default_factory=list, sa_type=_json(), description="What they bring (ESCO labels)."
+    )
+    learning_wishes: str = Field(
+        default="", max_length=5000, description="What they want to learn, in their own words."
+    )
+    hours_per_week: int = Field(default=4, ge=1, le=60)
+
+
+class ProfessionalCreate(ProfessionalBase):
+    id: ClientIdStr | None = Field(default=None, description="Keep empty for a new id.")
+    organisation_id: str = Field(max_length=64, description="The SME that employs them.")
+    community_ids: list[str] = Field(min_length=1)
+    user_id: str | None = Field(default=None, description="Their own login, if any.")
+
+
+class ProfessionalUpdate(SQLModel):
+    full_name: str | None = Field(default=None, min_length=2, max_length=200)
+    job_role: ProfessionalRole | None = None
+    job_title: str | None = Field(default=None, max_length=200)
+    skills: list[SkillRef] | None = None
+    learning_wishes: str | None = Field(default=None, max_length=5000)
+    hours_per_week: int | None = Field(default=None, ge=1, le=60)
+
+
+class Professional(ProfessionalBase, table=True):
+    id: str = Field(default_factory=lambda: new_id("pro"), primary_key=True, max_length=64)
+    organisation_id: str = Field(foreign_key="organisation.id", index=True)
+    user_id: str | None = Field(default=None, foreign_key="user.id", unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+
+
+class ProfessionalPublic(ProfessionalBase):
+    id: str
+    organisation_id: str
+    user_id: str | None
+    community_ids: list[str]
+    updated_at: datetime
+
+
+class ProfessionalsPublic(Page):
+    data: list[ProfessionalPublic]
+
+
+class LearningSuggestion(SQLModel):
+    """A challenge elsewhere in the community where a professional would learn, and why."""
+
+    challenge_id: str
+    title: str
+    organisation_id: str
+    community_id: str
+    score: float
+    shared_skills: list[str]
+    matching_terms: list[str]
+
+
+class LearningSuggestions(SQLModel):
+    data: list[LearningSuggestion]
+
+
+class RoundStaff(SQLModel):
+    """The professionals of a challenge's own organisation who join its team in a round."""
+
+    professional_ids: list[str] = Field(default_factory=list, max_length=20)
+
+
 # -- rounds: a community staffs its open challenges for one period -----------------------
 
 
@@ -924,6 +1005,11 @@ class RoundChallenge(RoundChallengeRules, table=True):
     )
     #: Students the SME would love to have (student ids).
     sme_marks: list[str] = Field(default_factory=list, sa_type=_json())
+    #: Professionals of the challenge's own organisation in its team (professional ids): they
+    #: stay in it whatever the allocation proposes, and take places of its team_max.
+    staff_ids: list[str] = Field(
+        default_factory=list, sa_type=_json(), sa_column_kwargs={"server_default": "[]"}
+    )
 
 
 class RoundStudent(SQLModel, table=True):

@@ -15,6 +15,7 @@ from service.domain.tables import (
     Community,
     Membership,
     Organisation,
+    Professional,
     ResearchGroup,
     StudentProfile,
     Suggestion,
@@ -25,7 +26,7 @@ from service.domain.tables import (
 
 #: Client-chosen ids: safe in a URL path segment.
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
-MEMBER_TABLES = (User, Organisation, StudentProfile, ResearchGroup, Teacher)
+MEMBER_TABLES = (User, Organisation, StudentProfile, ResearchGroup, Teacher, Professional)
 
 
 def chosen_id(actor: Actor, id_: str | None) -> str | None:

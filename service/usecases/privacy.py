@@ -22,6 +22,7 @@ from service.domain.tables import (
     AuditEntryPublic,
     Community,
     Membership,
+    Professional,
     StudentProfile,
     Suggestion,
     SuggestionEvent,
@@ -77,12 +78,23 @@ def erase_user(
     session: Session, actor: Actor, secret: str, user: User
 ) -> tuple[str, StudentProfile | None]:
     """Remove an account and the person's data (in the session, not committed): their student
-    profile (as `erase_student`), API keys, memberships and the account itself; their id in
-    the audit log and in review events they made becomes a pseudonym. Returns the pseudonym and
-    the erased profile, whose index entry the caller removes after the commit."""
+    profile (as `erase_student`) or professional profile, API keys, memberships and the account
+    itself; their id in the audit log and in review events they made becomes a pseudonym.
+    Returns the pseudonym and the erased student profile, whose index entry the caller removes
+    after the commit."""
     student = session.exec(select(StudentProfile).where(StudentProfile.user_id == user.id)).first()
     if student is not None:
         erase_student(session, actor, secret, student)
+        session.flush()  # the profile refers to the account: gone before the account goes
+    # A professional's profile is theirs as well: it goes with the account.
+    professional = session.exec(select(Professional).where(Professional.user_id == user.id)).first()
+    if professional is not None:
+        session.exec(
+            delete(Membership).where(
+                Membership.member_id == professional.id, Membership.kind == "professional"
+            )
+        )
+        session.delete(professional)
         session.flush()  # the profile refers to the account: gone before the account goes
     session.exec(delete(ApiKey).where(ApiKey.user_id == user.id))
     session.exec(delete(OutboxMail).where(OutboxMail.recipient_id == user.id))

@@ -32,6 +32,7 @@ from service.domain.tables import (
     ChallengeStatus,
     Membership,
     PairKind,
+    Professional,
     Remote,
     ResearchGroup,
     Round,
@@ -86,6 +87,14 @@ def supervisors_of(session: Session, community_id: str) -> list[AllocSupervisor]
     ]
 
 
+def staff_of(session: Session, rules: list[RoundChallenge]) -> dict[str, list[str]]:
+    """Challenge id → its own professionals in the round (those whose profile still exists)."""
+    wanted = {r.challenge_id: list(r.staff_ids or []) for r in rules if r.staff_ids}
+    ids = sorted({p for staff in wanted.values() for p in staff})
+    present = set(session.exec(select(Professional.id).where(Professional.id.in_(ids))))
+    return {c: [p for p in staff if p in present] for c, staff in wanted.items()}
+
+
 # -- from rows to an allocation instance -----------------------------------------------------
 
 
@@ -100,6 +109,8 @@ class Built:
     challenges_out: dict[str, dict[str, str]] = field(default_factory=dict)
     #: (student, challenge) → the ranker's score and its parts
     matches: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict)
+    #: challenge id → the professionals of its own organisation who stay in its team
+    staff: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _place_reason(error: UnknownPlaceError, what: str) -> dict[str, str]:
@@ -167,8 +178,18 @@ def build_instance(session: Session, matching: Matching, round_: Round) -> Built
             )
         )
     challenges: list[AllocChallenge] = []
+    built.staff = {c: staff for c, staff in staff_of(session, list(rules)).items() if staff}
     for r in rules:
         row = rows[r.challenge_id]
+        # The challenge's own professionals hold places of its team: the students fill the rest.
+        own = len(built.staff.get(r.challenge_id, []))
+        if own >= r.team_max:
+            built.challenges_out[row.id] = {
+                "code": "challenge.staffed_by_own",
+                "nl": "het team bestaat al uit eigen medewerkers van de organisatie",
+                "en": "the team is made up of the organisation's own staff already",
+            }
+            continue
         if row.status != ChallengeStatus.published:
             built.challenges_out[row.id] = {
                 "code": "challenge.not_published",
@@ -187,8 +208,8 @@ def build_instance(session: Session, matching: Matching, round_: Round) -> Built
             AllocChallenge(
                 id=row.id,
                 title=row.title,
-                team_min=r.team_min,
-                team_max=r.team_max,
+                team_min=max(1, r.team_min - own),
+                team_max=r.team_max - own,
                 levels=list(r.levels),
                 min_programmes=r.min_programmes,
                 skills=_labels(row.wanted_skills),

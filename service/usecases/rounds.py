@@ -422,6 +422,7 @@ def solve_round(
     for team in proposal.get("teams", []):
         for member in team["members"]:
             member["match"] = built.matches.get((member["student"], team["challenge"]))
+        team["staff"] = built.staff.get(team["challenge"], [])
     proposal.setdefault("unplaced", [])
     proposal.setdefault("unstaffed", [])
     proposal["unplaced"] += [{"student": s, "why": why} for s, why in built.students_out.items()]

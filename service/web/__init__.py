@@ -23,6 +23,7 @@ from service.web import (
     csrf,
     dashboard,
     journey,
+    professional,
     programme,
     review,
     rounds,
@@ -52,6 +53,7 @@ for area in (
     themes,
     rounds_student,
     rounds,
+    professional,
 ):
     web_router.include_router(area.router)
 

@@ -34,6 +34,7 @@ HOME = {
     Role.intermediary: "/review",
     Role.admin: "/review",
     Role.monitor: "/programmes",
+    Role.professional: "/professional/suggestions",
 }
 
 router = APIRouter()

@@ -42,6 +42,10 @@ NAV: dict[Role, list[tuple[str, str]]] = {
         ("/admin/outbox", N_("Uitgaande e-mail")),
     ],
     Role.monitor: [("/programmes", N_("Programma's"))],
+    Role.professional: [
+        ("/professional/profile", N_("Mijn profiel")),
+        ("/professional/suggestions", N_("Waar je kunt leren")),
+    ],
 }
 
 

@@ -26,8 +26,9 @@ from service.domain.tables import (
     RoundPreferences,
     RoundPublic,
     RoundsPublic,
+    RoundStaff,
 )
-from service.usecases import round_marks, rounds
+from service.usecases import round_marks, round_staff, rounds
 
 router = APIRouter(prefix="/rounds", tags=["rounds"])
 
@@ -93,6 +94,18 @@ def put_pairs(
     """Replace the round's pins and forbids. A move is a pin of the student to the other
     challenge; solve again to see its effect."""
     return rounds.set_pairs(session, actor, round_id, body)
+
+
+@router.put(
+    "/{round_id}/challenges/{challenge_id}/staff",
+    responses={**AUTH, **NOT_FOUND, **CONFLICT, **INVALID},
+)
+def put_staff(
+    session: SessionDep, actor: CurrentUser, round_id: str, challenge_id: str, body: RoundStaff
+) -> RoundStaff:
+    """Replace the professionals of the challenge's own organisation who join its team: they
+    stay in it whatever the allocation proposes, and take places of its team_max."""
+    return round_staff.set_staff(session, actor, round_id, challenge_id, body)
 
 
 @router.post("/{round_id}/solve", responses={**AUTH, **NOT_FOUND, **CONFLICT})

@@ -34,8 +34,9 @@ router = APIRouter(prefix="/users", tags=["users"])
 
 KIND = "user"
 NOT_FOUND = {404: {"description": "No such user, or not yours to see"}}
-#: The accounts an intermediary may open: never one with more rights than their own.
-INTERMEDIARY_MAY_CREATE = (Role.student, Role.sme)
+#: The accounts an intermediary may open: never one with more rights than their own (a
+#: professional sees only their own profile).
+INTERMEDIARY_MAY_CREATE = (Role.student, Role.sme, Role.professional)
 #: /users/me is the caller's own account (auth.py); a user with this id could not be reached.
 RESERVED_IDS = {"me"}
 

@@ -29,6 +29,7 @@ from service.domain.tables import (
     Handover,
     Membership,
     Organisation,
+    Professional,
     Programme,
     ResearchGroup,
     Round,
@@ -94,6 +95,7 @@ CHALLENGE_BODY = {
 SUGGESTION = "/api/v1/suggestions/{suggestion_id}"
 ROUND = "/api/v1/rounds/{round_id}"
 CANDIDATES = ROUND + "/challenges/{challenge_id}/candidates"
+PROFESSIONAL = "/api/v1/professionals/{professional_id}"
 
 ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/health"): Route(None),
@@ -244,6 +246,22 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/api/v1/teachers/{teacher_id}"): Route("teacher"),
     ("PATCH", "/api/v1/teachers/{teacher_id}"): Route("teacher", body={"supervision_capacity": 3}),
     ("DELETE", "/api/v1/teachers/{teacher_id}"): Route("teacher"),
+    # professionals: "own" is an employee of the sme persona's organisation
+    ("GET", "/api/v1/professionals"): Route(None),
+    ("POST", "/api/v1/professionals"): Route(
+        "new:professional",
+        body={
+            "full_name": "Nieuwe Werknemer",
+            "job_role": "werknemer",
+            "learning_wishes": "Leren plannen met data.",
+            "organisation_id": "{sme_org}",
+            "community_ids": ["{community}"],
+        },
+    ),
+    ("GET", PROFESSIONAL): Route("professional"),
+    ("PATCH", PROFESSIONAL): Route("professional", body={"hours_per_week": 6}),
+    ("DELETE", PROFESSIONAL): Route("professional"),
+    ("GET", PROFESSIONAL + "/suggestions"): Route("professional"),
     # rounds
     ("GET", "/api/v1/rounds"): Route(None),
     ("POST", "/api/v1/rounds"): Route(
@@ -261,6 +279,9 @@ ROUTES: dict[tuple[str, str], Route] = {
         "round", "open", body={"challenge_ids": []}
     ),
     ("PUT", ROUND + "/pairs"): Route("round", "open", body={"pins": [], "forbids": []}),
+    ("PUT", ROUND + "/challenges/{challenge_id}/staff"): Route(
+        "round_challenge", body={"professional_ids": []}
+    ),
     ("POST", ROUND + "/solve"): Route("round", "open"),
     ("GET", ROUND + "/proposal"): Route("round", "proposed"),
     ("POST", ROUND + "/commit"): Route("round", "proposed"),
@@ -608,6 +629,7 @@ def _make_target(world: World, cell: Cell, route: Route) -> Target:
             "student": StudentProfile,
             "user": User,
             "teacher": Teacher,
+            "professional": Professional,
             "round": Round,
             "theme": Theme,
         }
@@ -685,6 +707,26 @@ def _make_target(world: World, cell: Cell, route: Route) -> Target:
             world, teacher, Membership(community_id=community, member_id=teacher.id, kind="teacher")
         )
         target.params, target.table, target.id = {"teacher_id": teacher.id}, Teacher, teacher.id
+    elif resource == "professional":
+        organisation = {
+            "own": "org-sme-a",
+            "same_community": "org-sme2-a",
+            "other_community": "org-sme-b",
+        }[cell.relation]
+        professional = Professional(
+            id=fresh_id("pro"),
+            full_name="Werknemer In Een Cel",
+            job_role="werknemer",
+            organisation_id=organisation,
+            learning_wishes="Leren werken met warmtepompen en energiedata.",
+        )
+        _add(
+            world,
+            professional,
+            Membership(community_id=community, member_id=professional.id, kind="professional"),
+        )
+        target.params = {"professional_id": professional.id}
+        target.table, target.id = Professional, professional.id
     elif resource == "round":
         round_, student_id = _round(world, cell, community, route.state or "open")
         target.params = {"round_id": round_.id, "student_id": student_id}
@@ -763,7 +805,7 @@ def snapshot(world: World, target: Target) -> dict[str, Any]:
         marks = []
         if target.table is Round:  # a round's SME marks live on its challenges
             marks = [
-                (r.challenge_id, list(r.sme_marks))
+                (r.challenge_id, list(r.sme_marks), list(r.staff_ids))
                 for r in session.exec(
                     select(RoundChallenge)
                     .where(RoundChallenge.round_id == target.id)
