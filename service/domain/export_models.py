@@ -7,7 +7,13 @@ from datetime import datetime
 from sqlmodel import SQLModel
 
 from service.domain.suggestion_models import SuggestionEventPublic, SuggestionPublic
-from service.domain.tables import ApiKeyPublic, AuditEntryPublic, StudentPublic, UserBase
+from service.domain.tables import (
+    ApiKeyPublic,
+    AuditEntryPublic,
+    ProfessionalPublic,
+    StudentPublic,
+    UserBase,
+)
 
 
 class AccountExport(UserBase):
@@ -19,7 +25,8 @@ class AccountExport(UserBase):
 
 
 class MembershipExport(SQLModel):
-    """A community the account ("user") or the student profile ("student") belongs to."""
+    """A community the account ("user"), the student profile ("student") or the
+    professional profile ("professional") belongs to."""
 
     community_id: str
     community_name: str
@@ -58,6 +65,8 @@ class PersonalDataExport(SQLModel):
     account: AccountExport | None = None
     memberships: list[MembershipExport]
     student_profile: StudentExport | None = None
+    #: The profile of an account that is an SME's employee or manager (a professional).
+    professional_profile: ProfessionalPublic | None = None
     suggestions: list[SuggestionPublic]
     suggestion_events: list[SuggestionEventPublic]
     api_keys: list[ApiKeyPublic]

@@ -33,6 +33,7 @@ from service.domain.tables import (
 from service.usecases import audit, rounds
 from service.usecases.access import seen_in, visible_student
 from service.usecases.matching import text_view
+from service.usecases.professionals import professionals_public
 from service.usecases.reviews import event_public
 from service.usecases.suggestions import suggestion_public
 
@@ -166,9 +167,16 @@ def personal_data(
     within = None if own else seen_in(viewer)
     members: list[tuple[str, str]] = []
     subjects: list[str] = []
+    professional = None
     if user is not None:
         members.append((user.id, "user"))
         subjects.append(user.id)
+        professional = session.exec(
+            select(Professional).where(Professional.user_id == user.id)
+        ).first()
+    if professional is not None:
+        members.append((professional.id, "professional"))
+        subjects.append(professional.id)
     suggestions: list[Suggestion] = []
     events: list[SuggestionEvent] = []
     if student is not None:
@@ -203,6 +211,9 @@ def personal_data(
         account=None if user is None else AccountExport.model_validate(user),
         memberships=_memberships(session, members),
         student_profile=None if student is None else _student_export(session, student),
+        professional_profile=None
+        if professional is None
+        else professionals_public(session, [professional])[0],
         # As stored, with every decision and reason: the person's right of access (README).
         suggestions=[
             suggestion_public(session, s, viewer=viewer, language=language, as_record=True)

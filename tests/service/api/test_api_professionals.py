@@ -94,6 +94,13 @@ def test_a_professional_sees_and_edits_only_their_own_profile(world: World) -> N
     # One login, one profile.
     again = world.post("/professionals", "int-a", json=_new("org-sme-a", user_id=user_id))
     assert again.status_code == 409
+    # The right of access: their own export holds the profile and its community.
+    export = world.get("/users/me/export", "pro-a")
+    assert export.status_code == 200, export.text
+    assert export.json()["professional_profile"]["learning_wishes"] == WISHES_HEAT
+    assert {"community_id": "com-a", "kind": "professional"}.items() <= {
+        **next(m for m in export.json()["memberships"] if m["kind"] == "professional")
+    }.items()
     # Erasing the account erases the profile it logs in to, and nothing else.
     assert world.delete(f"/users/{user_id}", "admin").status_code in (200, 204)
     assert world.get(url, "int-a").status_code == 404
