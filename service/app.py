@@ -170,6 +170,7 @@ def create_app(
         auth,
         challenges,
         communities,
+        meetings,
         organisations,
         privacy,
         programmes,
@@ -199,6 +200,7 @@ def create_app(
         teachers,
         rounds,
         themes,
+        meetings,
     ):
         # A body no database stores (an unpaired surrogate, NaN) is a 422, not a 500.
         checks = [Depends(refuse_unstorable_json)]
