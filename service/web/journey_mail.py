@@ -115,7 +115,8 @@ def compose(session: Session, settings: Settings, mail: OutboxMail) -> EmailMess
     kind = MailKind(mail.kind)
     formal = recipient is None or recipient.role != Role.student
     subject, text = FORMAL_TEXTS.get(kind, TEXTS[kind]) if formal else TEXTS[kind]
-    values = {"title": _title(session, mail)}
+    # A meeting mail whose meeting is gone still reads: its time and place unknown.
+    values = {"title": _title(session, mail), "when": "?", "place": "?"}
     link = settings.site_url + mail.link
     meeting = _meeting(session, mail)
     if meeting is not None:
