@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, true
 from sqlmodel import Session, func, select
@@ -59,6 +60,14 @@ MATCHED = (
 )
 #: How many of each kind the suggestions hold.
 SUGGESTED_PER_KIND = 10
+
+
+#: The meetings take place in the Netherlands: their times are shown and typed in its zone.
+LOCAL_ZONE = ZoneInfo("Europe/Amsterdam")
+
+
+def local_time(moment: datetime) -> datetime:
+    return aware(moment).astimezone(LOCAL_ZONE)
 
 
 def meeting_link(meeting_id: str) -> str:

@@ -23,6 +23,7 @@ from service.web import (
     csrf,
     dashboard,
     journey,
+    meetings,
     programme,
     review,
     rounds,
@@ -50,6 +51,7 @@ for area in (
     programme,
     journey,
     themes,
+    meetings,
     rounds_student,
     rounds,
 ):

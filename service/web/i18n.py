@@ -45,6 +45,7 @@ DOMAINS = (
     "journey",
     "rounds",
     "themes",
+    "meetings",
 )
 #: The cookie the language switch sets.
 LANGUAGE_COOKIE = "lang"

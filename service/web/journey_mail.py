@@ -23,7 +23,7 @@ from service.domain.notification_tables import MailKind, MailStatus, OutboxMail
 from service.domain.tables import Challenge, Role, Suggestion, User, utcnow
 from service.settings import Settings
 from service.usecases.meeting_ics import meeting_ics
-from service.usecases.meetings import aware
+from service.usecases.meetings import local_time
 from service.usecases.notifications import claimable, mail_queued, mails_due
 from service.web.i18n import N_, gettext, use_language
 
@@ -120,8 +120,8 @@ def compose(session: Session, settings: Settings, mail: OutboxMail) -> EmailMess
     link = settings.site_url + mail.link
     meeting = _meeting(session, mail)
     if meeting is not None:
-        # Written in UTC with its zone named: the .ics carries the exact moment for calendars.
-        values["when"] = aware(meeting.starts_at).strftime("%Y-%m-%d %H:%M UTC")
+        # Dutch time, as on the pages; the .ics carries the exact moment for calendars.
+        values["when"] = local_time(meeting.starts_at).strftime("%d-%m-%Y %H:%M")
         values["place"] = meeting.place
     with use_language(mail.language):
         body = "\n\n".join(
