@@ -200,3 +200,20 @@ def test_an_invitation_is_gone_with_its_meeting_rows(world: World) -> None:
         mails = list(session.exec(select(OutboxMail).where(OutboxMail.meeting_id == meeting["id"])))
     assert [(r.invitee_kind, r.user_id) for r in rows] == [("research_group", None)]
     assert [m.to_address for m in mails] == ["lectoraat-a@example.nl"]  # its contact address
+
+
+def test_erasing_a_person_erases_their_invitations(world: World) -> None:
+    meeting = _meeting(world)
+    for kind, id_ in (("student", "stu-a1"), ("sme", "org-sme-a")):
+        made = world.post(
+            f"/meetings/{meeting['id']}/invitations",
+            "int-a",
+            json={"invitee_kind": kind, "invitee_id": id_},
+        )
+        assert made.status_code == 201, made.text
+    assert world.delete("/users/usr-stu-a1", "admin").status_code in (200, 204)
+    assert world.delete("/users/usr-sme-a", "admin").status_code in (200, 204)
+    with world.session() as session:
+        rows = list(session.exec(select(Invitation).where(Invitation.meeting_id == meeting["id"])))
+    # The student's invitation is gone; the SME's stays its organisation's, without the login.
+    assert [(r.invitee_id, r.user_id) for r in rows] == [("org-sme-a", None)]
