@@ -182,15 +182,11 @@ def theme_query(theme: Theme) -> ResearchGroup:
 
 
 def reason_of(match: Match) -> str:
-    """The shared skills and words, as the suggestions elsewhere explain a match."""
-    parts = []
-    skills = [tag.label for tag in match.explanation.shared_skills]
-    if skills:
-        parts.append("skills: " + ", ".join(skills))
-    terms = list(match.explanation.matching_terms)
-    if terms:
-        parts.append("terms: " + ", ".join(terms))
-    return "; ".join(parts)[:1000]
+    """The skills and then the words it shares with the theme, as the suggestions elsewhere
+    explain a match: the shared items themselves, so that the reason reads in any language."""
+    shared = [tag.label for tag in match.explanation.shared_skills]
+    shared += [t for t in match.explanation.matching_terms if t not in shared]
+    return ", ".join(shared)[:1000]
 
 
 def _rank(matching: Matching, kind, theme: Theme, k: int) -> list[Match]:
@@ -368,13 +364,14 @@ def invite(
     ).first()
     if duplicate is not None:
         raise Conflict(f"{kind.value} {invitee_id} is invited already")
-    _locked_meeting(session, meeting.id)
-    if accepted_count(session, meeting.id) >= meeting.capacity:
-        raise Conflict(f"The meeting is full: {meeting.capacity} places accepted")
+    # The reason is the suggestion's; ranked before the meeting is locked (ranking takes long).
     reasons = {
         (s.invitee_kind, s.invitee_id): s.reason
         for s in suggest_invitees(session, matching, actor, meeting.id)
     }
+    _locked_meeting(session, meeting.id)
+    if accepted_count(session, meeting.id) >= meeting.capacity:
+        raise Conflict(f"The meeting is full: {meeting.capacity} places accepted")
     users = _mail_users(session, kind, invitee_id)
     invitation = Invitation(
         meeting_id=meeting.id,
