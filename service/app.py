@@ -170,6 +170,7 @@ def create_app(
         auth,
         challenges,
         communities,
+        meetings,
         organisations,
         privacy,
         professionals,
@@ -201,6 +202,7 @@ def create_app(
         professionals,
         rounds,
         themes,
+        meetings,
     ):
         # A body no database stores (an unpaired surrogate, NaN) is a 422, not a 500.
         checks = [Depends(refuse_unstorable_json)]

@@ -29,6 +29,7 @@ class MailKind(StrEnum):
     request = "request"  # an SME asks for an introduction / a student is interested
     rating = "rating"  # the project is completed: rate it
     proposal = "proposal"  # a round's proposal awaits review (sent by the rounds' code)
+    meeting = "meeting"  # an invitation to a meeting, with its .ics
 
 
 class OutboxMail(SQLModel, table=True):
@@ -43,6 +44,8 @@ class OutboxMail(SQLModel, table=True):
     language: str = Field(default="nl", max_length=5)
     kind: str = Field(max_length=20)
     suggestion_id: str | None = Field(default=None, max_length=64, index=True)
+    #: The meeting an invitation mail is about (its .ics is made from it when composed).
+    meeting_id: str | None = Field(default=None, max_length=64)
     #: Where the mail's link leads, relative to the site ("/matches/sug-…").
     link: str = Field(max_length=300)
     status: str = Field(default=MailStatus.pending, max_length=10, index=True)

@@ -4,7 +4,7 @@ trace in the audit log."""
 
 from __future__ import annotations
 
-from sqlmodel import Session, delete, select
+from sqlmodel import Session, delete, select, update
 
 from service.domain.actor import Actor
 from service.domain.export_models import (
@@ -14,6 +14,7 @@ from service.domain.export_models import (
     PersonalDataExport,
     StudentExport,
 )
+from service.domain.meeting_tables import Invitation, InviteeKind
 from service.domain.notification_tables import OutboxMail, UserLanguage
 from service.domain.tables import (
     ApiKey,
@@ -56,6 +57,12 @@ def erase_student(session: Session, actor: Actor, secret: str, student: StudentP
         )
     )
     session.exec(delete(Suggestion).where(about))
+    # Their invitations to meetings (the reason, the answer, whether they came) go too.
+    session.exec(
+        delete(Invitation).where(
+            Invitation.invitee_kind == InviteeKind.student, Invitation.invitee_id == student.id
+        )
+    )
     session.exec(
         delete(Membership).where(Membership.member_id == student.id, Membership.kind == "student")
     )
@@ -99,6 +106,8 @@ def erase_user(
         session.flush()  # the profile refers to the account: gone before the account goes
     session.exec(delete(ApiKey).where(ApiKey.user_id == user.id))
     session.exec(delete(OutboxMail).where(OutboxMail.recipient_id == user.id))
+    # An SME's invitation stays its organisation's; it no longer names this login.
+    session.exec(update(Invitation).where(Invitation.user_id == user.id).values(user_id=None))
     session.exec(delete(UserLanguage).where(UserLanguage.user_id == user.id))
     session.exec(
         delete(Membership).where(Membership.member_id == user.id, Membership.kind == "user")

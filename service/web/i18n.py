@@ -46,6 +46,7 @@ DOMAINS = (
     "rounds",
     "themes",
     "professional",
+    "meetings",
 )
 #: The cookie the language switch sets.
 LANGUAGE_COOKIE = "lang"

@@ -18,9 +18,12 @@ from email.utils import make_msgid
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, update
 
+from service.domain.meeting_tables import Meeting
 from service.domain.notification_tables import MailKind, MailStatus, OutboxMail
 from service.domain.tables import Challenge, Role, Suggestion, User, utcnow
 from service.settings import Settings
+from service.usecases.meeting_ics import meeting_ics
+from service.usecases.meetings import local_time
 from service.usecases.notifications import claimable, mail_queued, mails_due
 from service.web.i18n import N_, gettext, use_language
 
@@ -54,6 +57,13 @@ TEXTS = {
         N_("Een voorstel wacht op je beoordeling: %(title)s"),
         N_("Er is een voorstel voor “%(title)s”. Bekijk en beoordeel het:"),
     ),
+    MailKind.meeting: (
+        N_("Uitnodiging: %(title)s"),
+        N_(
+            "Je bent uitgenodigd voor de bijeenkomst “%(title)s” op %(when)s in %(place)s. "
+            "De agenda-uitnodiging zit in de bijlage. Laat weten of je komt:"
+        ),
+    ),
 }
 #: The kinds whose words differ for recipients the pages address as "u": everyone but
 #: students (SMEs, intermediaries, admins).
@@ -69,6 +79,13 @@ FORMAL_TEXTS = {
         N_("Een voorstel wacht op uw beoordeling: %(title)s"),
         TEXTS[MailKind.proposal][1],
     ),
+    MailKind.meeting: (
+        TEXTS[MailKind.meeting][0],
+        N_(
+            "U bent uitgenodigd voor de bijeenkomst “%(title)s” op %(when)s in %(place)s. "
+            "De agenda-uitnodiging zit in de bijlage. Laat weten of u komt:"
+        ),
+    ),
 }
 GREETING = N_("Beste %(name)s,")
 SIGNATURE = N_("Met vriendelijke groet,\nlcmatch")
@@ -78,7 +95,14 @@ SMTP_TIMEOUT = 10.0
 POLL_SECONDS = 2.0
 
 
+def _meeting(session: Session, mail: OutboxMail) -> Meeting | None:
+    return session.get(Meeting, mail.meeting_id) if mail.meeting_id else None
+
+
 def _title(session: Session, mail: OutboxMail) -> str:
+    meeting = _meeting(session, mail)
+    if meeting is not None:
+        return meeting.title
     suggestion = session.get(Suggestion, mail.suggestion_id) if mail.suggestion_id else None
     challenge = session.get(Challenge, suggestion.challenge_id) if suggestion else None
     return challenge.title if challenge is not None else "lcmatch"
@@ -91,8 +115,14 @@ def compose(session: Session, settings: Settings, mail: OutboxMail) -> EmailMess
     kind = MailKind(mail.kind)
     formal = recipient is None or recipient.role != Role.student
     subject, text = FORMAL_TEXTS.get(kind, TEXTS[kind]) if formal else TEXTS[kind]
-    values = {"title": _title(session, mail)}
+    # A meeting mail whose meeting is gone still reads: its time and place unknown.
+    values = {"title": _title(session, mail), "when": "?", "place": "?"}
     link = settings.site_url + mail.link
+    meeting = _meeting(session, mail)
+    if meeting is not None:
+        # Dutch time, as on the pages; the .ics carries the exact moment for calendars.
+        values["when"] = local_time(meeting.starts_at).strftime("%d-%m-%Y %H:%M")
+        values["place"] = meeting.place
     with use_language(mail.language):
         body = "\n\n".join(
             [
@@ -107,7 +137,15 @@ def compose(session: Session, settings: Settings, mail: OutboxMail) -> EmailMess
     message["To"] = mail.to_address
     message["Message-ID"] = make_msgid(domain="lcmatch")
     message.set_content(body + "\n")
-    message["Content-Language"] = mail.language  # after set_content, which drops Content-*
+    if meeting is not None:
+        message.add_attachment(
+            meeting_ics(meeting, link, settings.mail_sender),
+            maintype="text",
+            subtype="calendar",
+            filename="uitnodiging.ics",
+        )
+    # After set_content and add_attachment, which drop or move Content-* headers.
+    message["Content-Language"] = mail.language
     return message
 
 

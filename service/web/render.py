@@ -34,6 +34,7 @@ NAV: dict[Role, list[tuple[str, str]]] = {
         ("/review", N_("Beoordelen")),
         ("/matches", N_("Matches")),
         ("/rounds", N_("Rondes")),
+        ("/meetings", N_("Bijeenkomsten")),
     ],
     Role.admin: [
         ("/review", N_("Beoordelen")),

@@ -3,6 +3,7 @@
 from alembic import context
 from sqlmodel import SQLModel
 
+import service.domain.meeting_tables  # (registers the meeting tables too)
 import service.domain.notification_tables  # (registers the notification tables too)
 import service.domain.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 

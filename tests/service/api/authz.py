@@ -15,13 +15,14 @@ from __future__ import annotations
 import csv
 import itertools
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from apiworld import CHEAP_HASH, PASSWORD, World, as_dict, email
 from sqlmodel import SQLModel, func, select
 
+from service.domain.meeting_tables import Invitation, Meeting
 from service.domain.tables import (
     ApiKey,
     Challenge,
@@ -96,6 +97,7 @@ SUGGESTION = "/api/v1/suggestions/{suggestion_id}"
 ROUND = "/api/v1/rounds/{round_id}"
 CANDIDATES = ROUND + "/challenges/{challenge_id}/candidates"
 PROFESSIONAL = "/api/v1/professionals/{professional_id}"
+MEETING = "/api/v1/meetings/{meeting_id}"
 
 ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/health"): Route(None),
@@ -307,6 +309,28 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/api/v1/challenges/{challenge_id}/continue"): Route(
         "done_challenge", body={"period_start": "2028-02-01", "period_end": "2028-06-30"}
     ),
+    # meetings: "own" is a meeting the sme or student persona is invited to
+    ("GET", "/api/v1/meetings"): Route(None),
+    ("POST", "/api/v1/meetings"): Route(
+        "new:meeting",
+        body={
+            "theme_id": "{theme}",
+            "title": "Kennismaken op het thema",
+            "starts_at": "2027-03-10T15:00:00+01:00",
+            "ends_at": "2027-03-10T17:00:00+01:00",
+            "place": "Zutphen",
+            "capacity": 10,
+        },
+    ),
+    ("GET", MEETING): Route("meeting"),
+    ("GET", MEETING + "/suggestions"): Route("meeting", changes_state=False),
+    ("POST", MEETING + "/invitations"): Route(
+        "meeting", body={"invitee_kind": "research_group", "invitee_id": "{group}"}
+    ),
+    ("POST", MEETING + "/invitations/{invitation_id}/answer"): Route(
+        "meeting", body={"answer": "declined"}
+    ),
+    ("PUT", MEETING + "/attendance"): Route("meeting", body={"present": []}),
 }
 
 
@@ -352,6 +376,7 @@ class Target:
     id: str | None = None
     new_id: str = ""
     hidden: str | None = None  # text the answer must not hold (unless the caller is an admin)
+    values: dict[str, str] = field(default_factory=dict)  # more for the body's templates
 
 
 _ids = itertools.count(1)
@@ -474,6 +499,38 @@ def _theme(world: World, community: str) -> Theme:
     theme = Theme(id=fresh_id("thm"), community_id=community, name="Thema in een cel")
     _add(world, theme)
     return theme
+
+
+def _meeting(world: World, cell: Cell, community: str) -> tuple[Meeting, Invitation]:
+    """A meeting on a theme of the community with one invitation: the persona's own for an
+    "own" cell (the sme persona's SME, the student persona's profile), else another
+    student's of the community."""
+    c = community[-1]
+    theme = _theme(world, community)
+    meeting = Meeting(
+        id=fresh_id("mtg"),
+        theme_id=theme.id,
+        community_id=community,
+        title="Bijeenkomst in een cel",
+        starts_at=datetime(2027, 3, 10, 14, tzinfo=UTC),
+        ends_at=datetime(2027, 3, 10, 16, tzinfo=UTC),
+        place="Doetinchem",
+        capacity=10,
+    )
+    kind, invitee, user = "student", f"stu-{c}2", f"usr-stu-{c}2"
+    if cell.relation == "own" and cell.persona == "sme":
+        kind, invitee, user = "sme", "org-sme-a", "usr-sme-a"
+    elif cell.relation == "own" and cell.persona == "student":
+        kind, invitee, user = "student", "stu-a1", "usr-stu-a1"
+    invitation = Invitation(
+        id=fresh_id("inv"),
+        meeting_id=meeting.id,
+        invitee_kind=kind,
+        invitee_id=invitee,
+        user_id=user,
+    )
+    _add(world, meeting, invitation)
+    return meeting, invitation
 
 
 def _done_challenge(world: World, cell: Cell, community: str) -> Challenge:
@@ -632,8 +689,11 @@ def _make_target(world: World, cell: Cell, route: Route) -> Target:
             "professional": Professional,
             "round": Round,
             "theme": Theme,
+            "meeting": Meeting,
         }
         target.table, target.id = tables[kind], target.new_id
+        if kind == "meeting":
+            target.values["theme"] = _theme(world, community).id
         return target
     if resource == "challenge":
         organisation = f"org-sme2-{c}"
@@ -738,6 +798,11 @@ def _make_target(world: World, cell: Cell, route: Route) -> Target:
     elif resource == "theme":
         theme = _theme(world, community)
         target.params, target.table, target.id = {"theme_id": theme.id}, Theme, theme.id
+    elif resource == "meeting":
+        meeting, invitation = _meeting(world, cell, community)
+        target.params = {"meeting_id": meeting.id, "invitation_id": invitation.id}
+        target.table, target.id = Meeting, meeting.id
+        target.values["group"] = f"rg-{c}"
     elif resource == "done_challenge":
         row = _done_challenge(world, cell, community)
         target.params, target.table, target.id = {"challenge_id": row.id}, Challenge, row.id
@@ -768,6 +833,7 @@ def request_arguments(cell: Cell, route: Route, target: Target) -> dict[str, Any
         "new_id": target.new_id,
         "side": SIDES.get(cell.persona, "target"),
         "sme_org": f"org-sme-{target.community[-1]}",
+        **target.values,
     }
     arguments: dict[str, Any] = {}
     if route.query is not None:
@@ -812,7 +878,18 @@ def snapshot(world: World, target: Target) -> dict[str, Any]:
                     .order_by(RoundChallenge.challenge_id)
                 )
             ]
+        invitations = []
+        if target.table is Meeting:  # a meeting's invitations, answers and attendance
+            invitations = [
+                as_dict(row)
+                for row in session.exec(
+                    select(Invitation)
+                    .where(Invitation.meeting_id == target.id)
+                    .order_by(Invitation.id)
+                )
+            ]
         return {
+            "invitations": invitations,
             "marks": marks,
             "row": None if found is None else as_dict(found),
             "memberships": [tuple(m) for m in members],
