@@ -58,6 +58,20 @@ class RoundEntryExport(SQLModel):
     proposed_challenge_id: str | None
 
 
+class InvitationExport(SQLModel):
+    """An invitation to a meeting that was sent to the person, with their answer."""
+
+    meeting_id: str
+    meeting_title: str
+    community_id: str
+    starts_at: datetime
+    reason: str
+    status: str
+    attended: bool | None
+    invited_at: datetime
+    answered_at: datetime | None
+
+
 class PersonalDataExport(SQLModel):
     """Everything lcmatch stores about one person."""
 
@@ -71,4 +85,5 @@ class PersonalDataExport(SQLModel):
     suggestion_events: list[SuggestionEventPublic]
     api_keys: list[ApiKeyPublic]
     rounds: list[RoundEntryExport] = []
+    meeting_invitations: list[InvitationExport] = []
     audit_log: list[AuditEntryPublic]

@@ -4,17 +4,19 @@ trace in the audit log."""
 
 from __future__ import annotations
 
+from sqlalchemy import and_, or_
 from sqlmodel import Session, delete, select, update
 
 from service.domain.actor import Actor
 from service.domain.export_models import (
     AccountExport,
     EmbeddingExport,
+    InvitationExport,
     MembershipExport,
     PersonalDataExport,
     StudentExport,
 )
-from service.domain.meeting_tables import Invitation, InviteeKind
+from service.domain.meeting_tables import Invitation, InviteeKind, Meeting
 from service.domain.notification_tables import OutboxMail, UserLanguage
 from service.domain.tables import (
     ApiKey,
@@ -231,8 +233,52 @@ def personal_data(
         suggestion_events=[event_public(event) for event in events],
         api_keys=[ApiKeyPublic.model_validate(key) for key in keys],
         rounds=[] if student is None else rounds.rounds_of_student(session, student.id, within),
+        meeting_invitations=_invitations(session, user, student, within),
         audit_log=[AuditEntryPublic.model_validate(entry) for entry in entries],
     )
+
+
+def _invitations(
+    session: Session,
+    user: User | None,
+    student: StudentProfile | None,
+    within: set[str] | None,
+) -> list[InvitationExport]:
+    """The meeting invitations sent to the person (to their login, or to them as a student),
+    in the viewer's communities when `within` is given."""
+    mine = []
+    if user is not None:
+        mine.append(Invitation.user_id == user.id)
+    if student is not None:
+        mine.append(
+            and_(
+                Invitation.invitee_kind == InviteeKind.student, Invitation.invitee_id == student.id
+            )
+        )
+    if not mine:
+        return []
+    query = (
+        select(Invitation, Meeting)
+        .join(Meeting, Meeting.id == Invitation.meeting_id)
+        .where(or_(*mine))
+        .order_by(Invitation.invited_at, Invitation.id)
+    )
+    if within is not None:
+        query = query.where(Meeting.community_id.in_(within))
+    return [
+        InvitationExport(
+            meeting_id=meeting.id,
+            meeting_title=meeting.title,
+            community_id=meeting.community_id,
+            starts_at=meeting.starts_at,
+            reason=invitation.reason,
+            status=invitation.status,
+            attended=invitation.attended,
+            invited_at=invitation.invited_at,
+            answered_at=invitation.answered_at,
+        )
+        for invitation, meeting in session.exec(query)
+    ]
 
 
 def export_own(session: Session, actor: Actor, language: str) -> PersonalDataExport:

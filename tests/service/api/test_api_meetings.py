@@ -149,6 +149,16 @@ def test_plan_invite_answer_attend_and_what_it_led_to(world: World) -> None:
     assert attended == {"stu-a1": True, "org-sme-a": False, "stu-a2": False}
     assert {i["name"] for i in detail["invitations"]} >= {"Sanne Installateur A"}
 
+    # The right of access: the student's own export holds the invitation and its answer.
+    exported = world.get("/users/me/export", "stu-a1").json()["meeting_invitations"]
+    assert [(i["meeting_id"], i["status"], i["attended"]) for i in exported] == [
+        (meeting["id"], "accepted", True)
+    ]
+    assert (
+        world.get("/users/me/export", "stu-a2").json()["meeting_invitations"][0]["attended"]
+        is False
+    )
+
     # Led to a match: stu-a1 introduced after the meeting; stu-a2 before it (does not count).
     starts = datetime(2027, 3, 10, 14, tzinfo=UTC)
     with world.session() as session:
