@@ -3,12 +3,8 @@ absolute link, and in development (no SMTP host) kept in the outbox, never sent.
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
-from aiosmtpd.controller import Controller
 from sqlmodel import Session, select
 
 from service.domain.notification_tables import MailKind, MailStatus, OutboxMail
@@ -18,27 +14,6 @@ from service.storage.db import make_engine, migrate
 from service.usecases.notifications import mails_due, queue_mail, remember_language
 from service.web import journey_mail
 from service.web.journey_mail import compose, deliver_due
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[tuple[int, list[bytes]]]:
-    """A real SMTP server on a free port, and the mails it received."""
-    received: list[bytes] = []
-
-    class Handler:
-        async def handle_DATA(self, server, session, envelope) -> str:
-            received.append(envelope.content)
-            return "250 OK"
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield port, received
-    finally:
-        controller.stop()
 
 
 def test_mails_are_written_in_the_recipients_language_and_kept_without_smtp(tmp_path) -> None:

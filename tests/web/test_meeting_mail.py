@@ -4,11 +4,9 @@ the meeting's start, end, place and title."""
 
 from __future__ import annotations
 
-import socket
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 
-from aiosmtpd.controller import Controller
 from icalendar import Calendar
 from sqlmodel import Session
 
@@ -23,60 +21,46 @@ from service.web.journey_mail import deliver_due
 STARTS = datetime(2027, 3, 10, 14, 0, tzinfo=UTC)
 
 
-def test_the_invitation_carries_an_ics_of_the_meeting(tmp_path) -> None:
-    received: list[bytes] = []
-
-    class Handler:
-        async def handle_DATA(self, server, session, envelope) -> str:
-            received.append(envelope.content)
-            return "250 OK"
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        engine = make_engine(f"sqlite:///{tmp_path / 'mail.sqlite'}")
-        migrate(engine)
-        settings = Settings(
-            home=tmp_path,
-            smtp_host="127.0.0.1",
-            smtp_port=port,
-            public_url="https://lcmatch.example.nl/",
+def test_the_invitation_carries_an_ics_of_the_meeting(tmp_path, smtp_server) -> None:
+    port, received = smtp_server
+    engine = make_engine(f"sqlite:///{tmp_path / 'mail.sqlite'}")
+    migrate(engine)
+    settings = Settings(
+        home=tmp_path,
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        public_url="https://lcmatch.example.nl/",
+    )
+    with Session(engine, expire_on_commit=False) as session:
+        session.add(Community(id="com-a", name="Leergemeenschap Achterhoek"))
+        session.add(Theme(id="thm-1", community_id="com-a", name="Warmte in de wijk"))
+        session.flush()
+        meeting = Meeting(
+            id="mtg-1",
+            theme_id="thm-1",
+            community_id="com-a",
+            title="Warmtepompen: kennismaken",
+            starts_at=STARTS,
+            ends_at=datetime(2027, 3, 10, 16, 0, tzinfo=UTC),
+            place="Doetinchem",
+            capacity=20,
+            notes="Koffie vanaf half drie.",
         )
-        with Session(engine, expire_on_commit=False) as session:
-            session.add(Community(id="com-a", name="Leergemeenschap Achterhoek"))
-            session.add(Theme(id="thm-1", community_id="com-a", name="Warmte in de wijk"))
-            session.flush()
-            meeting = Meeting(
-                id="mtg-1",
-                theme_id="thm-1",
-                community_id="com-a",
-                title="Warmtepompen: kennismaken",
-                starts_at=STARTS,
-                ends_at=datetime(2027, 3, 10, 16, 0, tzinfo=UTC),
-                place="Doetinchem",
-                capacity=20,
-                notes="Koffie vanaf half drie.",
+        people = [
+            User(
+                id=f"usr-{role}",
+                email=f"{role}@example.nl",
+                full_name=f"Persoon {role}",
+                role=role,
+                hashed_password="x",
             )
-            people = [
-                User(
-                    id=f"usr-{role}",
-                    email=f"{role}@example.nl",
-                    full_name=f"Persoon {role}",
-                    role=role,
-                    hashed_password="x",
-                )
-                for role in (Role.student, Role.sme)
-            ]
-            session.add_all([meeting, *people])
-            for mail in queue_mail(session, people, MailKind.meeting, "/meetings/mtg-1"):
-                mail.meeting_id = meeting.id
-            session.commit()
-        assert deliver_due(engine, settings) == 2
-    finally:
-        controller.stop()
+            for role in (Role.student, Role.sme)
+        ]
+        session.add_all([meeting, *people])
+        for mail in queue_mail(session, people, MailKind.meeting, "/meetings/mtg-1"):
+            mail.meeting_id = meeting.id
+        session.commit()
+    assert deliver_due(engine, settings) == 2
 
     messages = {}
     for raw in received:
