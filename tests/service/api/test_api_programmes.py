@@ -260,9 +260,15 @@ def _path_values(world: World) -> dict[str, str]:
         "suggestion_id": suggestion or "sug-p0",
         "key_id": "key-none",
         "programme_id": "prg-a",
-        # No teacher or round in this world: the matrix tries the monitor on real ones.
+        # No teacher, round, theme, meeting or professional in this world: the authorization
+        # matrix tries the monitor on real ones.
         "teacher_id": "tea-none",
         "round_id": "rnd-none",
+        "candidate": "1",
+        "theme_id": "thm-none",
+        "meeting_id": "mtg-none",
+        "invitation_id": "inv-none",
+        "professional_id": "pro-none",
     }
 
 
