@@ -55,7 +55,7 @@ EXAMPLES = {
     "sqlite": {"positive": 12, "negative": 8},
     "postgresql": {"positive": 4, "negative": 2},
 }
-SCENARIOS = {"sqlite": 25, "postgresql": 6}
+SCENARIOS = {"sqlite": 25, "postgresql": 10}
 STEPS_PER_SCENARIO = 12
 STATEFUL_ATTEMPTS = 4
 #: Body fields the stateful run sometimes points at the world's community A (see below).
