@@ -1,5 +1,6 @@
-"""The rest of a match's journey on the pages, in the real browser, with a real SMTP server:
-the intermediary introduces; the e-mails arrive in each recipient's language with the link;
+"""A match's whole journey on the pages, in the real browser, with a real SMTP server: the SME
+posts and publishes the challenge with the form, the intermediary approves the match in the
+review queue and introduces; the e-mails arrive in each recipient's language with the link;
 the student and the SME each see their part of the introduction and accept; the intermediary
 starts and completes; both sides rate with a short evaluation; one timeline shows each party
 its part. Every form posts, redirects and gets: a reload takes no step twice. And a send that
@@ -174,15 +175,30 @@ def suggestion(server: Server, suggestion_id: str) -> Suggestion:
         return session.get(Suggestion, suggestion_id)
 
 
-@pytest.fixture(scope="module")
-def approved(server: Server) -> str:
-    """The SME's challenge, published and ranked; the student's match approved by the
-    intermediary through the API (the review queue's pages are tested in test_review.py)."""
-    with api(server, SME_EMAIL) as sme:
-        challenge = sme.post("/challenges", json=CHALLENGE)
-        challenge.raise_for_status()
-        challenge_id = challenge.json()["id"]
-        sme.post(f"/challenges/{challenge_id}/publish").raise_for_status()
+@pytest.fixture
+def approved(browser, login, server: Server) -> str:
+    """The start of the journey on the pages: the SME posts the challenge with the form and
+    publishes it; the intermediary approves the student's match in the review queue. (The
+    intermediary's ranking of 50 students goes through the API, so that the journey's student
+    is surely among the ranked; the queue shows the stored suggestions.)"""
+    sme = browser.new_context(base_url=server.url).new_page()
+    login(sme, SME)
+    sme.goto("/sme/challenges/new")
+    sme.locator("#title").fill(TITLE)
+    sme.locator("#description").fill(CHALLENGE["description"])
+    expect(sme.get_by_label("chemische experimenten uitvoeren")).to_be_checked()
+    sme.locator("#level").select_option("hbo")
+    sme.locator("#hours_per_week").fill("16")
+    sme.locator("#period_start").fill(CHALLENGE["period_start"])
+    sme.locator("#period_end").fill(CHALLENGE["period_end"])
+    sme.locator("#place").fill(CHALLENGE["place"])
+    sme.get_by_role("button", name="Opslaan als concept").click()
+    expect(sme).to_have_url(re.compile(r"/sme/challenges/[\w-]+$"))
+    challenge_id = sme.url.rsplit("/", 1)[1]
+    sme.get_by_role("button", name="Publiceren").click()
+    expect(sme.locator(".badge.status-published")).to_have_text("gepubliceerd")
+    sme.context.close()
+
     with api(server, INTERMEDIARY_EMAIL) as intermediary:
         ranked = intermediary.get(
             f"/challenges/{challenge_id}/suggestions/students", params={"k": 50}
@@ -191,9 +207,15 @@ def approved(server: Server) -> str:
         ours = [s for s in ranked.json()["data"] if s["target_id"] == STUDENT_ID]
         assert ours, "the student of the journey is among the ranked students"
         suggestion_id = ours[0]["id"]
-        intermediary.post(
-            f"/suggestions/{suggestion_id}/approve", json={"reason": "Past bij lectoraat X"}
-        ).raise_for_status()
+    reviewer = browser.new_context(base_url=server.url).new_page()
+    login(reviewer, INTERMEDIARY)
+    reviewer.goto(f"/review?challenge={challenge_id}")
+    match = reviewer.locator(f"#match-{suggestion_id}")
+    match.locator(f"#reason-{suggestion_id}").fill("Past bij lectoraat X")
+    match.get_by_role("button", name="Goedkeuren").click()
+    expect(reviewer.get_by_role("status").first).to_be_visible()
+    reviewer.context.close()
+    assert suggestion(server, suggestion_id).status == SuggestionStatus.approved
     return suggestion_id
 
 
