@@ -19,6 +19,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,13 +65,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The app on a free port in a background thread, with the demo data loaded."""
-    home = tmp_path_factory.mktemp("lcmatch-home")
-    settings = Settings(home=home, environment="development", demo_data=True)
-    app = create_app(settings, encoder=HashingEncoder())
-    port = free_port()
+@contextmanager
+def running(app: FastAPI, port: int) -> Iterator[None]:
+    """The app served by uvicorn on the port in a background thread, until the block ends."""
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     uv = uvicorn.Server(config)
     thread = threading.Thread(target=uv.run, daemon=True)
@@ -81,10 +78,23 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             raise RuntimeError("the web test server did not start")
         time.sleep(0.05)
     try:
-        yield Server(url=f"http://127.0.0.1:{port}", settings=settings, app=app)
+        yield
     finally:
         uv.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The app on a free port in a background thread, with the demo data loaded."""
+    home = tmp_path_factory.mktemp("lcmatch-home")
+    settings = Settings(home=home, environment="development", demo_data=True)
+    app = create_app(settings, encoder=HashingEncoder())
+    port = free_port()
+    try:
+        with running(app, port):
+            yield Server(url=f"http://127.0.0.1:{port}", settings=settings, app=app)
+    finally:
         shutil.rmtree(home, ignore_errors=True)
 
 

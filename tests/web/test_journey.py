@@ -12,7 +12,6 @@ import email
 import email.policy
 import re
 import shutil
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -20,8 +19,8 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-import uvicorn
 from aiosmtpd.controller import Controller
+from conftest import free_port, running
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
@@ -99,12 +98,6 @@ def subject(message) -> str:
     return str(message["Subject"]).strip()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def inbox() -> Iterator[tuple[Inbox, int]]:
     """A real SMTP server (aiosmtpd) on a free port."""
@@ -131,20 +124,10 @@ def server(tmp_path_factory, inbox) -> Iterator[Server]:
         public_url=f"http://127.0.0.1:{port}",
     )
     app = create_app(settings, encoder=HashingEncoder())
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not uv.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the web test server did not start")
-        time.sleep(0.05)
     try:
-        yield Server(url=f"http://127.0.0.1:{port}", settings=settings, app=app, inbox=handler)
+        with running(app, port):
+            yield Server(url=f"http://127.0.0.1:{port}", settings=settings, app=app, inbox=handler)
     finally:
-        uv.should_exit = True
-        thread.join(timeout=10)
         shutil.rmtree(home, ignore_errors=True)
 
 

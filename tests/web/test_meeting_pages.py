@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 
 import pytest
-import uvicorn
 from aiosmtpd.controller import Controller
-from conftest import VIEWPORT, Server, free_port
+from conftest import VIEWPORT, Server, free_port, running
 from icalendar import Calendar
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
@@ -57,20 +55,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         public_url=f"http://127.0.0.1:{port}/",
     )
     app = create_app(settings, encoder=HashingEncoder())
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not uv.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the web test server did not start")
-        time.sleep(0.05)
     try:
-        yield Server(url=f"http://127.0.0.1:{port}", settings=settings, app=app)
+        with running(app, port):
+            yield Server(url=f"http://127.0.0.1:{port}", settings=settings, app=app)
     finally:
-        uv.should_exit = True
-        thread.join(timeout=10)
         smtp.stop()
         shutil.rmtree(home, ignore_errors=True)
 
