@@ -78,6 +78,26 @@ def _fold_pairs(
     return pairs
 
 
+#: The tokenizer's files are the base model's: training must not change how text is cut up.
+TOKENIZER_FILES = (
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "special_tokens_map.json",
+    "vocab.txt",
+    "sentence_bert_config.json",
+)
+
+
+def keep_base_tokenizer(base: Path, out: Path) -> None:
+    """Put the base folder's tokenizer files back over what saving a trained model wrote.
+
+    Saving writes the tokenizer as training left it: truncating at the training length and,
+    for the e5 model, without `token_type_ids` (which the OpenVINO route needs)."""
+    for name in TOKENIZER_FILES:
+        if (base / name).is_file():
+            (out / name).write_bytes((base / name).read_bytes())
+
+
 def train_encoder(
     *,
     bench_root: Path,
@@ -142,6 +162,7 @@ def train_encoder(
             pairs, config.fine_tune_pairs, encoder, base_path, config, seed, log
         )
         save_fp16(model, out)
+        keep_base_tokenizer(Path(base_path), out)
     summary = {
         "base_model": base_model,
         "config": config.as_json(),

@@ -296,6 +296,10 @@ def test_train_encoder_and_fusion_run_end_to_end_on_the_tiny_config(
     with open(model / "model.safetensors", "rb") as weights:
         header = weights.read(4000)
     assert b"F16" in header and b"F32" not in header
+    base = Path(resolve_model_path(BASE_MODEL))
+    for name in ("tokenizer.json", "tokenizer_config.json", "sentence_bert_config.json"):
+        if (base / name).is_file():  # training (at 32 tokens) must not change how text is cut
+            assert (model / name).read_bytes() == (base / name).read_bytes(), name
 
     fusion, figures = tmp_path / "fusion.json", tmp_path / "figures.json"
     result = runner.invoke(
