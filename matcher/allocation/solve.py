@@ -249,8 +249,13 @@ def allocate(
         if k == 0 and len(stages) > 1:
             staffing.lo = len(teams)
         values = start_vector(prepared, model, teams)
+        # After stage 0 the staffing row asks for its count of teams: a start with fewer no
+        # longer keeps the rules, however high its objective (an empty round scores 0, above
+        # teams whose fairness excess costs more than their fit).
         if _feasible(fair, values) and (
-            best is None or np.dot(fair.obj, values) >= np.dot(fair.obj, best)
+            best is None
+            or not _feasible(fair, best)
+            or np.dot(fair.obj, values) >= np.dot(fair.obj, best)
         ):
             best = values
             # Its bound holds for the fairness program only when this stage is that program.
