@@ -225,7 +225,7 @@ def diagnose_challenge(prepared: Prepared, c: int, proposal: Proposal | None = N
     """Why challenge `c` has no team: the first rule after which too few students remain."""
     inst = prepared.instance
     ch = inst.challenges[c]
-    params: dict[str, Any] = {"needed": ch.team_min, "levels": list(ch.levels)}
+    params: dict[str, Any] = {"needed": ch.students_min, "levels": list(ch.levels)}
     if set(ch.levels) == {"mbo", "hbo", "wo"}:
         params["levels"] = []
     mask = prepared.level_ok[:, c].copy()
@@ -235,13 +235,13 @@ def diagnose_challenge(prepared: Prepared, c: int, proposal: Proposal | None = N
         ("hours", prepared.hours_ok[:, c], ch.hours or None),
         ("forbidden", ~prepared.forbidden[:, c], None),
     ]
-    if mask.sum() < ch.team_min:
+    if mask.sum() < ch.students_min:
         return Reason("challenge.needs", {**params, "available": int(mask.sum())})
     for name, ok, value in steps:
         if value is not None:
             params[name] = value
         mask = mask & ok
-        if mask.sum() < ch.team_min:
+        if mask.sum() < ch.students_min:
             return Reason("challenge.needs", {**params, "available": int(mask.sum())})
     for label in ch.required_skills:
         holders = prepared.skill_holders[prepared.skill_index[skill_key(label)]]
@@ -356,14 +356,14 @@ def diagnose_infeasible(prepared: Prepared) -> list[Reason]:
     for c in prepared.student_pins.values():
         per_challenge[c] += 1
     for c, n in per_challenge.items():
-        if n > inst.challenges[c].team_max:
+        if n > inst.challenges[c].students_max:
             reasons.append(
                 Reason(
                     "infeasible.pins_exceed_size",
                     {
                         "count": n,
                         "challenge": inst.challenges[c].id,
-                        "max": inst.challenges[c].team_max,
+                        "max": inst.challenges[c].students_max,
                     },
                 )
             )
@@ -502,6 +502,8 @@ def report(prepared: Prepared, proposal: Proposal) -> dict[str, Any]:
             {
                 "challenge": team.challenge,
                 "supervisor": team.supervisor,
+                # The challenge's own people (the SME's employees), who hold places of the team.
+                "staff": list(team.staff),
                 "members": [
                     {
                         "student": inst.students[s].id,
