@@ -109,6 +109,12 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "nl": "{count} studenten vastgezet bij {challenge}, maar het team telt hoogstens {max}",
         "en": "{count} students pinned to {challenge}, but its team takes at most {max}",
     },
+    "infeasible.pins_exceed_places": {
+        "nl": "{count} studenten vastgezet bij {challenge}, maar naast de {staff} eigen "
+        "medewerker(s) van de organisatie is er plaats voor hoogstens {max}",
+        "en": "{count} students pinned to {challenge}, but beside the organisation's {staff} own "
+        "staff there is room for at most {max}",
+    },
     "infeasible.pinned_challenge": {
         "nl": "{challenge} is vastgezet maar niet te bemensen: {reason}",
         "en": "{challenge} is pinned but cannot be staffed: {reason}",
@@ -356,17 +362,15 @@ def diagnose_infeasible(prepared: Prepared) -> list[Reason]:
     for c in prepared.student_pins.values():
         per_challenge[c] += 1
     for c, n in per_challenge.items():
-        if n > inst.challenges[c].students_max:
-            reasons.append(
-                Reason(
-                    "infeasible.pins_exceed_size",
-                    {
-                        "count": n,
-                        "challenge": inst.challenges[c].id,
-                        "max": inst.challenges[c].students_max,
-                    },
+        ch = inst.challenges[c]
+        if n > ch.students_max:
+            params = {"count": n, "challenge": ch.id, "max": ch.students_max}
+            if ch.staff:  # the places its own staff hold are the reason, not the team's size
+                reasons.append(
+                    Reason("infeasible.pins_exceed_places", {**params, "staff": len(ch.staff)})
                 )
-            )
+            else:
+                reasons.append(Reason("infeasible.pins_exceed_size", params))
     pinned = set(per_challenge) | set(prepared.supervisor_pins)
     for c in sorted(pinned):
         reason = diagnose_challenge(prepared, c)

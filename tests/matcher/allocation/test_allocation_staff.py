@@ -69,7 +69,14 @@ def test_a_re_solve_after_a_pin_keeps_the_staff() -> None:
     assert validate(pinned, again.teams).violations == []
     # Two pinned beside the staff would be four in a team of three: the round cannot be kept.
     both = _round(pins=[{"student": s, "challenge": "bakkerij"} for s in ("s0", "s1")])
-    assert allocate(both).status == "infeasible"
+    proposal = allocate(both)
+    assert proposal.status == "infeasible"
+    [why] = report(prepare(both), proposal)["infeasible"]
+    assert why["code"] == "infeasible.pins_exceed_places"
+    assert why["en"] == (
+        "2 students pinned to bakkerij, but beside the organisation's 2 own staff there is "
+        "room for at most 1"
+    )
 
 
 def test_the_baselines_bring_the_staff_too() -> None:
