@@ -35,6 +35,7 @@ def _supervise(prepared: Prepared, chosen: dict[int, list[int]]) -> list[Team]:
                 challenge=inst.challenges[c].id,
                 supervisor=inst.supervisors[v].id if v is not None else None,
                 members=tuple(inst.students[s].id for s in sorted(chosen[c])),
+                staff=tuple(inst.challenges[c].staff),
             )
         )
     return teams
@@ -47,7 +48,7 @@ def top_k_first_come(prepared: Prepared) -> list[Team]:
     chosen: dict[int, list[int]] = {}
     for c, ch in enumerate(prepared.instance.challenges):
         score = np.where(prepared.eligible[:, c] & ~taken, prepared.score[:, c], -np.inf)
-        order = np.argsort(-score, kind="stable")[: ch.team_max]
+        order = np.argsort(-score, kind="stable")[: ch.students_max]
         members = [int(s) for s in order if np.isfinite(score[s])]
         if members:
             taken[members] = True
@@ -67,7 +68,7 @@ def preference_flow(prepared: Prepared) -> list[Team]:
     for s in set(students.tolist()):
         graph.add_edge("source", ("s", s), capacity=1, weight=0)
     for c in set(challenges.tolist()):
-        graph.add_edge(("c", c), "sink", capacity=inst.challenges[c].team_max, weight=0)
+        graph.add_edge(("c", c), "sink", capacity=inst.challenges[c].students_max, weight=0)
     for s, c in zip(students.tolist(), challenges.tolist(), strict=True):
         graph.add_edge(("s", s), ("c", c), capacity=1, weight=int(rank[s, c]))
     chosen: dict[int, list[int]] = {}
@@ -94,7 +95,7 @@ def max_min_greedy(prepared: Prepared) -> list[Team]:
     pools: dict[int, np.ndarray] = {}
     for c, ch in enumerate(inst.challenges):
         pool = np.nonzero(prepared.eligible[:, c])[0]
-        if len(pool) >= ch.team_min:
+        if len(pool) >= ch.students_min:
             pools[c] = pool[np.argsort(-fit[pool, c], kind="stable")]
             members[c] = []
     # Supervisors first (by expertise, scarcest first), so no team is built that cannot be run.
@@ -142,12 +143,12 @@ def max_min_greedy(prepared: Prepared) -> list[Team]:
             if c not in members:
                 continue
             ch = inst.challenges[c]
-            limit = ch.team_min if phase == "min" else ch.team_max
+            limit = ch.students_min if phase == "min" else ch.students_max
             if len(members[c]) >= limit:
                 continue
             s = pick(c)
             if s is None:
-                if len(members[c]) < ch.team_min:  # cannot reach its minimum: dissolve
+                if len(members[c]) < ch.students_min:  # cannot reach its minimum: dissolve
                     free[members.pop(c)] = True
                     offset.update(dict.fromkeys(offset, 0))  # they are free again
                 continue

@@ -109,6 +109,12 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "nl": "{count} studenten vastgezet bij {challenge}, maar het team telt hoogstens {max}",
         "en": "{count} students pinned to {challenge}, but its team takes at most {max}",
     },
+    "infeasible.pins_exceed_places": {
+        "nl": "{count} studenten vastgezet bij {challenge}, maar naast de {staff} eigen "
+        "medewerker(s) van de organisatie is er plaats voor hoogstens {max}",
+        "en": "{count} students pinned to {challenge}, but beside the organisation's {staff} own "
+        "staff there is room for at most {max}",
+    },
     "infeasible.pinned_challenge": {
         "nl": "{challenge} is vastgezet maar niet te bemensen: {reason}",
         "en": "{challenge} is pinned but cannot be staffed: {reason}",
@@ -225,7 +231,7 @@ def diagnose_challenge(prepared: Prepared, c: int, proposal: Proposal | None = N
     """Why challenge `c` has no team: the first rule after which too few students remain."""
     inst = prepared.instance
     ch = inst.challenges[c]
-    params: dict[str, Any] = {"needed": ch.team_min, "levels": list(ch.levels)}
+    params: dict[str, Any] = {"needed": ch.students_min, "levels": list(ch.levels)}
     if set(ch.levels) == {"mbo", "hbo", "wo"}:
         params["levels"] = []
     mask = prepared.level_ok[:, c].copy()
@@ -235,13 +241,13 @@ def diagnose_challenge(prepared: Prepared, c: int, proposal: Proposal | None = N
         ("hours", prepared.hours_ok[:, c], ch.hours or None),
         ("forbidden", ~prepared.forbidden[:, c], None),
     ]
-    if mask.sum() < ch.team_min:
+    if mask.sum() < ch.students_min:
         return Reason("challenge.needs", {**params, "available": int(mask.sum())})
     for name, ok, value in steps:
         if value is not None:
             params[name] = value
         mask = mask & ok
-        if mask.sum() < ch.team_min:
+        if mask.sum() < ch.students_min:
             return Reason("challenge.needs", {**params, "available": int(mask.sum())})
     for label in ch.required_skills:
         holders = prepared.skill_holders[prepared.skill_index[skill_key(label)]]
@@ -356,17 +362,15 @@ def diagnose_infeasible(prepared: Prepared) -> list[Reason]:
     for c in prepared.student_pins.values():
         per_challenge[c] += 1
     for c, n in per_challenge.items():
-        if n > inst.challenges[c].team_max:
-            reasons.append(
-                Reason(
-                    "infeasible.pins_exceed_size",
-                    {
-                        "count": n,
-                        "challenge": inst.challenges[c].id,
-                        "max": inst.challenges[c].team_max,
-                    },
+        ch = inst.challenges[c]
+        if n > ch.students_max:
+            params = {"count": n, "challenge": ch.id, "max": ch.students_max}
+            if ch.staff:  # the places its own staff hold are the reason, not the team's size
+                reasons.append(
+                    Reason("infeasible.pins_exceed_places", {**params, "staff": len(ch.staff)})
                 )
-            )
+            else:
+                reasons.append(Reason("infeasible.pins_exceed_size", params))
     pinned = set(per_challenge) | set(prepared.supervisor_pins)
     for c in sorted(pinned):
         reason = diagnose_challenge(prepared, c)
@@ -502,6 +506,8 @@ def report(prepared: Prepared, proposal: Proposal) -> dict[str, Any]:
             {
                 "challenge": team.challenge,
                 "supervisor": team.supervisor,
+                # The challenge's own people (the SME's employees), who hold places of the team.
+                "staff": list(team.staff),
                 "members": [
                     {
                         "student": inst.students[s].id,

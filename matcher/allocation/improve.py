@@ -103,7 +103,7 @@ class _State:
 
     def team_ok(self, c: int, members: list[int]) -> bool:
         ch = self.prepared.instance.challenges[c]
-        if not ch.team_min <= len(members) <= ch.team_max:
+        if not ch.students_min <= len(members) <= ch.students_max:
             return False
         if any(not any(m in held for m in members) for held in self.required[c]):
             return False
@@ -167,6 +167,7 @@ class _State:
                 challenge=inst.challenges[c].id,
                 supervisor=self.supervisor[c],
                 members=tuple(inst.students[s].id for s in sorted(m)),
+                staff=tuple(inst.challenges[c].staff),
             )
             for c, m in sorted(self.members.items())
         ]
@@ -184,7 +185,7 @@ def _best_move(
     ch_w = state.prepared.instance.challenges[w]
     best: _Move | None = None
     leavers: list[int | None] = [a for a in team if a not in state.pinned]
-    if n_w < ch_w.team_max:
+    if n_w < ch_w.students_max:
         leavers.append(None)
     for b in state.cands[w]:
         t = int(where[b])

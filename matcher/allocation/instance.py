@@ -58,6 +58,11 @@ class Challenge(_Strict):
     mode: Literal["onsite", "hybrid", "remote"] = "onsite"
     period: str = Field(min_length=1)
     hours: float = Field(0, ge=0, description="hours per week asked of each member")
+    staff: list[str] = Field(
+        [],
+        description="the challenge's own people (the SME's employees): they stay in its team "
+        "whatever the allocation does, and each takes a place of team_min and team_max",
+    )
 
     @model_validator(mode="after")
     def _sizes_and_place(self) -> Challenge:
@@ -65,7 +70,24 @@ class Challenge(_Strict):
             raise ValueError(f"team_min {self.team_min} is above team_max {self.team_max}")
         if self.mode != "remote" and not self.place:
             raise ValueError(f"a {self.mode} challenge needs a place")
+        if len(set(self.staff)) < len(self.staff):
+            raise ValueError("staff: someone is named twice")
+        if len(self.staff) >= self.team_max:
+            raise ValueError(
+                f"staff: {len(self.staff)} of its own fill team_max {self.team_max}: "
+                "no place is left for a student"
+            )
         return self
+
+    @property
+    def students_min(self) -> int:
+        """The fewest students a team takes: team_min less its own staff, one at least."""
+        return max(1, self.team_min - len(self.staff))
+
+    @property
+    def students_max(self) -> int:
+        """The most students a team takes: team_max less its own staff."""
+        return self.team_max - len(self.staff)
 
 
 class Supervisor(_Strict):
@@ -190,6 +212,12 @@ def check_references(instance: Instance) -> list[str]:
         except UnknownPlaceError as error:
             problems.append(str(error))
     for i, c in enumerate(instance.challenges):
+        for j, person in enumerate(c.staff):
+            if person in students:
+                problems.append(
+                    f"challenges[{i}].staff[{j}]: {person!r} is a student: the allocation "
+                    "places students, staff are the challenge's own"
+                )
         if c.place:
             try:
                 find_place(c.place, field=f"challenges[{i}].place")

@@ -63,8 +63,8 @@ def figures(prepared: Prepared, teams: Sequence[TeamLike]) -> Figures:
             valid_means.append(float(fits.mean()))
         placed.update(team.members)
         ch = inst.challenges[c]
-        staffed += ch.team_min <= len(members) <= ch.team_max
-        full += len(members) == ch.team_max
+        staffed += ch.students_min <= len(members) <= ch.students_max
+        full += len(members) == ch.students_max
     n_c = max(1, len(inst.challenges))
     return Figures(
         total_fit=total,

@@ -84,13 +84,13 @@ def build(prepared: Prepared, *, worst_team: bool = True, fairness: bool = True)
     sigma_of: dict[int, list[tuple[int, int]]] = {}
     for c, ch in enumerate(inst.challenges):
         cols = x_of_challenge.get(c, [])
-        if len(cols) < ch.team_min:
+        if len(cols) < ch.students_min:
             for col in cols:  # too few candidates for a team: nobody joins this challenge
                 model.ub[col] = 0
             if c in pinned_challenges:  # a pinned challenge that cannot be staffed: infeasible
                 model.row([], [], lo=1)
             continue
-        sizes = range(ch.team_min, min(ch.team_max, len(cols)) + 1)
+        sizes = range(ch.students_min, min(ch.students_max, len(cols)) + 1)
         sig = [(k, model.var(("size", c, k))) for k in sizes]
         sigma_of[c] = sig
         staffed_idx = [col for _, col in sig]
@@ -335,7 +335,7 @@ def repaired(prepared: Prepared, model: Formulation, teams: list[Team]) -> list[
     for cid, team in members.items():
         c = c_of[cid]
         ch = inst.challenges[c]
-        while len(team) > ch.team_max:
+        while len(team) > ch.students_max:
             movable = [m for m in team if m not in pinned_to]
             if not movable:
                 break
@@ -368,7 +368,12 @@ def repaired(prepared: Prepared, model: Formulation, teams: list[Team]) -> list[
         if free:
             room[free[0]] -= 1
     candidates = [
-        Team(challenge=cid, supervisor=supervisor.get(cid), members=tuple(team))
+        Team(
+            challenge=cid,
+            supervisor=supervisor.get(cid),
+            members=tuple(team),
+            staff=tuple(inst.challenges[c_of[cid]].staff),
+        )
         for cid, team in members.items()
         if team
     ]
@@ -474,6 +479,7 @@ def _read(prepared: Prepared, model: Formulation, outcome: Outcome, start: float
                     challenge=inst.challenges[c].id,
                     supervisor=inst.supervisors[v].id if v is not None else None,
                     members=tuple(inst.students[s].id for s in sorted(members[c])),
+                    staff=tuple(inst.challenges[c].staff),
                 )
             )
     proposal.seconds = time.perf_counter() - start

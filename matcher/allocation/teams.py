@@ -7,8 +7,10 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Team:
-    """One staffed challenge: its supervisor and members (ids)."""
+    """One staffed challenge: its supervisor, members (student ids) and its own staff (ids of
+    the challenge's own people, who are no students and stay in the team)."""
 
     challenge: str
     supervisor: str | None
     members: tuple[str, ...]
+    staff: tuple[str, ...] = ()

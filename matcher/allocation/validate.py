@@ -38,11 +38,12 @@ class Check:
 
 
 class TeamLike:
-    """Anything with `challenge`, `supervisor` and `members` (ids)."""
+    """Anything with `challenge`, `supervisor`, `members` and `staff` (ids)."""
 
     challenge: str
     supervisor: str | None
     members: Sequence[str]
+    staff: Sequence[str]
 
 
 def _key(label: str) -> str:
@@ -73,11 +74,22 @@ def validate(instance: Instance, teams: Sequence[TeamLike]) -> Check:
             bad(Violation("unknown", f"team for unknown challenge {team.challenge}"))
             continue
         members = list(team.members)
-        if not ch.team_min <= len(members) <= ch.team_max:
+        # The challenge's own staff are part of the team: they count in its size, and no
+        # proposal may leave one out (or bring in someone else as staff).
+        staff = list(dict.fromkeys(team.staff))
+        for person in ch.staff:
+            if person not in staff:
+                bad(Violation("staff", f"{ch.id}: its own staff {person} is not in the team"))
+        for person in staff:
+            if person not in ch.staff:
+                bad(Violation("staff", f"{ch.id}: {person} is not of the challenge's own staff"))
+        size = len(members) + len(staff)
+        if not ch.team_min <= size <= ch.team_max or not members:
             bad(
                 Violation(
                     "size",
-                    f"{ch.id}: team of {len(members)}, allowed {ch.team_min}–{ch.team_max}",
+                    f"{ch.id}: team of {len(members)} students and {len(staff)} staff, "
+                    f"allowed {ch.team_min}–{ch.team_max} in all, one student at least",
                 )
             )
         site = find_place(ch.place) if ch.place else None
@@ -168,6 +180,7 @@ def teams_from_json(data: Mapping) -> list[TeamLike]:
             challenge=t["challenge"],
             supervisor=t.get("supervisor"),
             members=tuple(m["student"] if isinstance(m, dict) else m for m in t["members"]),
+            staff=tuple(p["id"] if isinstance(p, dict) else p for p in t.get("staff", [])),
         )
         for t in data.get("teams", [])
     ]

@@ -208,8 +208,11 @@ def build_instance(session: Session, matching: Matching, round_: Round) -> Built
             AllocChallenge(
                 id=row.id,
                 title=row.title,
-                team_min=max(1, r.team_min - own),
-                team_max=r.team_max - own,
+                # The whole team's range: the engine leaves the staff's places to them, and
+                # the validator counts them in the team's size.
+                team_min=r.team_min,
+                team_max=r.team_max,
+                staff=built.staff.get(r.challenge_id, []),
                 levels=list(r.levels),
                 min_programmes=r.min_programmes,
                 skills=_labels(row.wanted_skills),

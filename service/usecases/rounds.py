@@ -25,6 +25,7 @@ from matcher.allocation.instance import (
 from matcher.allocation.prepare import prepare
 from matcher.allocation.solve import Proposal, allocate
 from matcher.allocation.teams import Team
+from matcher.allocation.validate import validate
 from service.domain import workflow
 from service.domain.actor import Actor
 from service.domain.errors import Conflict, Invalid, not_found
@@ -36,6 +37,7 @@ from service.domain.tables import (
     ChallengeStatus,
     Level,
     PairKind,
+    Professional,
     ResearchGroup,
     Round,
     RoundChallenge,
@@ -59,7 +61,12 @@ from service.usecases import audit, round_marks
 from service.usecases.csv_safety import guard
 from service.usecases.editing import require_communities
 from service.usecases.matching import Matching
-from service.usecases.round_instance import build_instance, community_member_ids, supervisors_of
+from service.usecases.round_instance import (
+    build_instance,
+    community_member_ids,
+    staff_of,
+    supervisors_of,
+)
 
 #: Statuses of a stored suggestion that a commit leaves as they are: the pair is approved.
 ALREADY_APPROVED = (
@@ -80,7 +87,22 @@ CSV_COLUMNS = (
     "level",
     "fit",
     "why",
+    # A team's own staff (the SME's employees) get a line each, after its students: these
+    # columns are theirs (a student's line says `student` and leaves them empty).
+    "member",
+    "professional_id",
+    "professional",
+    "role",
 )
+#: A staff line's role and why, by language (the CSV is in the caller's language).
+STAFF_ROLES = {
+    "nl": {"werknemer": "werknemer", "leidinggevende": "leidinggevende"},
+    "en": {"werknemer": "employee", "leidinggevende": "manager"},
+}
+STAFF_WHY = {
+    "nl": "eigen medewerker van de organisatie van de uitdaging",
+    "en": "the challenge's organisation's own employee",
+}
 
 
 def _field_error(loc: Sequence[str | int], msg: str) -> Invalid:
@@ -385,7 +407,7 @@ def _previous(proposal: dict | None, instance: Instance) -> Proposal | None:
     if not proposal or not proposal.get("teams"):
         return None
     students = {s.id for s in instance.students}
-    challenges = {c.id for c in instance.challenges}
+    challenges = {c.id: c for c in instance.challenges}
     supervisors = {v.id for v in instance.supervisors}
     teams = []
     for team in proposal["teams"]:
@@ -394,7 +416,9 @@ def _previous(proposal: dict | None, instance: Instance) -> Proposal | None:
         members = tuple(m["student"] for m in team["members"] if m["student"] in students)
         supervisor = team["supervisor"] if team["supervisor"] in supervisors else None
         if members:
-            teams.append(Team(team["challenge"], supervisor, members))
+            # Its own staff as the round has them now (they stay whatever the previous had).
+            staff = tuple(challenges[team["challenge"]].staff)
+            teams.append(Team(team["challenge"], supervisor, members, staff))
     return Proposal(status="feasible", teams=teams) if teams else None
 
 
@@ -419,10 +443,13 @@ def solve_round(
     result = allocate(prepared, previous=previous, time_limit_s=limit)
     proposal = report(prepared, result)
     proposal["warm_start"] = previous is not None
+    if result.status != "infeasible":
+        # The independent check, as `lcmatch allocate` runs it: sizes count the own staff.
+        check = validate(built.instance, result.teams)
+        proposal["violations"] = [v.message for v in check.violations]
     for team in proposal.get("teams", []):
         for member in team["members"]:
             member["match"] = built.matches.get((member["student"], team["challenge"]))
-        team["staff"] = built.staff.get(team["challenge"], [])
     proposal.setdefault("unplaced", [])
     proposal.setdefault("unstaffed", [])
     proposal["unplaced"] += [{"student": s, "why": why} for s, why in built.students_out.items()]
@@ -468,6 +495,25 @@ def member_reason(round_: Round, member: dict[str, Any], lang: str = "nl") -> st
     return text[:2000]
 
 
+def _staff_as_proposed(
+    session: Session, round_id: str, teams: list[dict[str, Any]]
+) -> dict[str, list[str]]:
+    """Challenge id → its own staff in the proposed team; 409 when the staff set for a team's
+    challenge changed after the proposal (the team would be committed without them, or with
+    too many people): solve again first."""
+    rules = session.exec(select(RoundChallenge).where(RoundChallenge.round_id == round_id)).all()
+    now = staff_of(session, list(rules))
+    changed = [
+        t["challenge"] for t in teams if list(t.get("staff", [])) != now.get(t["challenge"], [])
+    ]
+    if changed:
+        raise Conflict(
+            "The own staff of these challenges changed after the proposal: solve again: "
+            + ", ".join(changed)
+        )
+    return {t["challenge"]: list(t["staff"]) for t in teams if t.get("staff")}
+
+
 def commit_round(
     session: Session, matching: Matching, actor: Actor, round_id: str
 ) -> list[Suggestion]:
@@ -479,6 +525,7 @@ def commit_round(
     if round_.proposal.get("status") == "infeasible":
         raise Conflict(f"Round {round_id} is infeasible as it stands: see its proposal")
     teams = round_.proposal.get("teams", [])
+    staff = _staff_as_proposed(session, round_id, teams)
     pairs = [(t["challenge"], m) for t in teams for m in t["members"]]
     stored = {
         (s.challenge_id, s.target_id): s
@@ -577,7 +624,9 @@ def commit_round(
             "round",
             round_.id,
             community_id=round_.community_id,
-            details={"teams": len(teams), "approved": len(approved)},
+            # The teams' own staff are no suggestions: the commit's record keeps them with
+            # their team (the stored proposal, shown on the round's page, too).
+            details={"teams": len(teams), "approved": len(approved), "staff": staff},
         )
         session.commit()
     except IntegrityError:
@@ -675,6 +724,10 @@ def teams_csv(session: Session, actor: Actor, round_id: str, lang: str = "nl") -
         session,
         select(ResearchGroup.id, ResearchGroup.name).where(ResearchGroup.id.in_(supervisor_ids)),
     ) | _pairs(session, select(Teacher.id, Teacher.full_name).where(Teacher.id.in_(supervisor_ids)))
+    staff_ids = {p for t in teams for p in t.get("staff", [])}
+    staff = {
+        p.id: p for p in session.exec(select(Professional).where(Professional.id.in_(staff_ids)))
+    }
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
@@ -692,6 +745,22 @@ def teams_csv(session: Session, actor: Actor, round_id: str, lang: str = "nl") -
                 person.level if person else "",
                 f"{member['fit']:.3f}",
                 "; ".join(r.get(lang, "") for r in member.get("why", [])),
+                "student",
+                "",
+                "",
+                "",
+            ]
+            writer.writerow([guard(str(cell)) for cell in row])
+        for professional_id in team.get("staff", []):
+            professional = staff.get(professional_id)
+            role = str(professional.job_role) if professional else ""
+            head = [team["challenge"], titles.get(team["challenge"], "")]
+            head += [team["supervisor"] or "", names.get(team["supervisor"], "")]
+            row = [*head, "", "", "", "", "", STAFF_WHY.get(lang, STAFF_WHY["nl"]), "staff"]
+            row += [
+                professional_id,
+                professional.full_name if professional else "",
+                STAFF_ROLES.get(lang, STAFF_ROLES["nl"]).get(role, role),
             ]
             writer.writerow([guard(str(cell)) for cell in row])
     audit.record(
@@ -701,7 +770,7 @@ def teams_csv(session: Session, actor: Actor, round_id: str, lang: str = "nl") -
         "round",
         round_id,
         community_id=round_.community_id,
-        details={"students": len(student_ids)},
+        details={"students": len(student_ids), "staff": len(staff_ids)},
     )
     session.commit()
     return out.getvalue()

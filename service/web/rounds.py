@@ -24,6 +24,7 @@ from service.domain.errors import DomainError
 from service.domain.tables import (
     Challenge,
     Community,
+    Professional,
     ResearchGroup,
     Role,
     Round,
@@ -38,6 +39,7 @@ from service.domain.tables import (
 from service.usecases import rounds
 from service.web.auth import require_roles
 from service.web.i18n import N_, current_language, gettext
+from service.web.professional import JOB_ROLES
 from service.web.review_view import render_page as render
 
 router = APIRouter(prefix="/rounds")
@@ -159,6 +161,17 @@ class Member:
 
 
 @dataclass
+class StaffMember:
+    """One of the challenge's own organisation's employees in its team: name, role and job
+    title as the professional's profile has them (no e-mail, as for the students)."""
+
+    professional_id: str
+    name: str
+    role: str
+    job_title: str
+
+
+@dataclass
 class TeamView:
     challenge_id: str
     title: str
@@ -166,6 +179,7 @@ class TeamView:
     fit: float
     members: list[Member]
     team: list[str]
+    staff: list[StaffMember] = field(default_factory=list)
 
 
 def _text(reason: dict[str, Any]) -> str:
@@ -182,6 +196,19 @@ def _supervisor_names(session: Session, ids: set[str]) -> dict[str, str]:
     groups = select(ResearchGroup.id, ResearchGroup.name).where(ResearchGroup.id.in_(ids))
     teachers = select(Teacher.id, Teacher.full_name).where(Teacher.id.in_(ids))
     return _by_id(session, groups) | _by_id(session, teachers)
+
+
+def _staff_member(professionals: dict[str, Professional], professional_id: str) -> StaffMember:
+    found = professionals.get(professional_id)
+    if found is None:  # the profile was deleted after the proposal
+        return StaffMember(professional_id, professional_id, "", "")
+    role = str(found.job_role)
+    return StaffMember(
+        professional_id=found.id,
+        name=found.full_name,
+        role=gettext(JOB_ROLES.get(role, role)),
+        job_title=found.job_title,
+    )
 
 
 def _views(
@@ -201,6 +228,10 @@ def _views(
         for p in session.exec(select(StudentProfile).where(StudentProfile.id.in_(student_ids)))
     }
     names = _supervisor_names(session, {t["supervisor"] for t in teams if t["supervisor"]})
+    staff_ids = {p for t in teams for p in t.get("staff", [])}
+    professionals = {
+        p.id: p for p in session.exec(select(Professional).where(Professional.id.in_(staff_ids)))
+    }
     pinned = {(p.challenge_id, p.student_id) for p in public.pins}
     views = []
     for team in teams:
@@ -226,6 +257,7 @@ def _views(
                 fit=team["fit"],
                 members=members,
                 team=[_text(r) for r in team.get("team", [])],
+                staff=[_staff_member(professionals, p) for p in team.get("staff", [])],
             )
         )
     unplaced = [
