@@ -4,14 +4,16 @@ On a large round the integer program's worst-team rows (big-M rows per team size
 bound, and HiGHS finds no better teams in the time left; the proposal then is the one without
 them. This local search lifts the weakest team directly, the way a team-maker would: its member
 swaps with an unplaced student or with a member of another team, a student joins it (free or
-from a team above its minimum), or — when none of those lifts it — a chain: its member leaves,
-a member of another team comes over and an unplaced student takes that one's place. Every move
-keeps sizes, required skills, programme mix, pins, supervisors and candidate pairs (so the teams
-stay a point of the program). A move that changes who is placed keeps each fairness gap within
-the margin (or no wider than it was); if it would not, a swap in a third team that places a
-student of exactly the leaver's groups instead of one of the joiner's may balance it. A move is
-taken only if no team it touches ends at or below the weakest team's old fit, so the sorted list
-of team fits rises every step and the search ends.
+from a team above its minimum), one of its members leaves for a team with room (or leaves while
+a waiting student takes a free place elsewhere) when it is above its minimum size, or — when
+none of those lifts it — a chain: its member leaves, a member of another team comes over and
+an unplaced student takes that one's place. Every move keeps sizes, required skills, programme
+mix, pins, supervisors and candidate pairs (so the teams stay a point of the program). A move
+that changes who is placed keeps each fairness gap within the margin (or no wider than it was);
+if it would not, a swap in a third team that places a student of exactly the leaver's groups
+instead of one of the joiner's may balance it. A move is taken only if no team it touches ends
+at or below the weakest team's old fit, so the sorted list of team fits rises every step and
+the search ends.
 """
 
 from __future__ import annotations
@@ -34,9 +36,10 @@ class _Move:
     score: float
     w: int
     a: int | None  # member of the weakest team that leaves it (None: nobody)
-    b: int  # student that joins it
+    b: int  # student that joins it (-1: nobody; a goes to team t, or u takes a place in t)
     t: int  # b's team before (-1: unplaced)
-    u: int | None = None  # unplaced student who takes b's place in t (a then leaves unplaced)
+    # unplaced student who takes b's place in t, or (b = -1) a free place in t; a then waits
+    u: int | None = None
     # (team, x, y): elsewhere x leaves unplaced and y takes x's place, y of a's fairness groups
     # and x of the joiner's, so that every group has as many placed as before the move
     fix: tuple[int, int, int] | None = None
@@ -137,6 +140,21 @@ class _State:
             self.apply(_Move(move.score, t, a, u, -1))  # u takes a's place in t
             return
         w, a, b, t = move.w, move.a, move.b, move.t
+        if b < 0:  # w shrinks: a goes to t, or a waits and u takes a free place in t
+            assert a is not None
+            joiner = a if move.u is None else move.u
+            self.members[w].remove(a)
+            self.sums[w] -= self.fit[a, w]
+            self.where[a] = -1
+            self.members[t].append(joiner)
+            self.sums[t] += self.fit[joiner, t]
+            self.where[joiner] = t
+            for group, _, placed, _ in self.dims:
+                if joiner != a and group[a] >= 0:
+                    placed[group[a]] -= 1
+                if joiner != a and group[joiner] >= 0:
+                    placed[group[joiner]] += 1
+            return
         placed_change = (a if t < 0 else None, b if t < 0 else None)
         if t >= 0:
             self.members[t].remove(b)
@@ -225,6 +243,50 @@ def _best_move(
                     blocked.append(_Move(score, w, a, b, t))
                 continue
             best = _Move(score, w, a, b, t)
+    return best
+
+
+def _best_shrink(state: _State, w: int, lam: float, floor_others: float) -> _Move | None:
+    """Team `w` (the weakest) one member smaller, as many students placed as before: its member
+    `a` leaves for another team `t` with room, or leaves unplaced while a waiting student `u`
+    takes a free place in `t`. A swap never makes a team smaller, and a challenge's best team is
+    often its smallest; but a team does not shed a student only to raise its mean (in a round
+    of one challenge every eligible student would be dropped but the best)."""
+    fit, team, where = state.fit, state.members[w], state.where
+    n_w = len(team)
+    if n_w <= state.prepared.instance.challenges[w].team_min:
+        return None
+    low = state.mean(w)
+    roomy = [
+        t
+        for t, m in state.members.items()
+        if t != w and len(m) < state.prepared.instance.challenges[t].team_max
+    ]
+    best: _Move | None = None
+    for a in team:
+        if a in state.pinned:
+            continue
+        new_w = (state.sums[w] - fit[a, w]) / (n_w - 1)
+        if new_w <= low + EPS:
+            continue
+        if not state.team_ok(w, [m for m in team if m != a]):
+            continue
+        for t in roomy:
+            n_t = len(state.members[t]) + 1
+            joiners = [a] if (a, t) in state.pairs else []
+            joiners += [u for u in state.cands[t] if where[u] < 0]
+            for u in joiners:
+                new_t = (state.sums[t] + fit[u, t]) / n_t
+                if new_t <= low + EPS:
+                    continue
+                score = fit[u, t] - fit[a, w] + lam * (min(new_w, new_t, floor_others) - low)
+                if best is not None and score <= best.score:
+                    continue
+                if not state.team_ok(t, [*state.members[t], u]):
+                    continue
+                if u != a and not state.fair_after(a, u):
+                    continue
+                best = _Move(score, w, a, -1, t, None if u == a else u)
     return best
 
 
@@ -327,9 +389,10 @@ def raise_worst(
         w = order[0]
         floor_others = state.mean(order[1]) if len(order) > 1 else float("inf")
         blocked: list[_Move] = []
-        move = _best_move(state, w, lam, floor_others, blocked) or _best_chain(
-            state, w, lam, floor_others, blocked
-        )
+        moves = [_best_move(state, w, lam, floor_others, blocked)]
+        moves.append(_best_shrink(state, w, lam, floor_others))
+        move = max((m for m in moves if m is not None), key=lambda m: m.score, default=None)
+        move = move or _best_chain(state, w, lam, floor_others, blocked)
         # A move the fairness margin blocks may still go with a balancing swap elsewhere.
         for held in sorted(blocked, key=lambda m: -m.score)[:5] if move is None else []:
             move = _compensated(state, held, lam)

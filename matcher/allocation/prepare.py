@@ -13,6 +13,7 @@ from matcher.places import distance_matrix_km, find_place
 from matcher.travel import nearness, scaled_reach, travel_factor, within_reach
 
 LEVELS = ("mbo", "hbo", "wo")
+SKILL_HOLDERS = 3  # a challenge's best holders of each skill it requires join its candidates
 
 
 def skill_key(label: str) -> str:
@@ -52,7 +53,8 @@ class Prepared:
 
     def candidates(self) -> tuple[np.ndarray, np.ndarray]:
         """(students, challenges) of the pairs the solver considers: each challenge's top-N by
-        fit, each student's top few, every preferred or marked pair and every pin."""
+        fit and the students its mix needs (`_mix_candidates`), each student's top few, every
+        preferred or marked pair and every pin."""
         settings = self.instance.settings
         elig = self.eligible
         fit = np.where(elig, self.fit, -np.inf)
@@ -67,11 +69,39 @@ class Prepared:
             cols = np.argpartition(-fit, per_student - 1, axis=1)[:, :per_student]
             keep[np.arange(n_students)[:, None], cols] = True
         keep |= self.preferred | self.marked
+        keep |= self._mix_candidates(fit)
         for s, c in self.student_pins.items():
             keep[s, c] = True
         keep &= elig  # an ineligible pin has no pair: the program is infeasible, as it should be
         s_idx, c_idx = np.nonzero(keep)
         return s_idx, c_idx
+
+    def _mix_candidates(self, fit: np.ndarray) -> np.ndarray:
+        """S×C: for each challenge, its best eligible student of every programme (when it needs
+        more than one) and its best few holders of each skill it requires. The top by fit
+        often come from one or two programmes and may hold none of a rare required skill; then
+        a challenge that could have a team on its own would have none among its candidates."""
+        inst = self.instance
+        out = np.zeros(fit.shape, dtype=bool)
+        mixed = np.array([c.min_programmes > 1 for c in inst.challenges], dtype=bool)
+        if mixed.any():
+            programme = np.array([s.programme for s in inst.students])
+            cols = np.nonzero(mixed)[0]
+            sub = fit[:, cols]
+            for p in np.unique(programme):
+                rows = np.nonzero(programme == p)[0]
+                best = rows[np.argmax(sub[rows], axis=0)]
+                ok = np.isfinite(sub[best, np.arange(len(cols))])
+                out[best[ok], cols[ok]] = True
+        for c, ch in enumerate(inst.challenges):
+            for label in ch.required_skills:
+                holders = np.fromiter(
+                    self.skill_holders[self.skill_index[skill_key(label)]], dtype=np.int64
+                )
+                holders = holders[np.isfinite(fit[holders, c])]
+                top = holders[np.argsort(-fit[holders, c], kind="stable")[:SKILL_HOLDERS]]
+                out[top, c] = True
+        return out
 
     @cached_property
     def skill_holders(self) -> list[set[int]]:

@@ -20,6 +20,7 @@ from matcher.allocation.validate import validate
 _log = logging.getLogger(__name__)
 
 SCALE = 1000  # fit is kept in thousandths so the program has integer weights
+STAFF_REWARD = 10 * SCALE  # per staffed team in the first stage: more than any team's fit
 
 
 @dataclass
@@ -224,7 +225,18 @@ def allocate(
     # far as moves and swaps can, and the last stage maximises total fit with every team's
     # mean held at that floor (one row per challenge, no big-M: tight and quick).
     fair = model.without({"worst"})
-    stages = [model.without({"worst", "fairness", "staffing"}), fair]
+    first = model.without({"worst", "fairness", "staffing"})
+    staff_first = prepared.instance.weights.worst_team > 0
+    if staff_first:
+        # The worst team first means every challenge that can have a team gets one: a challenge
+        # left without is a team of fit 0 that the intermediary must staff by hand. A reward
+        # per staffed team far above what moving a few students costs makes the first stage
+        # staff as many as it can; the staffing row then holds that number.
+        first.obj = [
+            f + STAFF_REWARD if key[0] == "size" else f
+            for f, key in zip(first.obj, first.keys, strict=True)
+        ]
+    stages = [first, fair]
     shares = [0.45, 0.8]  # upper limits: a stage that proves its optimum ends early
     best: np.ndarray | None = None
     if previous is not None:
@@ -249,13 +261,8 @@ def allocate(
         if k == 0 and len(stages) > 1:
             staffing.lo = len(teams)
         values = start_vector(prepared, model, teams)
-        # After stage 0 the staffing row asks for its count of teams: a start with fewer no
-        # longer keeps the rules, however high its objective (an empty round scores 0, above
-        # teams whose fairness excess costs more than their fit).
         if _feasible(fair, values) and (
-            best is None
-            or not _feasible(fair, best)
-            or np.dot(fair.obj, values) >= np.dot(fair.obj, best)
+            best is None or _rank(fair, staffing, values) >= _rank(fair, staffing, best)
         ):
             best = values
             # Its bound holds for the fairness program only when this stage is that program.
@@ -301,6 +308,12 @@ def allocate(
             elif bound < outcome.bound:
                 outcome = replace(outcome, bound=bound)
     return _read(prepared, model, outcome, start)
+
+
+def _rank(model: Formulation, staffing: Row, values: np.ndarray) -> tuple[int, int]:
+    """Teams staffed first, then the objective: a start with fewer teams cannot keep the
+    staffing row that later stages hold."""
+    return int(sum(values[c] for c in staffing.idx)), int(np.dot(model.obj, values))
 
 
 def _teams_of(prepared: Prepared, model: Formulation, values: np.ndarray) -> list[Team]:
