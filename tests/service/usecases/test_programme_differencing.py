@@ -1,0 +1,141 @@
+"""The differencing attack on the programme figures: a monitor reads the demo's figures per
+month and per quarter and subtracts what is shown from what it adds up to (a quarter's months,
+a period's placements by level against those by region). No count hidden as "<5" (or hours
+hidden for fewer than 5 matches) may come out as one exact number.
+
+The attacker knows what the marks say: an exact number, "<5" (1 to 4), "x" (hidden so as not
+to give another away: a count that would have been shown, 5 or more), empty hours (at least
+1). Counts of events add up over a quarter's months; people and challenges, counted once per
+period, lie between the largest month and the sum of the months.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from datetime import date
+
+import pytest
+from sqlmodel import Session, select
+
+from service.domain.actor import Actor
+from service.domain.tables import Programme, Role, User
+from service.settings import Settings
+from service.storage.db import make_engine, migrate
+from service.usecases.demo import load_demo_if_empty
+from service.usecases.programmes import FIGURE_COLUMNS, programme_figures
+
+INF = math.inf
+#: People and challenges: counted once per period, so a quarter is no sum of its months.
+COUNTED_ONCE = {
+    "smes_taking_part",
+    "students_taking_part",
+    "research_groups_taking_part",
+    "professionals_taking_part",
+    "challenges_staffed",
+    "challenges_completed",
+}
+#: Every figure of a row but the mean rating (a mean is no count).
+KEYS = [key for key in FIGURE_COLUMNS[5:] if key != "mean_rating"]
+
+
+def known(value, key: str) -> tuple[float, float]:
+    """What a reader knows of a shown figure."""
+    if isinstance(value, int):
+        return (value, value)
+    if value == "<5":
+        return (1, 4)
+    if value is None:  # hours below 5 matches (or hidden to protect such hours)
+        return (1, INF)
+    assert value == "x", (key, value)
+    return (5, INF)
+
+
+def exposed(total, parts, exact: bool) -> list[tuple[int, float]]:
+    """Subtract: the hidden parts (by index; -1 the total) whose range is one number."""
+    found = []
+    for n, (low, high) in enumerate(parts):
+        if low == high:
+            continue  # shown
+        others = [p for m, p in enumerate(parts) if m != n]
+        lowest = total[0] - sum(p[1] for p in others)
+        highest = total[1] - sum(p[0] for p in others) if exact else total[1]
+        low, high = max(low, lowest), min(high, highest)
+        if low == high:
+            found.append((n, low))
+    if total[0] != total[1]:
+        low = max(total[0], sum(p[0] for p in parts) if exact else max(p[0] for p in parts))
+        high = min(total[1], sum(p[1] for p in parts))
+        if low == high:
+            found.append((-1, low))
+    return found
+
+
+def quarter_of(month: date) -> str:
+    return f"{month.year}-Q{(month.month - 1) // 3 + 1}"
+
+
+@pytest.fixture(scope="module")
+def figures(tmp_path_factory: pytest.TempPathFactory):
+    home = tmp_path_factory.mktemp("demo")
+    engine = make_engine(f"sqlite:///{home / 'demo.sqlite'}")
+    migrate(engine)
+    with Session(engine) as session:
+        assert load_demo_if_empty(session, Settings(home=home)) is True
+        monitor = session.exec(select(User).where(User.role == Role.monitor)).first()
+        actor = Actor(monitor, frozenset(), None)
+        programme = session.exec(select(Programme)).first()
+        yield {
+            period: programme_figures(session, actor, programme.id, period)
+            for period in ("month", "quarter")
+        }
+
+
+def test_no_month_is_worked_out_from_its_quarter(figures) -> None:
+    months = defaultdict(list)
+    for row in figures["month"].figures.rows:
+        months[row["community_id"], quarter_of(row["period_start"])].append(row)
+    assert len(figures["quarter"].figures.rows) > 10, "the demo's two years are counted"
+    leaks = []
+    for quarter in figures["quarter"].figures.rows:
+        inside = months[quarter["community_id"], quarter["period"]]
+        for key in KEYS:
+            total = known(quarter[key], key)
+            parts = [known(row[key], key) for row in inside]
+            for n, value in exposed(total, parts, exact=key not in COUNTED_ONCE):
+                where = quarter["period"] if n < 0 else inside[n]["period"]
+                leaks.append(f"{quarter['community_id']} {where} {key} = {value}")
+    assert not leaks, leaks
+
+
+def test_no_placement_is_worked_out_from_the_other_split_or_the_quarter(figures) -> None:
+    leaks = []
+    for unit, result in figures.items():
+        splits = defaultdict(lambda: defaultdict(list))
+        for row in result.placements.rows:
+            splits[row["community_id"], row["period"]][row["by"]].append(row)
+        for (community, period), by in splits.items():
+            if len(by) < 2:
+                continue
+            level, region = by["level"], by["region"]
+            for one, other in ((level, region), (region, level)):
+                ranges = [known(r["students_placed"], "placed") for r in other]
+                total = (sum(r[0] for r in ranges), sum(r[1] for r in ranges))
+                parts = [known(r["students_placed"], "placed") for r in one]
+                for n, value in exposed(total, parts, exact=True):
+                    if n >= 0:
+                        leaks.append(f"{unit} {community} {period} {one[n]['value']} = {value}")
+    quarters = {
+        (r["community_id"], r["period"], r["by"], r["value"]): r["students_placed"]
+        for r in figures["quarter"].placements.rows
+    }
+    months = defaultdict(list)
+    for row in figures["month"].placements.rows:
+        month = date.fromisoformat(row["period"] + "-01")
+        key = (row["community_id"], quarter_of(month), row["by"], row["value"])
+        months[key].append(row)
+    for key, value in quarters.items():
+        parts = [known(r["students_placed"], "placed") for r in months[key]]
+        for n, derived in exposed(known(value, "placed"), parts, exact=True):
+            leaks.append(f"{key} {'quarter' if n < 0 else months[key][n]['period']} = {derived}")
+    assert not leaks, leaks
