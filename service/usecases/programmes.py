@@ -69,6 +69,8 @@ PLACED = SuggestionStatus.introduced.value
 ONWARD_STATUSES = {status.value for status in ONWARD}
 TAKING_PART = ONWARD_STATUSES - {SuggestionStatus.approved.value}
 UNKNOWN_REGION = "(onbekend)"
+#: The one row of a split of placements that is withheld (see `_Community._placements`).
+WITHHELD = "(verborgen)"
 
 
 class Period:
@@ -318,8 +320,11 @@ DICTIONARY: dict[str, tuple[str, str, str]] = {
     ),
     "value": (
         "string",
-        "The level or the student's region ('(onbekend)' when not given).",
-        "Het niveau of de regio van de student ('(onbekend)' als die ontbreekt).",
+        "The level or the student's region ('(onbekend)' when not given); '(verborgen)' with "
+        "'x' when the whole split of the period is withheld, as its rows would give a count away.",
+        "Het niveau of de regio van de student ('(onbekend)' als die ontbreekt); '(verborgen)' "
+        "met 'x' als de hele verdeling van de periode is weggelaten omdat de rijen een aantal "
+        "zouden verraden.",
     ),
     "students_placed": (
         "count",
@@ -610,8 +615,9 @@ class _Community:
                 merged.merge(months.get(_add_months(quarter, n)) or _Bucket())
             self.buckets[Period.QUARTER, quarter] = merged
         self.cells: dict[tuple[str, date, str], disclosure.Cell] = {}
+        self.tables: dict[str, disclosure.Table] = {}
         for key, (count, additive) in COUNTS.items():
-            table = disclosure.Table()
+            table = self.tables[key] = disclosure.Table()
             for (unit, start), bucket in self.buckets.items():
                 self.cells[unit, start, key] = table.add(_count_cell(count(bucket)))
             self._link(table, key, exact=additive)
@@ -646,33 +652,78 @@ class _Community:
             )
 
     def _placements(self) -> dict[tuple[str, date, str, str], disclosure.Cell]:
-        """Placements by level and by region: each split adds up to the same (unshown)
-        number of the period, and a quarter's to its months'."""
+        """Placements by level and by region: each split adds up to the same number of the
+        period, and a quarter's to its months'. That number is not shown, unless no research
+        group was introduced in the period (0 taking part, which is shown): then it is the
+        period's matches introduced, and hiding a placement may hide that figure too.
+
+        Where hiding cells is not enough (four regions of one student each, when fewer than
+        5 were introduced: the number of rows says it), the period's split is withheld: one
+        row `WITHHELD`, "x"."""
+        withheld: set[tuple[str, date, str]] = set()
+        while True:
+            table, cells, totals = self._placement_table(withheld)
+            disclosure.protect(table)
+            exposed = {id(cell) for cell in disclosure.given_away(table)}
+            more = {key[:3] for key, cell in cells.items() if id(cell) in exposed}
+            for (unit, start), total in totals.items():
+                if id(total) in exposed:  # the split of more rows tells most: it goes first
+                    placed = self.buckets[unit, start].placed
+                    shown = [by for by in placed if (unit, start, by) not in withheld]
+                    if shown:
+                        by = max(shown, key=lambda by: (len(+placed[by]), by))
+                        more.add((unit, start, by))
+            if not more - withheld:
+                self.withheld = withheld
+                return cells
+            withheld |= more
+
+    def _placement_table(
+        self, withheld: set[tuple[str, date, str]]
+    ) -> tuple[
+        disclosure.Table,
+        dict[tuple[str, date, str, str], disclosure.Cell],
+        dict[tuple[str, date], disclosure.Cell],
+    ]:
         table = disclosure.Table()
         cells: dict[tuple[str, date, str, str], disclosure.Cell] = {}
+        totals: dict[tuple[str, date], disclosure.Cell] = {}
         for (unit, start), bucket in self.buckets.items():
             sides = []
             for by, counts in bucket.placed.items():
+                if (unit, start, by) in withheld:
+                    continue
                 side = []
                 for value, count in counts.items():
                     if count:
                         cells[unit, start, by, value] = table.add(_count_cell(count))
                         side.append(cells[unit, start, by, value])
                 sides.append(side)
-            if all(sides):
-                placed = table.add(disclosure.Cell(0, unseen=True))
+            if len(sides) == 2 and all(sides):
+                if bucket.groups:
+                    placed = table.add(disclosure.Cell(0, unseen=True))
+                else:
+                    placed = totals[unit, start] = table.add(
+                        self.cells[unit, start, "matches_introduced"]
+                    )
                 for side in sides:
                     table.constraints.append(disclosure.Constraint(placed, side))
         for (unit, start, by, value), cell in cells.items():
-            if unit == Period.QUARTER:
-                months = [
-                    cells[key]
-                    for n in range(3)
-                    if (key := (Period.MONTH, _add_months(start, n), by, value)) in cells
-                ]
-                table.constraints.append(disclosure.Constraint(cell, months))
-        disclosure.protect(table)
-        return cells
+            if unit != Period.QUARTER:
+                continue
+            months = [_add_months(start, n) for n in range(3)]
+            if any((Period.MONTH, month, by) in withheld for month in months):
+                continue  # a month's split is not shown: the quarter's is no sum of shown ones
+            parts = [
+                cells[key] for month in months if (key := (Period.MONTH, month, by, value)) in cells
+            ]
+            table.constraints.append(disclosure.Constraint(cell, parts))
+        if totals:  # one table: a reader combines the months of matches introduced too
+            introduced = self.tables["matches_introduced"]
+            known = {id(cell) for cell in table.cells}
+            table.cells += [cell for cell in introduced.cells if id(cell) not in known]
+            table.constraints += introduced.constraints
+        return table, cells, totals
 
     def row(self, unit: str, start: date) -> dict[str, Any]:
         bucket = self.buckets[unit, start]
@@ -688,13 +739,17 @@ class _Community:
         return values
 
     def placements(self, unit: str, start: date) -> list[tuple[str, str, int | str]]:
-        return [
+        shown = [
             (by, value, _shown_count(cell))
-            for (cell_unit, cell_start, by, value), cell in sorted(
-                self.placed.items(), key=lambda item: (item[0][2], item[0][3])
-            )
+            for (cell_unit, cell_start, by, value), cell in self.placed.items()
             if cell_unit == unit and cell_start == start
         ]
+        shown += [
+            (by, WITHHELD, HIDDEN)
+            for by in self.buckets[unit, start].placed
+            if (unit, start, by) in self.withheld
+        ]
+        return sorted(shown, key=lambda item: (item[0], item[1]))
 
 
 def programme_figures(

@@ -1,12 +1,14 @@
 """The differencing attack on the programme figures: a monitor reads the demo's figures per
 month and per quarter and subtracts what is shown from what it adds up to (a quarter's months,
-a period's placements by level against those by region). No count hidden as "<5" (or hours
+a period's placements by level against those by region, or against the matches introduced
+when no research group was). No count hidden as "<5" (or hours
 hidden for fewer than 5 matches) may come out as one exact number.
 
 The attacker knows what the marks say: an exact number, "<5" (1 to 4), "x" (hidden so as not
 to give another away: a count that would have been shown, 5 or more), empty hours (at least
-1). Counts of events add up over a quarter's months; people and challenges, counted once per
-period, lie between the largest month and the sum of the months.
+1), a withheld split of placements (one row of its sum, at least 1). Counts of events add up
+over a quarter's months; people and challenges, counted once per period, lie between the
+largest month and the sum of the months.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from service.usecases.demo import load_demo_if_empty
 from service.usecases.programmes import FIGURE_COLUMNS, programme_figures
 
 INF = math.inf
+#: The value of a placement row that stands for a withheld split (its whole sum).
+WITHHELD = "(verborgen)"
 #: People and challenges: counted once per period, so a quarter is no sum of its months.
 COUNTED_ONCE = {
     "smes_taking_part",
@@ -49,6 +53,13 @@ def known(value, key: str) -> tuple[float, float]:
         return (1, INF)
     assert value == "x", (key, value)
     return (5, INF)
+
+
+def placed(row: dict) -> tuple[float, float]:
+    """What a reader knows of a placement row; a withheld split is one row of its sum."""
+    if row["value"] == WITHHELD:
+        return (1, INF)
+    return known(row["students_placed"], "students_placed")
 
 
 def exposed(total, parts, exact: bool) -> list[tuple[int, float]]:
@@ -106,6 +117,8 @@ def test_no_month_is_worked_out_from_its_quarter(figures) -> None:
                 where = quarter["period"] if n < 0 else inside[n]["period"]
                 leaks.append(f"{quarter['community_id']} {where} {key} = {value}")
     assert not leaks, leaks
+    marks = {v for r in figures["month"].figures.rows for v in r.values() if isinstance(v, str)}
+    assert {"<5", "x"} <= marks, "the demo has counts suppressed and counts hidden to protect"
 
 
 def test_no_placement_is_worked_out_from_the_other_split_or_the_quarter(figures) -> None:
@@ -114,14 +127,24 @@ def test_no_placement_is_worked_out_from_the_other_split_or_the_quarter(figures)
         splits = defaultdict(lambda: defaultdict(list))
         for row in result.placements.rows:
             splits[row["community_id"], row["period"]][row["by"]].append(row)
+        rows = {(r["community_id"], r["period"]): r for r in result.figures.rows}
         for (community, period), by in splits.items():
+            row = rows[community, period]
+            if row["research_groups_taking_part"] == 0:
+                # No research group introduced: the students placed are the matches introduced.
+                introduced = known(row["matches_introduced"], "matches_introduced")
+                for side in by.values():
+                    parts = [placed(r) for r in side]
+                    for n, value in exposed(introduced, parts, exact=True):
+                        what = "matches_introduced" if n < 0 else side[n]["value"]
+                        leaks.append(f"{unit} {community} {period} {what} = {value}")
             if len(by) < 2:
                 continue
             level, region = by["level"], by["region"]
             for one, other in ((level, region), (region, level)):
-                ranges = [known(r["students_placed"], "placed") for r in other]
+                ranges = [placed(r) for r in other]
                 total = (sum(r[0] for r in ranges), sum(r[1] for r in ranges))
-                parts = [known(r["students_placed"], "placed") for r in one]
+                parts = [placed(r) for r in one]
                 for n, value in exposed(total, parts, exact=True):
                     if n >= 0:
                         leaks.append(f"{unit} {community} {period} {one[n]['value']} = {value}")
@@ -134,8 +157,11 @@ def test_no_placement_is_worked_out_from_the_other_split_or_the_quarter(figures)
         month = date.fromisoformat(row["period"] + "-01")
         key = (row["community_id"], quarter_of(month), row["by"], row["value"])
         months[key].append(row)
+    withheld = {key[:3] for key in months if key[3] == WITHHELD}
     for key, value in quarters.items():
-        parts = [known(r["students_placed"], "placed") for r in months[key]]
+        if WITHHELD in key or key[:3] in withheld:
+            continue  # a withheld split of a month: its rows are no parts of the quarter's
+        parts = [placed(r) for r in months[key]]
         for n, derived in exposed(known(value, "placed"), parts, exact=True):
             leaks.append(f"{key} {'quarter' if n < 0 else months[key][n]['period']} = {derived}")
     assert not leaks, leaks
