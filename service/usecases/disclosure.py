@@ -19,9 +19,12 @@ more); an aggregate (hours) that is hidden is only known to be positive.
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass, field
 
 INF = math.inf
+#: The most constraints `ranges` narrows by.
+MAX_STEPS = 1_000_000
 
 
 @dataclass(eq=False)
@@ -75,20 +78,32 @@ class Table:
 
 
 def ranges(table: Table) -> dict[int, tuple[float, float]]:
-    """What a reader can narrow each cell to from the shown figures and the constraints."""
+    """What a reader can narrow each cell to from the shown figures and the constraints:
+    each constraint narrows its cells, and those of a cell that narrowed are tried again."""
     known = {id(cell): cell.known_range() for cell in table.cells}
+    touching: dict[int, list[Constraint]] = {}
     for constraint in table.constraints:
         for cell in (constraint.total, *constraint.parts):
             known.setdefault(id(cell), cell.known_range())
-    changed = True
-    while changed:
-        changed = False
-        for constraint in table.constraints:
-            changed |= _narrow(constraint, known)
+            touching.setdefault(id(cell), []).append(constraint)
+    queue = deque(table.constraints)
+    waiting = {id(constraint) for constraint in queue}
+    # Counts are bounded, so this ends; the bound guards against constraints that contradict
+    # each other (figures that do not add up as a reader assumes) and ping-pong.
+    for _step in range(MAX_STEPS):
+        if not queue:
+            break
+        constraint = queue.popleft()
+        waiting.discard(id(constraint))
+        for cell in _narrow(constraint, known):
+            for other in touching[cell]:
+                if id(other) not in waiting:
+                    waiting.add(id(other))
+                    queue.append(other)
     return known
 
 
-def _narrow(constraint: Constraint, known: dict[int, tuple[float, float]]) -> bool:
+def _narrow(constraint: Constraint, known: dict[int, tuple[float, float]]) -> list[int]:
     total = id(constraint.total)
     parts = [id(part) for part in constraint.parts]
     low_sum = sum(known[p][0] for p in parts)
@@ -108,11 +123,13 @@ def _narrow(constraint: Constraint, known: dict[int, tuple[float, float]]) -> bo
         low = max(low, t_low - others_high)
         high = min(high, t_high - others_low if constraint.exact else t_high)
         new[p] = (low, high)
-    changed = False
-    for key, value in new.items():
-        if value != known[key]:
-            known[key] = value
-            changed = True
+    changed = []
+    for key, (low, high) in new.items():
+        if low > high:
+            continue  # a contradiction: the reader's assumption does not hold here
+        if (low, high) != known[key]:
+            known[key] = (low, high)
+            changed.append(key)
     return changed
 
 

@@ -69,7 +69,7 @@ PLACED = SuggestionStatus.introduced.value
 ONWARD_STATUSES = {status.value for status in ONWARD}
 TAKING_PART = ONWARD_STATUSES - {SuggestionStatus.approved.value}
 UNKNOWN_REGION = "(onbekend)"
-#: The one row of a split of placements that is withheld (see `_Community._placements`).
+#: The one row of a split of placements that is withheld (see `CommunityFigures._placements`).
 WITHHELD = "(verborgen)"
 
 
@@ -283,8 +283,10 @@ DICTIONARY: dict[str, tuple[str, str, str]] = {
     ),
     "mean_rating": (
         "number",
-        "The mean of those ratings, to one decimal; empty below 5 ratings.",
-        "Het gemiddelde daarvan op één decimaal; leeg onder 5 beoordelingen.",
+        "The mean of those ratings, to one decimal; empty below 5 ratings or when their count "
+        "is hidden ('x').",
+        "Het gemiddelde daarvan op één decimaal; leeg onder 5 beoordelingen of als hun aantal "
+        "verborgen is ('x').",
     ),
     "meetings_held": (
         "count",
@@ -344,7 +346,7 @@ def dictionary() -> Table:
 
 
 @dataclass
-class _Bucket:
+class Bucket:
     """What happened in one community in one period (a month, or a quarter merged from its
     months)."""
 
@@ -367,7 +369,7 @@ class _Bucket:
         default_factory=lambda: {"level": Counter(), "region": Counter()}
     )
 
-    def merge(self, other: _Bucket) -> None:
+    def merge(self, other: Bucket) -> None:
         """Add another period's events: people and challenges once, events all."""
         for name in ("smes", "students", "groups", "professionals", "staffed", "completed"):
             getattr(self, name).update(getattr(other, name))
@@ -388,13 +390,13 @@ def _rating_of(action: str) -> int | None:
     return None
 
 
-def _community_buckets(session: Session, community_id: str, now: datetime) -> dict[date, _Bucket]:
+def _community_buckets(session: Session, community_id: str, now: datetime) -> dict[date, Bucket]:
     """Per month, what happened in the community."""
 
     def bucket(moment: datetime | date) -> date:
         return period_start(moment, Period.MONTH)
 
-    buckets: dict[date, _Bucket] = defaultdict(_Bucket)
+    buckets: dict[date, Bucket] = defaultdict(Bucket)
     for month, counted in stages_reached(session, community_id, bucket).items():
         buckets[month].stages.update(counted)
     for created_at, organisation_id, follows_id in session.exec(
@@ -480,7 +482,7 @@ def _count_meetings(
     session: Session,
     community_id: str,
     now: datetime,
-    buckets: dict[date, _Bucket],
+    buckets: dict[date, Bucket],
     bucket: Callable[[datetime], date],
 ) -> None:
     """Meetings held (begun before now) in their month, their invitations and who came; the
@@ -556,7 +558,7 @@ class Figures:
 
 #: Each count of a row: how it is read from a period's bucket, and whether a quarter's count
 #: is the sum of its months' (events) or not (people and challenges are counted once).
-COUNTS: dict[str, tuple[Callable[[_Bucket], int], bool]] = {
+COUNTS: dict[str, tuple[Callable[[Bucket], int], bool]] = {
     "smes_taking_part": (lambda b: len(b.smes), False),
     "students_taking_part": (lambda b: len(b.students), False),
     "research_groups_taking_part": (lambda b: len(b.groups), False),
@@ -600,24 +602,24 @@ def _shown_count(cell: disclosure.Cell) -> int | str:
     return HIDDEN if cell.secondary else cell.value
 
 
-class _Community:
+class CommunityFigures:
     """One community's figures by month and by quarter, suppressed together: what the one
     shows cannot be subtracted from the other to reveal what either hides."""
 
-    def __init__(self, months: dict[date, _Bucket]) -> None:
+    def __init__(self, months: dict[date, Bucket]) -> None:
         first, last = min(months), max(months)
-        self.buckets: dict[tuple[str, date], _Bucket] = {}
+        self.buckets: dict[tuple[str, date], Bucket] = {}
         for month in _periods(first, last, Period.MONTH):
-            self.buckets[Period.MONTH, month] = months.get(month) or _Bucket()
+            self.buckets[Period.MONTH, month] = months.get(month) or Bucket()
         for quarter in _periods(first, last, Period.QUARTER):
-            merged = _Bucket()
+            merged = Bucket()
             for n in range(3):
-                merged.merge(months.get(_add_months(quarter, n)) or _Bucket())
+                merged.merge(months.get(_add_months(quarter, n)) or Bucket())
             self.buckets[Period.QUARTER, quarter] = merged
         self.cells: dict[tuple[str, date, str], disclosure.Cell] = {}
-        self.tables: dict[str, disclosure.Table] = {}
+        self.audits: dict[str, disclosure.Table] = {}
         for key, (count, additive) in COUNTS.items():
-            table = self.tables[key] = disclosure.Table()
+            table = self.audits[key] = disclosure.Table()
             for (unit, start), bucket in self.buckets.items():
                 self.cells[unit, start, key] = table.add(_count_cell(count(bucket)))
             self._link(table, key, exact=additive)
@@ -700,7 +702,10 @@ class _Community:
                         side.append(cells[unit, start, by, value])
                 sides.append(side)
             if len(sides) == 2 and all(sides):
-                if bucket.groups:
+                # Matches introduced are the placements when no research group was introduced
+                # (and every placed student is still there): a reader who sees 0 groups knows.
+                everyone = sum(bucket.placed["level"].values()) == bucket.stages["introduced"]
+                if bucket.groups or not everyone:
                     placed = table.add(disclosure.Cell(0, unseen=True))
                 else:
                     placed = totals[unit, start] = table.add(
@@ -719,11 +724,42 @@ class _Community:
             ]
             table.constraints.append(disclosure.Constraint(cell, parts))
         if totals:  # one table: a reader combines the months of matches introduced too
-            introduced = self.tables["matches_introduced"]
+            introduced = self.audits["matches_introduced"]
             known = {id(cell) for cell in table.cells}
             table.cells += [cell for cell in introduced.cells if id(cell) not in known]
             table.constraints += introduced.constraints
         return table, cells, totals
+
+    def tables(
+        self, community: Community, period: str
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """The community's rows of figures and of placements, per month or quarter."""
+        rows: list[dict[str, Any]] = []
+        placements: list[dict[str, Any]] = []
+        for start in sorted(start for unit, start in self.buckets if unit == period):
+            label = period_label(start, period)
+            rows.append(
+                {
+                    "community_id": community.id,
+                    "community": community.name,
+                    "region": community.region,
+                    "period": label,
+                    "period_start": start,
+                    **self.row(period, start),
+                }
+            )
+            placements += [
+                {
+                    "community_id": community.id,
+                    "community": community.name,
+                    "period": label,
+                    "by": by,
+                    "value": value,
+                    "students_placed": count,
+                }
+                for by, value, count in self.placements(period, start)
+            ]
+        return rows, placements
 
     def row(self, unit: str, start: date) -> dict[str, Any]:
         bucket = self.buckets[unit, start]
@@ -767,33 +803,10 @@ def programme_figures(
     placements: list[dict[str, Any]] = []
     for community in view.communities:
         months = _community_buckets(session, community.id, now)
-        if not months:
-            continue
-        figures = _Community(months)
-        starts = sorted(start for unit, start in figures.buckets if unit == period)
-        for start in starts:
-            label = period_label(start, period)
-            rows.append(
-                {
-                    "community_id": community.id,
-                    "community": community.name,
-                    "region": community.region,
-                    "period": label,
-                    "period_start": start,
-                    **figures.row(period, start),
-                }
-            )
-            for by, value, count in figures.placements(period, start):
-                placements.append(
-                    {
-                        "community_id": community.id,
-                        "community": community.name,
-                        "period": label,
-                        "by": by,
-                        "value": value,
-                        "students_placed": count,
-                    }
-                )
+        if months:
+            figures, placed = CommunityFigures(months).tables(community, period)
+            rows += figures
+            placements += placed
     return Figures(
         view.public(),
         period,

@@ -14,6 +14,7 @@ largest month and the sum of the months.
 from __future__ import annotations
 
 import math
+import random
 from collections import defaultdict
 from datetime import date
 
@@ -21,11 +22,16 @@ import pytest
 from sqlmodel import Session, select
 
 from service.domain.actor import Actor
-from service.domain.tables import Programme, Role, User
+from service.domain.tables import Community, Programme, Role, User
 from service.settings import Settings
 from service.storage.db import make_engine, migrate
 from service.usecases.demo import load_demo_if_empty
-from service.usecases.programmes import FIGURE_COLUMNS, programme_figures
+from service.usecases.programmes import (
+    FIGURE_COLUMNS,
+    Bucket,
+    CommunityFigures,
+    programme_figures,
+)
 
 INF = math.inf
 #: The value of a placement row that stands for a withheld split (its whole sum).
@@ -87,7 +93,8 @@ def quarter_of(month: date) -> str:
 
 
 @pytest.fixture(scope="module")
-def figures(tmp_path_factory: pytest.TempPathFactory):
+def figures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[list, list]]:
+    """The demo's figures and placements as a monitor reads them, per month and per quarter."""
     home = tmp_path_factory.mktemp("demo")
     engine = make_engine(f"sqlite:///{home / 'demo.sqlite'}")
     migrate(engine)
@@ -96,19 +103,20 @@ def figures(tmp_path_factory: pytest.TempPathFactory):
         monitor = session.exec(select(User).where(User.role == Role.monitor)).first()
         actor = Actor(monitor, frozenset(), None)
         programme = session.exec(select(Programme)).first()
-        yield {
+        read = {
             period: programme_figures(session, actor, programme.id, period)
             for period in ("month", "quarter")
         }
+    return {unit: (f.figures.rows, f.placements.rows) for unit, f in read.items()}
 
 
-def test_no_month_is_worked_out_from_its_quarter(figures) -> None:
+def month_leaks(figures: dict[str, tuple[list, list]]) -> list[str]:
+    """Months worked out from their quarter (or the quarter from its months)."""
     months = defaultdict(list)
-    for row in figures["month"].figures.rows:
+    for row in figures["month"][0]:
         months[row["community_id"], quarter_of(row["period_start"])].append(row)
-    assert len(figures["quarter"].figures.rows) > 10, "the demo's two years are counted"
     leaks = []
-    for quarter in figures["quarter"].figures.rows:
+    for quarter in figures["quarter"][0]:
         inside = months[quarter["community_id"], quarter["period"]]
         for key in KEYS:
             total = known(quarter[key], key)
@@ -116,18 +124,17 @@ def test_no_month_is_worked_out_from_its_quarter(figures) -> None:
             for n, value in exposed(total, parts, exact=key not in COUNTED_ONCE):
                 where = quarter["period"] if n < 0 else inside[n]["period"]
                 leaks.append(f"{quarter['community_id']} {where} {key} = {value}")
-    assert not leaks, leaks
-    marks = {v for r in figures["month"].figures.rows for v in r.values() if isinstance(v, str)}
-    assert {"<5", "x"} <= marks, "the demo has counts suppressed and counts hidden to protect"
+    return leaks
 
 
-def test_no_placement_is_worked_out_from_the_other_split_or_the_quarter(figures) -> None:
+def placement_leaks(figures: dict[str, tuple[list, list]]) -> list[str]:
+    """Placements worked out from the other split, the matches introduced or the quarter."""
     leaks = []
-    for unit, result in figures.items():
+    for unit, (figure_rows, placement_rows) in figures.items():
         splits = defaultdict(lambda: defaultdict(list))
-        for row in result.placements.rows:
+        for row in placement_rows:
             splits[row["community_id"], row["period"]][row["by"]].append(row)
-        rows = {(r["community_id"], r["period"]): r for r in result.figures.rows}
+        rows = {(r["community_id"], r["period"]): r for r in figure_rows}
         for (community, period), by in splits.items():
             row = rows[community, period]
             if row["research_groups_taking_part"] == 0:
@@ -150,10 +157,10 @@ def test_no_placement_is_worked_out_from_the_other_split_or_the_quarter(figures)
                         leaks.append(f"{unit} {community} {period} {one[n]['value']} = {value}")
     quarters = {
         (r["community_id"], r["period"], r["by"], r["value"]): r["students_placed"]
-        for r in figures["quarter"].placements.rows
+        for r in figures["quarter"][1]
     }
     months = defaultdict(list)
-    for row in figures["month"].placements.rows:
+    for row in figures["month"][1]:
         month = date.fromisoformat(row["period"] + "-01")
         key = (row["community_id"], quarter_of(month), row["by"], row["value"])
         months[key].append(row)
@@ -164,4 +171,55 @@ def test_no_placement_is_worked_out_from_the_other_split_or_the_quarter(figures)
         parts = [placed(r) for r in months[key]]
         for n, derived in exposed(known(value, "placed"), parts, exact=True):
             leaks.append(f"{key} {'quarter' if n < 0 else months[key][n]['period']} = {derived}")
+    return leaks
+
+
+def test_no_month_is_worked_out_from_its_quarter(figures) -> None:
+    assert len(figures["quarter"][0]) > 10, "the demo's two years are counted"
+    leaks = month_leaks(figures)
+    assert not leaks, leaks
+    marks = {v for r in figures["month"][0] for v in r.values() if isinstance(v, str)}
+    assert {"<5", "x"} <= marks, "the demo has counts suppressed and counts hidden to protect"
+
+
+def test_no_placement_is_worked_out_from_the_other_split_or_the_quarter(figures) -> None:
+    leaks = placement_leaks(figures)
+    assert not leaks, leaks
+
+
+def _random_months(rng: random.Random, count: int) -> dict[date, Bucket]:
+    """Three years of a busy community: many small counts, placements over many regions."""
+    months = {}
+    for n in range(count):
+        bucket = Bucket()
+        bucket.smes = {f"org-{rng.randrange(40)}" for _ in range(rng.randrange(12))}
+        bucket.students = {f"stu-{rng.randrange(300)}" for _ in range(rng.randrange(30))}
+        bucket.professionals = {f"pro-{rng.randrange(90)}" for _ in range(rng.randrange(9))}
+        bucket.posted, bucket.continued = rng.randrange(10), rng.randrange(3)
+        bucket.ratings = [rng.randrange(1, 6) for _ in range(rng.randrange(10))]
+        bucket.hours = [rng.randrange(40, 600) for _ in range(rng.randrange(8))]
+        bucket.meetings, bucket.invitations = rng.randrange(3), rng.randrange(60)
+        bucket.attendance = rng.randrange(30)
+        for _ in range(rng.randrange(15)):
+            bucket.placed["level"][rng.choice(["mbo", "hbo", "wo"])] += 1
+            bucket.placed["region"][f"Regio {rng.randrange(25)}"] += 1
+        placed = sum(bucket.placed["level"].values())
+        if rng.random() < 0.5:  # no research group: the placements are the introductions
+            bucket.stages["introduced"] = placed
+        else:
+            bucket.groups = {"rg-1"}
+            bucket.stages["introduced"] = placed + rng.randrange(3)
+        for stage in ("suggested", "approved", "completed"):
+            bucket.stages[stage] = rng.randrange(12)
+        months[date(2025 + n // 12, n % 12 + 1, 1)] = bucket
+    return months
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_busy_random_communities_give_nothing_away(seed: int) -> None:
+    rng = random.Random(seed)
+    community = Community(id=f"com-{seed}", name="Leergemeenschap", region="Twente")
+    figures = CommunityFigures(_random_months(rng, 36))
+    read = {unit: figures.tables(community, unit) for unit in ("month", "quarter")}
+    leaks = month_leaks(read) + placement_leaks(read)
     assert not leaks, leaks
