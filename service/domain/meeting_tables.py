@@ -16,6 +16,8 @@ class InviteeKind(StrEnum):
     sme = "sme"  # an SME organisation (its people get the mail)
     student = "student"
     research_group = "research_group"
+    professional = "professional"  # an SME's employee or manager (their own login, if any)
+    teacher = "teacher"  # a docent (no login: the intermediary records the answer)
 
 
 class InvitationStatus(StrEnum):
@@ -52,7 +54,8 @@ class Meeting(MeetingBase, table=True):
 
 
 class Invitation(SQLModel, table=True):
-    """One invitee of a meeting: an SME, a student or a research group, and their answer."""
+    """One invitee of a meeting: an SME, a student, a research group, a professional or a
+    teacher, and their answer."""
 
     __table_args__ = (UniqueConstraint("meeting_id", "invitee_kind", "invitee_id"),)
 

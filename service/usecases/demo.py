@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from typing import Any
 
@@ -10,6 +13,13 @@ from pydantic import ValidationError
 from sqlmodel import Session, SQLModel, select
 
 from matcher.paths import data_dir
+from service.domain.errors import DomainError
+from service.domain.meeting_tables import (
+    Invitation,
+    InvitationStatus,
+    InviteeKind,
+    MeetingCreate,
+)
 from service.domain.tables import (
     Challenge,
     ChallengeBase,
@@ -18,6 +28,8 @@ from service.domain.tables import (
     Handover,
     HandoverBase,
     Membership,
+    Professional,
+    ProfessionalCreate,
     Programme,
     ProgrammeBase,
     ProgrammeCommunity,
@@ -31,6 +43,7 @@ from service.domain.tables import (
     RoundPreferences,
     RoundStudent,
     Suggestion,
+    SuggestionEvent,
     SuggestionStatus,
     TargetKind,
     Teacher,
@@ -41,6 +54,10 @@ from service.domain.tables import (
     UserCreate,
 )
 from service.settings import Settings
+from service.usecases.editing import add_memberships
+from service.usecases.meetings import LOCAL_ZONE, check_invitee, checked_meeting, mail_users
+from service.usecases.places import canonical_place
+from service.usecases.professionals import check_organisation
 from service.usecases.security import hash_password
 from service.usecases.transfer import SPECS, new_rows, problems_of
 
@@ -100,6 +117,10 @@ def load_demo_if_empty(session: Session, settings: Settings) -> bool:
         _add_rounds(session)
         _add_programmes(session, settings, hashed)
         _add_history(session)
+        session.flush()
+        _add_professionals(session)
+        session.flush()
+        _add_meetings(session)
         session.commit()
     except BaseException:
         session.rollback()
@@ -179,13 +200,22 @@ def _add_history(session: Session) -> None:
         session.add(Theme(id=values["id"], **theme.model_dump()))
     session.flush()
     handed_over: dict[str, str] = {}
+    intermediaries = _intermediaries(session)
     for values, where in _records("past_challenges.json"):
         base = _validated(
             ChallengeBase, {k: v for k, v in values.items() if k not in HISTORY_EXTRAS}, where
         )
         follows = values.get("follows")
+        start, end = base.period_start, base.period_end
+        if start is None or end is None:
+            raise DemoDataError(f"{where}: a past challenge needs period_start and period_end")
+        if "weeks" not in values:  # the weeks it ran: its period, Monday to Friday
+            base.weeks = (end - start).days // 7 + 1
+        posted = _at(start - POSTED_BEFORE)
         session.add(
             Challenge(
+                created_at=posted,
+                updated_at=posted,
                 id=values["id"],
                 community_id=values["community_id"],
                 organisation_id=values["organisation_id"],
@@ -204,23 +234,33 @@ def _add_history(session: Session) -> None:
             handed_over[values["id"]] = handover.open
         rating = values.get("rating")
         for student_id in values.get("team_student_ids", []):
-            session.add(
-                Suggestion(
-                    community_id=values["community_id"],
-                    challenge_id=values["id"],
-                    target_kind=TargetKind.student,
-                    target_id=student_id,
-                    score=0.0,
-                    dense=0.0,
-                    lexical=0.0,
-                    skill=0.0,
-                    explanation={"history": True},
-                    model_version=HISTORY_MODEL,
-                    status=SuggestionStatus.completed,
-                    sme_response=Response.accepted,
-                    target_response=Response.accepted,
-                    sme_rating=rating,
-                    target_rating=rating,
+            suggestion = Suggestion(
+                community_id=values["community_id"],
+                challenge_id=values["id"],
+                target_kind=TargetKind.student,
+                target_id=student_id,
+                score=0.0,
+                dense=0.0,
+                lexical=0.0,
+                skill=0.0,
+                explanation={"history": True},
+                model_version=HISTORY_MODEL,
+                status=SuggestionStatus.completed,
+                sme_response=Response.accepted,
+                target_response=Response.accepted,
+                sme_rating=rating,
+                target_rating=rating,
+                created_at=_at(start - timedelta(days=35)),
+            )
+            session.add(suggestion)
+            session.flush()
+            session.add_all(
+                _history_events(
+                    suggestion.id,
+                    intermediaries.get(values["community_id"], "demo"),
+                    start,
+                    end,
+                    rating,
                 )
             )
     session.flush()
@@ -239,6 +279,181 @@ def _add_history(session: Session) -> None:
             if challenge is not None:
                 challenge.theme_id = values["id"]
                 session.add(challenge)
+
+
+#: A past challenge was posted this long before it began.
+POSTED_BEFORE = timedelta(weeks=8)
+
+
+def _at(day: date, hour: int = 10) -> datetime:
+    """A moment of a demo day (UTC)."""
+    return datetime.combine(day, time(hour), tzinfo=UTC)
+
+
+def _intermediaries(session: Session) -> dict[str, str]:
+    """Per community the user id of its (first) intermediary: the actor of the history."""
+    rows = session.exec(
+        select(Membership.community_id, User.id)
+        .join(User, User.id == Membership.member_id)
+        .where(Membership.kind == "user", User.role == Role.intermediary)
+        .order_by(User.id)
+    ).all()
+    found: dict[str, str] = {}
+    for community_id, user_id in rows:
+        found.setdefault(community_id, user_id)
+    return found
+
+
+def _history_events(
+    suggestion_id: str, actor_id: str, start: date, end: date, rating: int | None
+) -> list[SuggestionEvent]:
+    """The review trail of a past team member's match, as the service would have recorded
+    it: approved and introduced before the challenge began, accepted by both sides, started
+    on its first day, completed on its last, rated by both sides a week later. The programme
+    monitor's figures count these events in their months."""
+    steps = [
+        ("approve", "suggested", "approved", start - timedelta(days=28)),
+        ("introduce", "approved", "introduced", start - timedelta(days=21)),
+        ("respond:sme:accepted", "introduced", "introduced", start - timedelta(days=18)),
+        ("respond:target:accepted", "introduced", "accepted", start - timedelta(days=16)),
+        ("start", "accepted", "active", start),
+        ("complete", "active", "completed", end),
+    ]
+    if rating is not None:
+        steps += [
+            (f"rate:sme:{rating}", "completed", "completed", end + timedelta(days=7)),
+            (f"rate:target:{rating}", "completed", "completed", end + timedelta(days=10)),
+        ]
+    return [
+        SuggestionEvent(
+            suggestion_id=suggestion_id,
+            actor_id=actor_id,
+            action=action,
+            from_status=before,
+            to_status=after,
+            at=_at(day),
+        )
+        for action, before, after, day in steps
+    ]
+
+
+@contextmanager
+def _checking(where: str) -> Iterator[None]:
+    """Around the API's checks of a demo record: their error names the record."""
+    try:
+        yield
+    except (DomainError, ValueError) as error:
+        raise DemoDataError(f"the demo data does not load: {where}: {error}") from None
+
+
+def _add_professionals(session: Session) -> None:
+    """Add the SMEs' employees and managers with their communities, checked as the API checks
+    a new profile (an SME of each of their communities, a known place). What they want to
+    learn is their own words followed by the skills they name."""
+    for values, where in _records("professionals.json"):
+        wishes = [wish["label"] for wish in values.get("learning_wishes", [])]
+        text = values.get("about", "")
+        if wishes:
+            text = f"{text}\n\nLeerwensen: {'; '.join(wishes)}.".strip()
+        body = {
+            "id": values["id"],
+            "full_name": values["full_name"],
+            "job_role": values["role"],
+            "job_title": values.get("job_title", ""),
+            "skills": values.get("skills", []),
+            "learning_wishes": text,
+            "organisation_id": values["organisation_id"],
+            "community_ids": values["community_ids"],
+        }
+        professional = _validated(ProfessionalCreate, body, where)
+        with _checking(where):
+            check_organisation(session, professional.organisation_id, professional.community_ids)
+            canonical_place(values.get("place", ""), "place")
+        session.add(
+            Professional(
+                id=professional.id,
+                **professional.model_dump(exclude={"id", "community_ids"}),
+            )
+        )
+        add_memberships(session, professional.id, "professional", professional.community_ids)
+
+
+#: A demo answer as an invitation's status.
+ANSWERS = {
+    "yes": InvitationStatus.accepted,
+    "no": InvitationStatus.declined,
+    None: InvitationStatus.invited,
+}
+
+
+def _local(day: str, clock: str) -> datetime:
+    """A date and a wall-clock time in the Netherlands, as the UTC moment the tables keep."""
+    moment = datetime.combine(date.fromisoformat(day), time.fromisoformat(clock))
+    return moment.replace(tzinfo=LOCAL_ZONE).astimezone(UTC)
+
+
+def _add_meetings(session: Session) -> None:
+    """Add the meetings on the research lines with their invitations, answers and attendance,
+    checked as the API checks them: the theme of the meeting's community, a known place, a
+    host of the community, every invitee a member of it (a student with consent), no more
+    accepted than the capacity. A held meeting records who came; a planned one nobody yet."""
+    for values, where in _records("meetings.json"):
+        body = _validated(
+            MeetingCreate,
+            {
+                "title": values["title"],
+                "theme_id": values["research_line_id"],
+                "starts_at": _local(values["date"], values["start"]),
+                "ends_at": _local(values["date"], values["end"]),
+                "place": values["place"],
+                "host_organisation_id": values.get("host_organisation_id"),
+                "capacity": values["capacity"],
+                "notes": values.get("description", ""),
+            },
+            where,
+        )
+        community_id = values["community_id"]
+        with _checking(where):
+            meeting = checked_meeting(session, body, community_id.__eq__)
+        meeting.id = values["id"]
+        meeting.created_at = meeting.starts_at - timedelta(weeks=6)
+        session.add(meeting)
+        session.flush()
+        held = values.get("status") == "held"
+        seen: set[tuple[str, str]] = set()
+        accepted = 0
+        for n, invited in enumerate(values.get("invitations", [])):
+            at = f"{where}, invitations[{n}]"
+            invitee_id = invited["invitee_id"]
+            with _checking(at):
+                kind = InviteeKind(invited["kind"])
+                check_invitee(session, meeting, kind, invitee_id)
+            if (kind, invitee_id) in seen:
+                raise DemoDataError(f"{at}: {kind.value} {invitee_id} is invited twice")
+            seen.add((kind, invitee_id))
+            status = ANSWERS.get(invited.get("answer"))
+            if status is None:
+                raise DemoDataError(f"{at}: answer must be yes, no or null")
+            accepted += status is InvitationStatus.accepted
+            users = mail_users(session, kind, invitee_id)
+            session.add(
+                Invitation(
+                    meeting_id=meeting.id,
+                    invitee_kind=kind,
+                    invitee_id=invitee_id,
+                    user_id=users[0].id if users else None,
+                    status=status,
+                    attended=bool(invited.get("attended")) if held else None,
+                    invited_at=meeting.starts_at - timedelta(weeks=4),
+                    answered_at=(
+                        None
+                        if status is InvitationStatus.invited
+                        else meeting.starts_at - timedelta(weeks=2)
+                    ),
+                )
+            )
+        if accepted > meeting.capacity:
+            raise DemoDataError(f"{where}: {accepted} accepted, capacity {meeting.capacity}")
 
 
 def _add_teachers(session: Session) -> None:

@@ -11,6 +11,7 @@ invited to, with their own invitation only; a monitor sees none (never a person)
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -35,12 +36,14 @@ from service.domain.notification_tables import MailKind, OutboxMail
 from service.domain.tables import (
     Challenge,
     Organisation,
+    Professional,
     ResearchGroup,
     Role,
     StudentProfile,
     Suggestion,
     SuggestionEvent,
     SuggestionStatus,
+    Teacher,
     Theme,
     User,
     utcnow,
@@ -144,8 +147,24 @@ def plan_meeting(session: Session, actor: Actor, body: MeetingCreate) -> Meeting
     field for an end not after the start, an unknown place or host, a theme not theirs."""
     if actor.role not in (Role.intermediary, Role.admin):
         raise Forbidden("Only a community's intermediaries plan meetings")
+    meeting = checked_meeting(session, body, lambda community_id: actor.manages({community_id}))
+    meeting.created_by = actor.id
+    session.add(meeting)
+    audit.record(
+        session, actor, "meeting.plan", "meeting", meeting.id, community_id=meeting.community_id
+    )
+    session.commit()
+    return meeting
+
+
+def checked_meeting(
+    session: Session, body: MeetingCreate, may_plan_in: Callable[[str], bool]
+) -> Meeting:
+    """The meeting `body` describes, checked (not added): its theme one of a community
+    `may_plan_in` allows, its end after its start, its place a known one (stored under the
+    gazetteer's name), its host an organisation of the community."""
     theme = session.get(Theme, body.theme_id)
-    if theme is None or not actor.manages({theme.community_id}):
+    if theme is None or not may_plan_in(theme.community_id):
         raise unknown_reference("theme_id", "theme of your communities", body.theme_id)
     starts, ends = aware(body.starts_at).astimezone(UTC), aware(body.ends_at).astimezone(UTC)
     if ends <= starts:
@@ -161,15 +180,7 @@ def plan_meeting(session: Session, actor: Actor, body: MeetingCreate) -> Meeting
         raise unknown_reference("host_organisation_id", "organisation of the community", host)
     values = body.model_dump(exclude={"theme_id"})
     values.update(starts_at=starts, ends_at=ends, place=place)
-    meeting = Meeting(
-        **values, theme_id=theme.id, community_id=theme.community_id, created_by=actor.id
-    )
-    session.add(meeting)
-    audit.record(
-        session, actor, "meeting.plan", "meeting", meeting.id, community_id=theme.community_id
-    )
-    session.commit()
-    return meeting
+    return Meeting(**values, theme_id=theme.id, community_id=theme.community_id)
 
 
 # -- suggestions -----------------------------------------------------------------------------
@@ -311,10 +322,18 @@ def _locked_meeting(session: Session, meeting_id: str) -> Meeting:
     return session.exec(select(Meeting).where(Meeting.id == meeting_id).with_for_update()).one()
 
 
-def _mail_users(session: Session, kind: InviteeKind, invitee_id: str) -> list[User]:
+def mail_users(session: Session, kind: InviteeKind, invitee_id: str) -> list[User]:
     if kind is InviteeKind.student:
         student = session.get(StudentProfile, invitee_id)
         user = session.get(User, student.user_id) if student and student.user_id else None
+        return [user] if user is not None and user.is_active else []
+    if kind is InviteeKind.professional:
+        professional = session.get(Professional, invitee_id)
+        user = (
+            session.get(User, professional.user_id)
+            if professional and professional.user_id
+            else None
+        )
         return [user] if user is not None and user.is_active else []
     if kind is InviteeKind.sme:
         query = select(User).where(
@@ -326,12 +345,14 @@ def _mail_users(session: Session, kind: InviteeKind, invitee_id: str) -> list[Us
     return []
 
 
-def _check_invitee(session: Session, meeting: Meeting, kind: InviteeKind, invitee_id: str) -> None:
+def check_invitee(session: Session, meeting: Meeting, kind: InviteeKind, invitee_id: str) -> None:
     """A member of the meeting's community; a student only with consent to matching."""
     what = {
         InviteeKind.student: ("student", StudentProfile),
         InviteeKind.research_group: ("research_group", ResearchGroup),
         InviteeKind.sme: ("organisation", Organisation),
+        InviteeKind.professional: ("professional", Professional),
+        InviteeKind.teacher: ("teacher", Teacher),
     }[kind]
     row = session.get(what[1], invitee_id)
     ok = row is not None and meeting.community_id in community_ids_of(session, invitee_id, what[0])
@@ -354,7 +375,7 @@ def invite(
     """Invite one of the community; the mail (with the meeting's .ics) goes out after the
     commit. 409 when they are invited already or the meeting is full."""
     meeting = managed_meeting(session, actor, meeting_id)
-    _check_invitee(session, meeting, kind, invitee_id)
+    check_invitee(session, meeting, kind, invitee_id)
     duplicate = session.exec(
         select(Invitation.id).where(
             Invitation.meeting_id == meeting.id,
@@ -372,7 +393,7 @@ def invite(
     _locked_meeting(session, meeting.id)
     if accepted_count(session, meeting.id) >= meeting.capacity:
         raise Conflict(f"The meeting is full: {meeting.capacity} places accepted")
-    users = _mail_users(session, kind, invitee_id)
+    users = mail_users(session, kind, invitee_id)
     invitation = Invitation(
         meeting_id=meeting.id,
         invitee_kind=kind,
@@ -545,6 +566,8 @@ def invitee_names(session: Session, invitations: list[Invitation]) -> dict[tuple
         InviteeKind.student: (StudentProfile, StudentProfile.full_name),
         InviteeKind.research_group: (ResearchGroup, ResearchGroup.name),
         InviteeKind.sme: (Organisation, Organisation.name),
+        InviteeKind.professional: (Professional, Professional.full_name),
+        InviteeKind.teacher: (Teacher, Teacher.full_name),
     }
     for kind, (table, column) in tables.items():
         if ids.get(kind):

@@ -13,6 +13,7 @@ from sqlmodel import Session, delete, select
 
 from service.domain.actor import Actor
 from service.domain.errors import Forbidden, Invalid, not_found, unknown_reference
+from service.domain.meeting_tables import Invitation
 from service.domain.tables import (
     Challenge,
     ChallengeStatus,
@@ -121,7 +122,7 @@ def read_professional(session: Session, actor: Actor, professional_id: str) -> P
     return _public(professional, community_ids_of(session, professional_id, KIND))
 
 
-def _check_organisation(session: Session, organisation_id: str, community_ids: list[str]) -> None:
+def check_organisation(session: Session, organisation_id: str, community_ids: list[str]) -> None:
     """422 on `organisation_id` unless it is an SME in every one of the communities."""
     organisation = session.get(Organisation, organisation_id)
     if organisation is None or organisation.kind != OrganisationKind.sme:
@@ -158,7 +159,7 @@ def create_professional(
         community_ids = require_communities(session, actor, body.community_ids, manage=False)
     else:
         community_ids = require_communities(session, actor, body.community_ids, manage=True)
-    _check_organisation(session, body.organisation_id, community_ids)
+    check_organisation(session, body.organisation_id, community_ids)
     if body.user_id is not None:
         _check_login(session, actor, body.user_id)
     professional = Professional(**body.model_dump(exclude={"id", "community_ids"}))
@@ -198,6 +199,12 @@ def delete_professional(session: Session, actor: Actor, professional_id: str) ->
     require_whole(actor, communities, "Professional", professional_id)
     session.exec(
         delete(Membership).where(Membership.member_id == professional_id, Membership.kind == KIND)
+    )
+    # Their meeting invitations name them: they go with the profile.
+    session.exec(
+        delete(Invitation).where(
+            Invitation.invitee_kind == KIND, Invitation.invitee_id == professional_id
+        )
     )
     session.delete(professional)
     session.commit()

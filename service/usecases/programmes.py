@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 
 from service.domain.actor import Actor
 from service.domain.errors import Invalid, not_found
+from service.domain.meeting_tables import Invitation, InviteeKind, Meeting
 from service.domain.tables import (
     Challenge,
     ChallengeStatus,
@@ -30,25 +31,37 @@ from service.domain.tables import (
     ProgrammeMonitor,
     ProgrammePublic,
     Role,
+    Round,
+    RoundChallenge,
+    RoundStatus,
     StudentProfile,
     Suggestion,
     SuggestionEvent,
     SuggestionStatus,
     TargetKind,
+    utcnow,
 )
+from service.usecases import disclosure
 from service.usecases.dashboard import ONWARD, Table, stages_reached
 
 #: The smallest count shown as it is; smaller ones (but 0) read "<5".
 SMALLEST_SHOWN = 5
 SMALL = f"<{SMALLEST_SHOWN}"
+#: A count hidden so that a suppressed one cannot be worked out by subtraction (secondary
+#: suppression, `service.usecases.disclosure`).
+HIDDEN = "x"
 SUPPRESSION = (
-    f"Counts from 1 to {SMALLEST_SHOWN - 1} are shown as '{SMALL}' and a mean rating only from "
-    f"{SMALLEST_SHOWN} ratings on, so that no figure points at a person."
+    f"Counts from 1 to {SMALLEST_SHOWN - 1} are shown as '{SMALL}', hours and a mean rating "
+    f"only from {SMALLEST_SHOWN} matches or ratings on, so that no figure points at a person. "
+    f"A count that would let a hidden one be worked out by subtraction (a month from its "
+    f"quarter, a level from the regions) is hidden too and shown as '{HIDDEN}'."
 )
 SUPPRESSION_NL = (
-    f"Aantallen van 1 tot en met {SMALLEST_SHOWN - 1} staan er als '{SMALL}' en een "
-    f"gemiddeld cijfer pas vanaf {SMALLEST_SHOWN} beoordelingen, zodat geen cijfer naar een "
-    "persoon wijst."
+    f"Aantallen van 1 tot en met {SMALLEST_SHOWN - 1} staan er als '{SMALL}', uren en een "
+    f"gemiddeld cijfer pas vanaf {SMALLEST_SHOWN} matches of beoordelingen, zodat geen cijfer "
+    "naar een persoon wijst. Een aantal waarmee een verborgen aantal door aftrekken te vinden "
+    f"zou zijn (een maand uit het kwartaal, een niveau uit de regio's) is ook verborgen en "
+    f"staat er als '{HIDDEN}'."
 )
 #: A student's match from this status on counts as a placement.
 PLACED = SuggestionStatus.introduced.value
@@ -56,6 +69,8 @@ PLACED = SuggestionStatus.introduced.value
 ONWARD_STATUSES = {status.value for status in ONWARD}
 TAKING_PART = ONWARD_STATUSES - {SuggestionStatus.approved.value}
 UNKNOWN_REGION = "(onbekend)"
+#: The one row of a split of placements that is withheld (see `CommunityFigures._placements`).
+WITHHELD = "(verborgen)"
 
 
 class Period:
@@ -168,15 +183,21 @@ FIGURE_COLUMNS = (
     "smes_taking_part",
     "students_taking_part",
     "research_groups_taking_part",
+    "professionals_taking_part",
     "challenges_posted",
     "challenges_staffed",
     "challenges_completed",
+    "challenges_continued",
     "matches_suggested",
     "matches_approved",
     "matches_introduced",
     "matches_completed",
     "ratings",
     "mean_rating",
+    "meetings_held",
+    "meeting_invitations",
+    "meeting_attendance",
+    "hours_completed",
 )
 PLACEMENT_COLUMNS = ("community_id", "community", "period", "by", "value", "students_placed")
 
@@ -206,6 +227,13 @@ DICTIONARY: dict[str, tuple[str, str, str]] = {
         "Research groups whose match was introduced, accepted, under way or completed.",
         "Onderzoeksgroepen van wie een match werd voorgesteld, aanvaard, liep of afgerond.",
     ),
+    "professionals_taking_part": (
+        "count",
+        "SME employees and managers who came to a meeting in the period or joined a challenge's "
+        "team in a committed round beginning in it.",
+        "Werknemers en leidinggevenden van mkb-bedrijven die in de periode naar een bijeenkomst "
+        "kwamen of in een vastgestelde ronde die toen begon in het team van een vraag zaten.",
+    ),
     "challenges_posted": (
         "count",
         "Challenges created in the period and published since (drafts do not count).",
@@ -220,6 +248,13 @@ DICTIONARY: dict[str, tuple[str, str, str]] = {
         "count",
         "Challenges with a match completed in the period.",
         "Vragen met een match die in de periode is afgerond.",
+    ),
+    "challenges_continued": (
+        "count",
+        "Follow-ups created in the period: challenges that continue a completed one on a theme "
+        "(drafts do not count).",
+        "Vervolgvragen die in de periode zijn aangemaakt: vragen die een afgeronde vraag op een "
+        "thema voortzetten (geen concepten).",
     ),
     "matches_suggested": (
         "count",
@@ -248,8 +283,37 @@ DICTIONARY: dict[str, tuple[str, str, str]] = {
     ),
     "mean_rating": (
         "number",
-        "The mean of those ratings, to one decimal; empty below 5 ratings.",
-        "Het gemiddelde daarvan op één decimaal; leeg onder 5 beoordelingen.",
+        "The mean of those ratings, to one decimal; empty below 5 ratings or when their count "
+        "is hidden ('x').",
+        "Het gemiddelde daarvan op één decimaal; leeg onder 5 beoordelingen of als hun aantal "
+        "verborgen is ('x').",
+    ),
+    "meetings_held": (
+        "count",
+        "Meetings on a theme that began in the period (planned ones count once they have begun).",
+        "Bijeenkomsten op een thema die in de periode begonnen (geplande tellen zodra ze "
+        "begonnen zijn).",
+    ),
+    "meeting_invitations": (
+        "count",
+        "Invitations to those meetings (an SME, a student, a research group, a professional or a "
+        "teacher each).",
+        "Uitnodigingen voor die bijeenkomsten (elk aan een mkb-bedrijf, student, onderzoeksgroep, "
+        "professional of docent).",
+    ),
+    "meeting_attendance": (
+        "count",
+        "Invitees recorded as present at those meetings.",
+        "Genodigden die op die bijeenkomsten aanwezig waren.",
+    ),
+    "hours_completed": (
+        "number",
+        "Hours of the student matches completed in the period: per match, its challenge's "
+        "hours_per_week times its weeks (what it asks of a team member); empty when fewer than "
+        "5 matches count, or when it would give such a number away.",
+        "Uren van de in de periode afgeronde matches met studenten: per match de uren per week "
+        "maal het aantal weken van de vraag (wat die van een teamlid vraagt); leeg onder 5 "
+        "matches, of als het zo'n getal zou verraden.",
     ),
     "by": (
         "string",
@@ -258,8 +322,11 @@ DICTIONARY: dict[str, tuple[str, str, str]] = {
     ),
     "value": (
         "string",
-        "The level or the student's region ('(onbekend)' when not given).",
-        "Het niveau of de regio van de student ('(onbekend)' als die ontbreekt).",
+        "The level or the student's region ('(onbekend)' when not given); '(verborgen)' with "
+        "'x' when the whole split of the period is withheld, as its rows would give a count away.",
+        "Het niveau of de regio van de student ('(onbekend)' als die ontbreekt); '(verborgen)' "
+        "met 'x' als de hele verdeling van de periode is weggelaten omdat de rijen een aantal "
+        "zouden verraden.",
     ),
     "students_placed": (
         "count",
@@ -279,19 +346,40 @@ def dictionary() -> Table:
 
 
 @dataclass
-class _Bucket:
-    """What happened in one community in one period."""
+class Bucket:
+    """What happened in one community in one period (a month, or a quarter merged from its
+    months)."""
 
     smes: set[str] = field(default_factory=set)
     students: set[str] = field(default_factory=set)
     groups: set[str] = field(default_factory=set)
+    professionals: set[str] = field(default_factory=set)
     posted: int = 0
+    continued: int = 0
     staffed: set[str] = field(default_factory=set)
     completed: set[str] = field(default_factory=set)
+    stages: Counter[str] = field(default_factory=Counter)
     ratings: list[int] = field(default_factory=list)
+    meetings: int = 0
+    invitations: int = 0
+    attendance: int = 0
+    #: Per completed student match, the hours its challenge asks of a team member.
+    hours: list[int] = field(default_factory=list)
     placed: dict[str, Counter[str]] = field(
         default_factory=lambda: {"level": Counter(), "region": Counter()}
     )
+
+    def merge(self, other: Bucket) -> None:
+        """Add another period's events: people and challenges once, events all."""
+        for name in ("smes", "students", "groups", "professionals", "staffed", "completed"):
+            getattr(self, name).update(getattr(other, name))
+        for name in ("posted", "continued", "meetings", "invitations", "attendance"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.stages.update(other.stages)
+        self.ratings += other.ratings
+        self.hours += other.hours
+        for by, counts in other.placed.items():
+            self.placed[by].update(counts)
 
 
 def _rating_of(action: str) -> int | None:
@@ -302,18 +390,24 @@ def _rating_of(action: str) -> int | None:
     return None
 
 
-def _community_buckets(
-    session: Session, community_id: str, bucket: Callable[[datetime], date]
-) -> dict[date, _Bucket]:
-    buckets: dict[date, _Bucket] = defaultdict(_Bucket)
-    for created_at, organisation_id in session.exec(
-        select(Challenge.created_at, Challenge.organisation_id).where(
+def _community_buckets(session: Session, community_id: str, now: datetime) -> dict[date, Bucket]:
+    """Per month, what happened in the community."""
+
+    def bucket(moment: datetime | date) -> date:
+        return period_start(moment, Period.MONTH)
+
+    buckets: dict[date, Bucket] = defaultdict(Bucket)
+    for month, counted in stages_reached(session, community_id, bucket).items():
+        buckets[month].stages.update(counted)
+    for created_at, organisation_id, follows_id in session.exec(
+        select(Challenge.created_at, Challenge.organisation_id, Challenge.follows_id).where(
             Challenge.community_id == community_id,
             Challenge.status != ChallengeStatus.draft,
         )
     ).all():
         entry = buckets[bucket(created_at)]
         entry.posted += 1
+        entry.continued += follows_id is not None
         entry.smes.add(organisation_id)
     events = session.exec(
         select(
@@ -325,6 +419,8 @@ def _community_buckets(
             Suggestion.target_kind,
             Suggestion.target_id,
             Challenge.organisation_id,
+            Challenge.hours_per_week,
+            Challenge.weeks,
         )
         .join(Suggestion, Suggestion.id == SuggestionEvent.suggestion_id)
         .join(Challenge, Challenge.id == Suggestion.challenge_id)
@@ -340,7 +436,18 @@ def _community_buckets(
             )
         ).all()
     }
-    for at, action, from_status, to_status, challenge_id, kind, target_id, org in events:
+    for (
+        at,
+        action,
+        from_status,
+        to_status,
+        challenge_id,
+        kind,
+        target_id,
+        org,
+        hours,
+        weeks,
+    ) in events:
         entry = buckets[bucket(at)]
         rating = _rating_of(action)
         if rating is not None:
@@ -354,11 +461,56 @@ def _community_buckets(
             entry.staffed.add(challenge_id)
         if to_status == SuggestionStatus.completed:
             entry.completed.add(challenge_id)
+            if kind == TargetKind.student:
+                entry.hours.append(hours * weeks)
         if to_status == PLACED and kind == TargetKind.student and target_id in students:
             student = students[target_id]
             entry.placed["level"][str(student.level)] += 1
             entry.placed["region"][student.region or UNKNOWN_REGION] += 1
+    _count_meetings(session, community_id, now, buckets, bucket)
+    for period_begins, staff_ids in session.exec(
+        select(Round.period_start, RoundChallenge.staff_ids)
+        .join(RoundChallenge, RoundChallenge.round_id == Round.id)
+        .where(Round.community_id == community_id, Round.status == RoundStatus.committed)
+    ).all():
+        if staff_ids:
+            buckets[bucket(period_begins)].professionals.update(staff_ids)
     return buckets
+
+
+def _count_meetings(
+    session: Session,
+    community_id: str,
+    now: datetime,
+    buckets: dict[date, Bucket],
+    bucket: Callable[[datetime], date],
+) -> None:
+    """Meetings held (begun before now) in their month, their invitations and who came; the
+    professionals who came take part."""
+    held = session.exec(
+        select(Meeting.id, Meeting.starts_at).where(
+            Meeting.community_id == community_id, Meeting.starts_at < now
+        )
+    ).all()
+    begins = {meeting_id: starts_at for meeting_id, starts_at in held}
+    for starts_at in begins.values():
+        buckets[bucket(starts_at)].meetings += 1
+    if not begins:
+        return
+    for meeting_id, kind, invitee_id, attended in session.exec(
+        select(
+            Invitation.meeting_id,
+            Invitation.invitee_kind,
+            Invitation.invitee_id,
+            Invitation.attended,
+        ).where(Invitation.meeting_id.in_(list(begins)))
+    ).all():
+        entry = buckets[bucket(begins[meeting_id])]
+        entry.invitations += 1
+        if attended:
+            entry.attendance += 1
+            if kind == InviteeKind.professional:
+                entry.professionals.add(invitee_id)
 
 
 @dataclass(frozen=True)
@@ -404,31 +556,187 @@ class Figures:
         return row, placements
 
 
-def programme_figures(
-    session: Session, actor: Actor, programme_id: str, period: str = Period.QUARTER
-) -> Figures:
-    """The figures of the programme's communities the caller may read, per month or quarter
-    from the first period with anything to count to the last (quiet periods are rows of 0).
-    Every count of people or organisations is suppressed below 5 (`SUPPRESSION`)."""
-    if period not in Period.ALL:
-        raise Invalid(f"period: must be one of {', '.join(Period.ALL)}, not {period!r}")
-    view = visible_programme(session, actor, programme_id)
+#: Each count of a row: how it is read from a period's bucket, and whether a quarter's count
+#: is the sum of its months' (events) or not (people and challenges are counted once).
+COUNTS: dict[str, tuple[Callable[[Bucket], int], bool]] = {
+    "smes_taking_part": (lambda b: len(b.smes), False),
+    "students_taking_part": (lambda b: len(b.students), False),
+    "research_groups_taking_part": (lambda b: len(b.groups), False),
+    "professionals_taking_part": (lambda b: len(b.professionals), False),
+    "challenges_posted": (lambda b: b.posted, True),
+    "challenges_staffed": (lambda b: len(b.staffed), False),
+    "challenges_completed": (lambda b: len(b.completed), False),
+    "challenges_continued": (lambda b: b.continued, True),
+    "matches_suggested": (lambda b: b.stages["suggested"], True),
+    "matches_approved": (lambda b: b.stages["approved"], True),
+    "matches_introduced": (lambda b: b.stages["introduced"], True),
+    "matches_completed": (lambda b: b.stages["completed"], True),
+    "ratings": (lambda b: len(b.ratings), True),
+    "meetings_held": (lambda b: b.meetings, True),
+    "meeting_invitations": (lambda b: b.invitations, True),
+    "meeting_attendance": (lambda b: b.attendance, True),
+}
+HOURS = "hours_completed"
 
-    def bucket(moment: datetime) -> date:
-        return period_start(moment, period)
 
-    rows: list[dict[str, Any]] = []
-    placements: list[dict[str, Any]] = []
-    for community in view.communities:
-        stages = stages_reached(session, community.id, bucket)
-        buckets = _community_buckets(session, community.id, bucket)
-        starts = set(stages) | set(buckets)
-        if not starts:
-            continue
-        start, last = min(starts), max(starts)
-        while start <= last:
-            entry = buckets.get(start) or _Bucket()
-            counted = stages.get(start, Counter())
+def _add_months(start: date, months: int) -> date:
+    month = start.month - 1 + months
+    return date(start.year + month // 12, month % 12 + 1, 1)
+
+
+def _periods(first: date, last: date, period: str) -> list[date]:
+    starts, start = [], period_start(first, period)
+    while start <= last:
+        starts.append(start)
+        start = _next_period(start, period)
+    return starts
+
+
+def _count_cell(count: int) -> disclosure.Cell:
+    return disclosure.Cell(count, primary=0 < count < SMALLEST_SHOWN)
+
+
+def _shown_count(cell: disclosure.Cell) -> int | str:
+    if cell.primary:
+        return SMALL
+    return HIDDEN if cell.secondary else cell.value
+
+
+class CommunityFigures:
+    """One community's figures by month and by quarter, suppressed together: what the one
+    shows cannot be subtracted from the other to reveal what either hides."""
+
+    def __init__(self, months: dict[date, Bucket]) -> None:
+        first, last = min(months), max(months)
+        self.buckets: dict[tuple[str, date], Bucket] = {}
+        for month in _periods(first, last, Period.MONTH):
+            self.buckets[Period.MONTH, month] = months.get(month) or Bucket()
+        for quarter in _periods(first, last, Period.QUARTER):
+            merged = Bucket()
+            for n in range(3):
+                merged.merge(months.get(_add_months(quarter, n)) or Bucket())
+            self.buckets[Period.QUARTER, quarter] = merged
+        self.cells: dict[tuple[str, date, str], disclosure.Cell] = {}
+        self.audits: dict[str, disclosure.Table] = {}
+        for key, (count, additive) in COUNTS.items():
+            table = self.audits[key] = disclosure.Table()
+            for (unit, start), bucket in self.buckets.items():
+                self.cells[unit, start, key] = table.add(_count_cell(count(bucket)))
+            self._link(table, key, exact=additive)
+            disclosure.protect(table)
+        table = disclosure.Table()
+        for (unit, start), bucket in self.buckets.items():
+            few = 0 < len(bucket.hours) < SMALLEST_SHOWN
+            self.cells[unit, start, HOURS] = table.add(
+                disclosure.Cell(
+                    sum(bucket.hours),
+                    primary=few,
+                    primary_range=(1, disclosure.INF),
+                    secondary_range=(1, disclosure.INF),
+                )
+            )
+        self._link(table, HOURS, exact=True)
+        disclosure.protect(table)
+        self.placed = self._placements()
+
+    def _link(self, table: disclosure.Table, key: str, *, exact: bool) -> None:
+        """A quarter's cell and its months' (months outside the range are known zeros)."""
+        for unit, start in self.buckets:
+            if unit != Period.QUARTER:
+                continue
+            months = [
+                self.cells[cell]
+                for n in range(3)
+                if (cell := (Period.MONTH, _add_months(start, n), key)) in self.cells
+            ]
+            table.constraints.append(
+                disclosure.Constraint(self.cells[unit, start, key], months, exact=exact)
+            )
+
+    def _placements(self) -> dict[tuple[str, date, str, str], disclosure.Cell]:
+        """Placements by level and by region: each split adds up to the same number of the
+        period, and a quarter's to its months'. That number is not shown, unless no research
+        group was introduced in the period (0 taking part, which is shown): then it is the
+        period's matches introduced, and hiding a placement may hide that figure too.
+
+        Where hiding cells is not enough (four regions of one student each, when fewer than
+        5 were introduced: the number of rows says it), the period's split is withheld: one
+        row `WITHHELD`, "x"."""
+        withheld: set[tuple[str, date, str]] = set()
+        while True:
+            table, cells, totals = self._placement_table(withheld)
+            disclosure.protect(table)
+            exposed = {id(cell) for cell in disclosure.given_away(table)}
+            more = {key[:3] for key, cell in cells.items() if id(cell) in exposed}
+            for (unit, start), total in totals.items():
+                if id(total) in exposed:  # the split of more rows tells most: it goes first
+                    placed = self.buckets[unit, start].placed
+                    shown = [by for by in placed if (unit, start, by) not in withheld]
+                    if shown:
+                        by = max(shown, key=lambda by: (len(+placed[by]), by))
+                        more.add((unit, start, by))
+            if not more - withheld:
+                self.withheld = withheld
+                return cells
+            withheld |= more
+
+    def _placement_table(
+        self, withheld: set[tuple[str, date, str]]
+    ) -> tuple[
+        disclosure.Table,
+        dict[tuple[str, date, str, str], disclosure.Cell],
+        dict[tuple[str, date], disclosure.Cell],
+    ]:
+        table = disclosure.Table()
+        cells: dict[tuple[str, date, str, str], disclosure.Cell] = {}
+        totals: dict[tuple[str, date], disclosure.Cell] = {}
+        for (unit, start), bucket in self.buckets.items():
+            sides = []
+            for by, counts in bucket.placed.items():
+                if (unit, start, by) in withheld:
+                    continue
+                side = []
+                for value, count in counts.items():
+                    if count:
+                        cells[unit, start, by, value] = table.add(_count_cell(count))
+                        side.append(cells[unit, start, by, value])
+                sides.append(side)
+            if len(sides) == 2 and all(sides):
+                # Matches introduced are the placements when no research group was introduced
+                # (and every placed student is still there): a reader who sees 0 groups knows.
+                everyone = sum(bucket.placed["level"].values()) == bucket.stages["introduced"]
+                if bucket.groups or not everyone:
+                    placed = table.add(disclosure.Cell(0, unseen=True))
+                else:
+                    placed = totals[unit, start] = table.add(
+                        self.cells[unit, start, "matches_introduced"]
+                    )
+                for side in sides:
+                    table.constraints.append(disclosure.Constraint(placed, side))
+        for (unit, start, by, value), cell in cells.items():
+            if unit != Period.QUARTER:
+                continue
+            months = [_add_months(start, n) for n in range(3)]
+            if any((Period.MONTH, month, by) in withheld for month in months):
+                continue  # a month's split is not shown: the quarter's is no sum of shown ones
+            parts = [
+                cells[key] for month in months if (key := (Period.MONTH, month, by, value)) in cells
+            ]
+            table.constraints.append(disclosure.Constraint(cell, parts))
+        if totals:  # one table: a reader combines the months of matches introduced too
+            introduced = self.audits["matches_introduced"]
+            known = {id(cell) for cell in table.cells}
+            table.cells += [cell for cell in introduced.cells if id(cell) not in known]
+            table.constraints += introduced.constraints
+        return table, cells, totals
+
+    def tables(
+        self, community: Community, period: str
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """The community's rows of figures and of placements, per month or quarter."""
+        rows: list[dict[str, Any]] = []
+        placements: list[dict[str, Any]] = []
+        for start in sorted(start for unit, start in self.buckets if unit == period):
             label = period_label(start, period)
             rows.append(
                 {
@@ -437,37 +745,68 @@ def programme_figures(
                     "region": community.region,
                     "period": label,
                     "period_start": start,
-                    "smes_taking_part": suppressed(len(entry.smes)),
-                    "students_taking_part": suppressed(len(entry.students)),
-                    "research_groups_taking_part": suppressed(len(entry.groups)),
-                    "challenges_posted": suppressed(entry.posted),
-                    "challenges_staffed": suppressed(len(entry.staffed)),
-                    "challenges_completed": suppressed(len(entry.completed)),
-                    "matches_suggested": suppressed(counted["suggested"]),
-                    "matches_approved": suppressed(counted["approved"]),
-                    "matches_introduced": suppressed(counted["introduced"]),
-                    "matches_completed": suppressed(counted["completed"]),
-                    "ratings": suppressed(len(entry.ratings)),
-                    "mean_rating": (
-                        round(sum(entry.ratings) / len(entry.ratings), 1)
-                        if len(entry.ratings) >= SMALLEST_SHOWN
-                        else None
-                    ),
+                    **self.row(period, start),
                 }
             )
-            for by, counts in entry.placed.items():
-                for value, count in sorted(counts.items()):
-                    placements.append(
-                        {
-                            "community_id": community.id,
-                            "community": community.name,
-                            "period": label,
-                            "by": by,
-                            "value": value,
-                            "students_placed": suppressed(count),
-                        }
-                    )
-            start = _next_period(start, period)
+            placements += [
+                {
+                    "community_id": community.id,
+                    "community": community.name,
+                    "period": label,
+                    "by": by,
+                    "value": value,
+                    "students_placed": count,
+                }
+                for by, value, count in self.placements(period, start)
+            ]
+        return rows, placements
+
+    def row(self, unit: str, start: date) -> dict[str, Any]:
+        bucket = self.buckets[unit, start]
+        values: dict[str, Any] = {key: _shown_count(self.cells[unit, start, key]) for key in COUNTS}
+        ratings = self.cells[unit, start, "ratings"]
+        values["mean_rating"] = (
+            round(sum(bucket.ratings) / len(bucket.ratings), 1)
+            if not ratings.hidden and len(bucket.ratings) >= SMALLEST_SHOWN
+            else None
+        )
+        hours = self.cells[unit, start, HOURS]
+        values[HOURS] = None if hours.hidden else hours.value
+        return values
+
+    def placements(self, unit: str, start: date) -> list[tuple[str, str, int | str]]:
+        shown = [
+            (by, value, _shown_count(cell))
+            for (cell_unit, cell_start, by, value), cell in self.placed.items()
+            if cell_unit == unit and cell_start == start
+        ]
+        shown += [
+            (by, WITHHELD, HIDDEN)
+            for by in self.buckets[unit, start].placed
+            if (unit, start, by) in self.withheld
+        ]
+        return sorted(shown, key=lambda item: (item[0], item[1]))
+
+
+def programme_figures(
+    session: Session, actor: Actor, programme_id: str, period: str = Period.QUARTER
+) -> Figures:
+    """The figures of the programme's communities the caller may read, per month or quarter
+    from the first period with anything to count to the last (quiet periods are rows of 0).
+    Every count of people or organisations is suppressed below 5, and further counts are
+    hidden where subtraction would reveal a suppressed one (`SUPPRESSION`)."""
+    if period not in Period.ALL:
+        raise Invalid(f"period: must be one of {', '.join(Period.ALL)}, not {period!r}")
+    view = visible_programme(session, actor, programme_id)
+    now = utcnow()
+    rows: list[dict[str, Any]] = []
+    placements: list[dict[str, Any]] = []
+    for community in view.communities:
+        months = _community_buckets(session, community.id, now)
+        if months:
+            figures, placed = CommunityFigures(months).tables(community, period)
+            rows += figures
+            placements += placed
     return Figures(
         view.public(),
         period,

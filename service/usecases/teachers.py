@@ -9,6 +9,7 @@ from sqlmodel import Session, delete
 
 from service.domain.actor import Actor
 from service.domain.errors import not_found
+from service.domain.meeting_tables import Invitation
 from service.domain.tables import (
     Membership,
     Teacher,
@@ -96,6 +97,12 @@ def delete_teacher(session: Session, actor: Actor, teacher_id: str) -> None:
     require_whole(actor, community_ids_of(session, teacher_id, KIND), "Teacher", teacher_id)
     session.exec(
         delete(Membership).where(Membership.member_id == teacher_id, Membership.kind == KIND)
+    )
+    # Their meeting invitations name them: they go with the profile.
+    session.exec(
+        delete(Invitation).where(
+            Invitation.invitee_kind == KIND, Invitation.invitee_id == teacher_id
+        )
     )
     session.delete(teacher)
     session.commit()

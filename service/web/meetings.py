@@ -32,6 +32,8 @@ KINDS = {
     "sme": N_("mkb-bedrijf"),
     "student": N_("student"),
     "research_group": N_("onderzoeksgroep"),
+    "professional": N_("professional"),
+    "teacher": N_("docent"),
 }
 STATUSES = {
     "invited": N_("uitgenodigd"),

@@ -44,25 +44,38 @@ HEADINGS = {
     "smes_taking_part": N_("Mkb-bedrijven"),
     "students_taking_part": N_("Studenten"),
     "research_groups_taking_part": N_("Onderzoeksgroepen"),
+    "professionals_taking_part": N_("Professionals"),
     "challenges_posted": N_("Vragen geplaatst"),
     "challenges_staffed": N_("Vragen bemand"),
     "challenges_completed": N_("Vragen afgerond"),
+    "challenges_continued": N_("Vragen voortgezet"),
     "matches_suggested": N_("Voorgesteld"),
     "matches_approved": N_("Goedgekeurd"),
     "matches_introduced": N_("Geïntroduceerd"),
     "matches_completed": N_("Afgerond"),
     "ratings": N_("Beoordelingen"),
     "mean_rating": N_("Gemiddelde beoordeling"),
+    "meetings_held": N_("Bijeenkomsten"),
+    "meeting_invitations": N_("Uitnodigingen"),
+    "meeting_attendance": N_("Aanwezigen"),
+    "hours_completed": N_("Uren afgerond"),
 }
 #: The columns of a community's table on the page (its name and region head the section).
 SHOWN = programmes.FIGURE_COLUMNS[3:4] + programmes.FIGURE_COLUMNS[5:]
 #: What the page says about small counts (`programmes.SUPPRESSION` in the open data).
 SUPPRESSION = N_(
-    "Geen cijfer wijst naar een persoon: aantallen van 1 tot en met 4 staan er als '<5', en een "
-    "gemiddelde beoordeling pas vanaf 5 beoordelingen. Een onderdrukt aantal is een gat in de "
-    "grafiek."
+    "Geen cijfer wijst naar een persoon: aantallen van 1 tot en met 4 staan er als '<5', uren en "
+    "een gemiddelde beoordeling pas vanaf 5 matches of beoordelingen. Een aantal waarmee een "
+    "verborgen aantal door aftrekken te vinden zou zijn (een maand uit het kwartaal) is ook "
+    "verborgen en staat er als 'x'. Een onderdrukt aantal is een gat in de grafiek."
 )
-PARTICIPANTS = ("smes_taking_part", "students_taking_part", "research_groups_taking_part")
+PARTICIPANTS = (
+    "smes_taking_part",
+    "students_taking_part",
+    "research_groups_taking_part",
+    "professionals_taking_part",
+)
+MEETINGS = ("meetings_held", "meeting_invitations", "meeting_attendance")
 MATCHES = ("matches_suggested", "matches_approved", "matches_introduced", "matches_completed")
 
 
@@ -103,6 +116,7 @@ class CommunitySection:
     region: str
     participants: Markup
     matches: Markup
+    meetings: Markup
     headings: list[str]
     rows: list[list[str]]
     periods: list[str]
@@ -130,6 +144,15 @@ def _section(community_id: str, rows: list[dict[str, Any]]) -> CommunitySection:
         empty_text=_("Nog geen gegevens."),
         whole_numbers=True,
     )
+    meetings = bar_chart(
+        f"chart-meetings-{community_id}",
+        title=_("Bijeenkomsten per periode"),
+        description=_describe(periods, MEETINGS, rows),
+        categories=periods,
+        series=[Series(_(HEADINGS[c]), _plotted([r[c] for r in rows])) for c in MEETINGS],
+        value_format=fmt,
+        empty_text=_("Nog geen gegevens."),
+    )
     first = rows[0] if rows else {}
     return CommunitySection(
         id=community_id,
@@ -137,6 +160,7 @@ def _section(community_id: str, rows: list[dict[str, Any]]) -> CommunitySection:
         region=first.get("region", ""),
         participants=participants,
         matches=matches,
+        meetings=meetings,
         headings=[_(HEADINGS[c]) for c in SHOWN],
         rows=[[cell(row[c]) for c in SHOWN] for row in rows],
         periods=periods,

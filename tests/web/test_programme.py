@@ -27,6 +27,8 @@ from service.domain.tables import (
     Suggestion,
     SuggestionEvent,
 )
+from service.usecases.programme_report import LABELS, REPORTED, shown
+from service.web.programme import SHOWN
 
 PROGRAMME = "prg-mkb-leergemeenschappen"
 COMMUNITY = "com-biobased-zuidwest"
@@ -126,8 +128,8 @@ def test_the_monitor_sees_each_community_and_downloads_the_same_figures(
     sections = page.locator("section.dashboard-section")
     expect(sections).to_have_count(3)
     charts = page.locator("svg[role=img]")
-    expect(charts).to_have_count(6)
-    for index in range(6):
+    expect(charts).to_have_count(9)
+    for index in range(9):
         assert (charts.nth(index).locator("desc").text_content() or "").strip() != ""
     expect(page.locator("#suppression")).to_contain_text("<5")
     heading = {"nl": "Studenten", "en": "Students"}[lang]
@@ -156,6 +158,23 @@ def test_the_monitor_sees_each_community_and_downloads_the_same_figures(
     assert [row["students_taking_part"] for row in from_csv] == [
         str(row["students_taking_part"]) for row in from_api
     ]
+    for from_file, row in zip(from_csv, from_api, strict=True):
+        for field, value in row.items():
+            assert from_file[field] == ("" if value is None else str(value)), field
+    # The page's table states the API's figures, every column of it (new ones included).
+    page_rows = {
+        cells[0]: cells[: len(SHOWN)]  # the last cell is the report's link
+        for cells in (r.locator("td").all_inner_texts() for r in table.locator("tbody tr").all())
+    }
+    for row in from_api:
+        cells = page_rows[row["period"]]
+        for column, text in zip(SHOWN, cells, strict=True):
+            value = row[column]
+            if isinstance(value, float):
+                expected = f"{value:.1f}".replace(".", "," if lang == "nl" else ".")
+            else:
+                expected = "–" if value is None else str(value)
+            assert text == expected, (row["period"], column)
     as_json = json.loads(download(page, "download-json", tmp_path).read_text(encoding="utf-8"))
     assert as_json["figures"] == figures["figures"]
     assert {entry["field"] for entry in as_json["dictionary"]} >= set(from_api[0])
@@ -168,9 +187,11 @@ def test_the_monitor_sees_each_community_and_downloads_the_same_figures(
     reader = pypdf.PdfReader(io.BytesIO(pdf.read_bytes()))
     assert len(reader.pages) == 1
     text = reader.pages[0].extract_text()
-    label = {"nl": "Deelnemende studenten", "en": "Students taking part"}[lang]
-    [line] = [line for line in text.splitlines() if line.startswith(label)]
-    assert line.split()[-1] == str(PLACED)
+    q3 = next(row for row in from_api if row["period"] == "2026-Q3")
+    assert q3["students_taking_part"] == PLACED
+    for field in REPORTED:  # every figure of the report, as the API and the page state it
+        [line] = [line for line in text.splitlines() if line.startswith(LABELS[lang][field])]
+        assert line.split()[-1] == shown(q3[field]), field
     for name in history:
         assert name not in text
 

@@ -227,3 +227,42 @@ def test_erasing_a_person_erases_their_invitations(world: World) -> None:
         rows = list(session.exec(select(Invitation).where(Invitation.meeting_id == meeting["id"])))
     # The student's invitation is gone; the SME's stays its organisation's, without the login.
     assert [(r.invitee_id, r.user_id) for r in rows] == [("org-sme-a", None)]
+
+
+def test_a_professional_of_the_community_is_invited_and_goes_with_their_profile(
+    world: World,
+) -> None:
+    meeting = _meeting(world, capacity=10)
+    path = f"/meetings/{meeting['id']}/invitations"
+    for community, id_ in (("com-a", "pro-mtg-a"), ("com-b", "pro-mtg-b")):
+        made = world.post(
+            "/professionals",
+            "admin",
+            json={
+                "id": id_,
+                "full_name": f"Vakman {community}",
+                "job_role": "werknemer",
+                "organisation_id": f"org-sme-{community[-1]}",
+                "community_ids": [community],
+            },
+        )
+        assert made.status_code == 201, made.text
+    elsewhere = world.post(
+        path, "int-a", json={"invitee_kind": "professional", "invitee_id": "pro-mtg-b"}
+    )
+    assert elsewhere.status_code == 422 and "invitee_id" in elsewhere.text
+    unknown = world.post(path, "int-a", json={"invitee_kind": "teacher", "invitee_id": "tea-nope"})
+    assert unknown.status_code == 422 and "invitee_id" in unknown.text
+    invited = world.post(
+        path, "int-a", json={"invitee_kind": "professional", "invitee_id": "pro-mtg-a"}
+    )
+    assert invited.status_code == 201, invited.text
+    detail = world.get(f"/meetings/{meeting['id']}", "int-a").json()
+    assert [(i["invitee_kind"], i["name"]) for i in detail["invitations"]] == [
+        ("professional", "Vakman com-a")
+    ]
+    assert world.delete("/professionals/pro-mtg-a", "int-a").status_code == 204
+    with world.session() as session:
+        assert (
+            session.exec(select(Invitation).where(Invitation.invitee_id == "pro-mtg-a")).all() == []
+        )

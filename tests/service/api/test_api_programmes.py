@@ -13,11 +13,15 @@ from apiworld import PASSWORD, World, email
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
+from service.domain.meeting_tables import Invitation, Meeting
 from service.domain.tables import (
+    Challenge,
     Membership,
+    Professional,
     StudentProfile,
     Suggestion,
     SuggestionEvent,
+    Theme,
     User,
 )
 from service.usecases import dashboard
@@ -101,6 +105,64 @@ def add_activity(world: World) -> None:
                     )
                 )
         session.commit()
+    add_meeting_and_follow_up(world)
+
+
+MET = 6  # professionals who came to the meeting of 2026-11 (one more was invited)
+
+
+def add_meeting_and_follow_up(world: World) -> None:
+    """A meeting held in November 2026 on a theme of community A: seven of the SME's
+    professionals invited, six came; and in April 2027 ch-a-pub's follow-up."""
+    with world.session() as session:
+        session.add(Theme(id="thm-a", community_id="com-a", name="Warmtepompen"))
+        session.flush()
+        meeting = Meeting(
+            id="mtg-a",
+            title="Kennissessie warmtepompen",
+            starts_at=at("2026-11-20T14:00"),
+            ends_at=at("2026-11-20T17:00"),
+            place="Doetinchem",
+            capacity=30,
+            theme_id="thm-a",
+            community_id="com-a",
+        )
+        session.add(meeting)
+        session.flush()
+        for n in range(MET + 1):
+            professional = Professional(
+                id=f"pro-a{n}",
+                full_name=f"Vakman{n} Achterhoek",
+                job_role="werknemer",
+                organisation_id="org-sme-a",
+            )
+            session.add(professional)
+            session.flush()
+            session.add(
+                Membership(community_id="com-a", member_id=professional.id, kind="professional")
+            )
+            session.add(
+                Invitation(
+                    meeting_id=meeting.id,
+                    invitee_kind="professional",
+                    invitee_id=professional.id,
+                    status="accepted",
+                    attended=n < MET,
+                )
+            )
+        session.add(
+            Challenge(
+                id="ch-a-next",
+                community_id="com-a",
+                organisation_id="org-sme-a",
+                title="Warmtepompen, het vervolg",
+                description="Het volgende team zet het werk aan ch-a-pub voort.",
+                status="published",
+                follows_id="ch-a-pub",
+                created_at=at("2027-04-02"),
+            )
+        )
+        session.commit()
 
 
 def row_of(rows: list[dict], period: str, community: str = "com-a") -> dict:
@@ -134,6 +196,14 @@ def test_a_monitor_reads_their_programme_per_quarter_with_small_counts_hidden(
     assert q2["challenges_completed"] == "<5"
     assert q2["ratings"] == 6
     assert q2["mean_rating"] == 4.3
+    assert q2["challenges_continued"] == "<5"  # one follow-up
+    assert q2["hours_completed"] is None  # three matches: fewer than 5
+    assert q1["hours_completed"] == 0
+    q4 = row_of(rows, "2026-Q4")
+    assert q4["meetings_held"] == "<5"  # one meeting
+    assert q4["meeting_invitations"] == MET + 1
+    assert q4["meeting_attendance"] == MET
+    assert q4["professionals_taking_part"] == MET
     placements = [p for p in body["placements"] if p["period"] == "2027-Q1"]
     assert {(p["by"], p["value"], p["students_placed"]) for p in placements} == {
         ("level", "mbo", PLACED),
@@ -200,7 +270,7 @@ def test_json_csv_and_pdf_state_the_same_figures(world: World) -> None:
     described = {row["field"] for row in csv.DictReader(io.StringIO(dictionary_csv.text))}
     assert set(body["figures"][0]) <= described
 
-    for period in ("2027-Q1", "2027-Q2"):
+    for period in ("2026-Q4", "2027-Q1", "2027-Q2"):
         for language in ("nl", "en"):
             answer = world.get(
                 "/programmes/prg-a/communities/com-a/report",
@@ -275,7 +345,10 @@ def _path_values(world: World) -> dict[str, str]:
 def test_a_monitor_never_sees_a_person_on_any_route(world: World) -> None:
     add_activity(world)
     with world.session() as session:
-        people = session.exec(select(StudentProfile.full_name)).all()
+        people = [
+            *session.exec(select(StudentProfile.full_name)).all(),
+            *session.exec(select(Professional.full_name)).all(),
+        ]
         emails = session.exec(select(User.email).where(User.role == "student")).all()
     assert len(people) >= PLACED
     values = _path_values(world)

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from service.usecases import disclosure
 from service.usecases.programmes import period_label, period_start, suppressed
 
 
@@ -29,3 +30,37 @@ def test_a_moment_falls_in_its_month_or_quarter(
 ) -> None:
     assert period_start(moment, period) == start
     assert period_label(start, period) == label
+
+
+def _quarter(total: int, months: list[int], *, exact: bool = True) -> list[disclosure.Cell]:
+    """A quarter and its months, suppressed as the figures are: returns [quarter, *months]."""
+    cells = [disclosure.Cell(n, primary=0 < n < 5) for n in (total, *months)]
+    table = disclosure.Table(cells, [disclosure.Constraint(cells[0], cells[1:], exact=exact)])
+    disclosure.protect(table)
+    assert not disclosure.given_away(table)
+    return cells
+
+
+@pytest.mark.parametrize(
+    ("total", "months", "hidden"),
+    [
+        (7, [5, 2, 0], [1, 2]),  # 7 - 5 = 2: the 5 goes too
+        # 6 = "x" + "<5" with "x" at least 5 would still say 1: the quarter goes as well.
+        (6, [5, 1, 0], [0, 1, 2]),
+        (12, [5, 3, 4], [2, 3]),  # two hidden months with a sum of 7: not one answer
+        (10, [8, 1, 1], [1, 2, 3]),  # 1 + 1 = 2 would give both away
+        (9, [9, 0, 0], []),
+        (3, [3, 0, 0], [0, 1]),  # the quarter hides itself
+    ],
+)
+def test_a_month_hidden_is_not_its_quarter_minus_the_others(
+    total: int, months: list[int], hidden: list[int]
+) -> None:
+    cells = _quarter(total, months)
+    assert [n for n, cell in enumerate(cells) if cell.hidden] == hidden
+
+
+def test_people_counted_once_per_quarter_are_protected_too() -> None:
+    # 9 SMEs in the quarter, 5 in one month: the other month holds at least 4, so "<5" is 4.
+    cells = _quarter(9, [5, 4, 0], exact=False)
+    assert cells[1].hidden and cells[2].primary
