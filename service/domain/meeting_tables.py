@@ -115,7 +115,9 @@ class InviteeSuggestion(SQLModel):
     invitee_id: str
     name: str
     score: float
-    reason: str
+    reason: str  # what they share with the theme, the shared items themselves
+    reason_nl: str = ""  # the reason in words, Dutch
+    reason_en: str = ""  # and English
 
 
 class InvitationCreate(SQLModel):

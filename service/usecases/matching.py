@@ -28,7 +28,7 @@ from service.domain.tables import (
     StudentProfile,
 )
 from service.storage.database_ranking import Fresh, rank_candidates
-from service.storage.vector_store import PgVectorStore
+from service.storage.vector_store import Candidate, PgVectorStore
 from service.usecases.constraint_notes import Note
 
 # Under "lcmatch", the logger `lcmatch serve` shows: start-up reports what it embeds and fits.
@@ -456,6 +456,43 @@ class Matching:
                 allowed=allowed,
                 explain=False,
                 query_vectors=vectors,
+            )
+
+    def rank_texts(
+        self, kind: Kind, query_kind: Kind, query: Row, texts: dict[str, str], *, k: int
+    ) -> list[Match]:
+        """The k best of rows no index holds (professionals, teachers: id -> their text as a
+        row of `kind` reads), scored against a query as `rank` scores `kind`'s rows and
+        explained alike: the ranker's own scorer on its corpus's scale, through the path that
+        scores rows the database returns and this process has no copy of. Their texts are
+        people's: no vector or weighted row of them is kept."""
+        with self._lock:
+            ranker = self.rankers.get(kind)
+        if ranker is None or not len(ranker) or not texts or k <= 0:
+            return []  # nothing learned: no scale to score on
+        ids = sorted(texts)
+        text = text_view(query_kind, query)
+        vector = None
+        dense = np.zeros(len(ids), dtype=np.float32)
+        if self.weights.uses("dense"):
+            vector = self._query_vector(query, text)
+            rows = self.encoder.encode([texts[id_] for id_ in ids], kind="passage")
+            dense = np.asarray(rows, dtype=np.float32) @ np.asarray(vector, dtype=np.float32)
+            self._uncache(texts.values())
+        candidates = [
+            Candidate(id=id_, dense=float(score), text_hash=text_hash(texts[id_]))
+            for id_, score in zip(ids, dense, strict=True)
+        ]
+        with self._lock:
+            return rank_candidates(
+                ranker,
+                text,
+                candidates,
+                k,
+                hashes={},  # none is the ranker's row: each is weighted from its text
+                texts_of=lambda wanted: {id_: texts[id_] for id_ in wanted},
+                fresh=Fresh(),  # kept by nobody: gone with the answer
+                query_vector=np.zeros(1, dtype=np.float32) if vector is None else vector,
             )
 
     def query_vectors(self, query_kind: Kind, queries: Sequence[Row]) -> list[np.ndarray | None]:

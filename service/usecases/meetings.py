@@ -1,5 +1,6 @@
-"""Meetings on a theme: planned by a community's intermediary, who invites SMEs, students and
-research groups from lcmatch's suggestions (ranked by the theme's text, with the reason);
+"""Meetings on a theme: planned by a community's intermediary, who invites SMEs, students,
+research groups, professionals and teachers from lcmatch's suggestions (ranked by the theme's
+text, with the reason);
 the invitees answer, the intermediary records who came, and the list shows which meetings
 led to a match later.
 
@@ -35,6 +36,7 @@ from service.domain.meeting_tables import (
 from service.domain.notification_tables import MailKind, OutboxMail
 from service.domain.tables import (
     Challenge,
+    Membership,
     Organisation,
     Professional,
     ResearchGroup,
@@ -48,9 +50,9 @@ from service.domain.tables import (
     User,
     utcnow,
 )
-from service.usecases import audit
+from service.usecases import audit, professionals, teachers
 from service.usecases.access import community_ids_of
-from service.usecases.matching import Matching
+from service.usecases.matching import Matching, text_view
 from service.usecases.notifications import queue_mail
 from service.usecases.places import canonical_place
 
@@ -195,9 +197,52 @@ def theme_query(theme: Theme) -> ResearchGroup:
 def reason_of(match: Match) -> str:
     """The skills and then the words it shares with the theme, as the suggestions elsewhere
     explain a match: the shared items themselves, so that the reason reads in any language."""
+    return ", ".join(shared_items(match))[:1000]
+
+
+def shared_items(match: Match) -> list[str]:
     shared = [tag.label for tag in match.explanation.shared_skills]
-    shared += [t for t in match.explanation.matching_terms if t not in shared]
-    return ", ".join(shared)[:1000]
+    return shared + [t for t in match.explanation.matching_terms if t not in shared]
+
+
+def _says(items: list[str], text: str) -> list[str]:
+    low = text.lower()
+    return [item for item in items if item.lower() in low]
+
+
+def reason_in_words(
+    kind: InviteeKind, match: Match, *, wishes: str = "", brings: str = ""
+) -> tuple[str, str]:
+    """The reason in Dutch and English: for a professional what of it they want to learn
+    (their learning wishes) and what they bring (their skills); for the others what they share
+    with the theme. Empty when nothing is shared."""
+    items = shared_items(match)
+    if not items:
+        return "", ""
+    if kind is InviteeKind.professional:
+        wanted = _says(items, wishes)
+        offered = [item for item in _says(items, brings) if item not in wanted]
+        rest = [item for item in items if item not in wanted and item not in offered]
+        nl, en = [], []
+        if wanted:
+            nl.append(f"wil leren over {', '.join(wanted)}")
+            en.append(f"wants to learn about {', '.join(wanted)}")
+        if offered:
+            nl.append(f"brengt {', '.join(offered)} mee")
+            en.append(f"brings {', '.join(offered)}")
+        if rest:
+            nl.append(f"deelt met het thema: {', '.join(rest)}")
+            en.append(f"shares with the theme: {', '.join(rest)}")
+        return "; ".join(nl)[:1000], "; ".join(en)[:1000]
+    if kind is InviteeKind.teacher:
+        return (
+            f"expertise in {', '.join(items)}"[:1000],
+            f"expertise in {', '.join(items)}"[:1000],
+        )
+    return (
+        f"deelt met het thema: {', '.join(items)}"[:1000],
+        f"shares with the theme: {', '.join(items)}"[:1000],
+    )
 
 
 def _rank(matching: Matching, kind, theme: Theme, k: int) -> list[Match]:
@@ -212,8 +257,9 @@ def suggest_invitees(
     session: Session, matching: Matching, actor: Actor, meeting_id: str
 ) -> list[InviteeSuggestion]:
     """Whom to invite, best first per kind: consenting students and research groups of the
-    community ranked by the theme's text, and SMEs by their best published challenge; those
-    invited already are left out."""
+    community ranked by the theme's text, SMEs by their best published challenge, and the
+    community's professionals and teachers scored by the same matcher (`_member_suggestions`);
+    those invited already are left out."""
     meeting = managed_meeting(session, actor, meeting_id)
     theme = session.get(Theme, meeting.theme_id)
     assert theme is not None
@@ -248,6 +294,7 @@ def suggest_invitees(
         if match.id in names and (InviteeKind.research_group, match.id) not in invited:
             found.append(_suggestion(InviteeKind.research_group, match, names[match.id]))
     found += _sme_suggestions(session, matching, theme, invited, k)
+    found += _member_suggestions(session, matching, theme, invited)
     per_kind: dict[str, int] = defaultdict(int)
     kept = []
     for item in found:
@@ -257,14 +304,66 @@ def suggest_invitees(
     return kept
 
 
-def _suggestion(kind: InviteeKind, match: Match, name: str) -> InviteeSuggestion:
+def _suggestion(
+    kind: InviteeKind, match: Match, name: str, *, wishes: str = "", brings: str = ""
+) -> InviteeSuggestion:
+    nl, en = reason_in_words(kind, match, wishes=wishes, brings=brings)
     return InviteeSuggestion(
         invitee_kind=kind,
         invitee_id=match.id,
         name=name,
         score=round(float(match.score), 4),
         reason=reason_of(match),
+        reason_nl=nl,
+        reason_en=en,
     )
+
+
+def _members(session: Session, table, kind: str, community_id: str, invited: set) -> list:
+    """The rows of a kind of member of the community, but those invited already."""
+    ids = select(Membership.member_id).where(
+        Membership.community_id == community_id, Membership.kind == kind
+    )
+    rows = session.exec(select(table).where(table.id.in_(ids)).order_by(table.id)).all()
+    return [row for row in rows if (kind, row.id) not in invited]
+
+
+def _member_suggestions(
+    session: Session, matching: Matching, theme: Theme, invited: set
+) -> list[InviteeSuggestion]:
+    """The community's professionals and teachers, which no index holds, scored against the
+    theme by the matcher's `rank_texts`: a professional read as the student's matcher reads
+    them for their learning suggestions (`professionals.as_query`: what they want to learn,
+    the skills they bring) on the students' scale; a teacher as a research line (their
+    expertise) on the research groups'. A professional has no consent to matching to check
+    (the profile holds none: their intermediary registers them to take part)."""
+    query = theme_query(theme)
+    found: list[InviteeSuggestion] = []
+    people = _members(session, Professional, "professional", theme.community_id, invited)
+    by_id = {row.id: row for row in people}
+    texts = {row.id: text_view("student", professionals.as_query(row)) for row in people}
+    for match in matching.rank_texts(
+        "student", "research_group", query, texts, k=SUGGESTED_PER_KIND
+    ):
+        row = by_id[match.id]
+        brings = ", ".join(skill["label"] for skill in row.skills)
+        found.append(
+            _suggestion(
+                InviteeKind.professional,
+                match,
+                row.full_name,
+                wishes=row.learning_wishes,
+                brings=brings,
+            )
+        )
+    staff = _members(session, Teacher, "teacher", theme.community_id, invited)
+    names = {row.id: row.full_name for row in staff}
+    texts = {row.id: text_view("research_group", teachers.as_research_line(row)) for row in staff}
+    for match in matching.rank_texts(
+        "research_group", "research_group", query, texts, k=SUGGESTED_PER_KIND
+    ):
+        found.append(_suggestion(InviteeKind.teacher, match, names[match.id]))
+    return found
 
 
 def _sme_suggestions(
@@ -294,12 +393,8 @@ def _sme_suggestions(
             continue
         seen.add(owner.id)
         found.append(
-            InviteeSuggestion(
-                invitee_kind=InviteeKind.sme,
-                invitee_id=owner.id,
-                name=owner.name,
-                score=round(float(match.score), 4),
-                reason=reason_of(match),
+            _suggestion(InviteeKind.sme, match, owner.name).model_copy(
+                update={"invitee_id": owner.id}
             )
         )
     return found

@@ -213,7 +213,7 @@ def delete_professional(session: Session, actor: Actor, professional_id: str) ->
 # -- learning suggestions: the student's matcher, the other way round -------------------------
 
 
-def _as_query(professional: Professional) -> StudentProfile:
+def as_query(professional: Professional) -> StudentProfile:
     """The professional as the query a student's profile is: what they want to learn in the
     place of the student's "about", the skills they bring as the student's skills. A transient
     row, never added to the session: nothing of it is stored or indexed."""
@@ -253,7 +253,7 @@ def learning_suggestions(
     matches = matching.rank(
         "challenge",
         "student",
-        _as_query(professional),
+        as_query(professional),
         k=k,
         filters={"community": communities},
         allowed=allowed,

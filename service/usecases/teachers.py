@@ -12,6 +12,7 @@ from service.domain.errors import not_found
 from service.domain.meeting_tables import Invitation
 from service.domain.tables import (
     Membership,
+    ResearchGroup,
     Teacher,
     TeacherBase,
     TeacherCreate,
@@ -31,6 +32,22 @@ from service.usecases.editing import (
 from service.usecases.members import in_community, page_with_communities, with_communities
 
 KIND = "teacher"
+
+
+def as_research_line(teacher: Teacher) -> ResearchGroup:
+    """The teacher as the matcher reads a research group: their programme in the place of a
+    group's name (their own name matches nothing and is personal data), their expertise and
+    skills, their themes. A transient row, never added to the session."""
+    skills = ", ".join(skill["label"] for skill in teacher.skills)
+    expertise = teacher.expertise.strip()
+    if skills:
+        expertise = f"{expertise} Vaardigheden: {skills}.".strip()
+    return ResearchGroup(
+        id=teacher.id,
+        name=teacher.programme or teacher.institution,
+        expertise=expertise,
+        themes=list(teacher.themes),
+    )
 
 
 def _public(teacher: Teacher, community_ids: set[str]) -> TeacherPublic:

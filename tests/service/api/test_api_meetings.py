@@ -266,3 +266,69 @@ def test_a_professional_of_the_community_is_invited_and_goes_with_their_profile(
         assert (
             session.exec(select(Invitation).where(Invitation.invitee_id == "pro-mtg-a")).all() == []
         )
+
+
+def _professional(world: World, id_: str, community: str, wishes: str, **more) -> None:
+    made = world.post(
+        "/professionals",
+        "admin",
+        json={
+            "id": id_,
+            "full_name": f"Vakman {id_}",
+            "job_role": "werknemer",
+            "organisation_id": f"org-sme-{community[-1]}",
+            "community_ids": [community],
+            "learning_wishes": wishes,
+            **more,
+        },
+    )
+    assert made.status_code == 201, made.text
+
+
+def test_professionals_and_teachers_of_the_community_are_suggested_with_the_reason(
+    world: World,
+) -> None:
+    meeting = _meeting(world, capacity=10)
+    path = f"/meetings/{meeting['id']}"
+    wishes = "Ik wil leren hoe je warmtepompen installeert in woningen."
+    _professional(world, "pro-warm-a", "com-a", wishes)
+    _professional(world, "pro-warm-b", "com-b", wishes)  # the same wish, another community
+    teacher = world.post(
+        "/teachers",
+        "admin",
+        json={
+            "id": "tea-warm-a",
+            "full_name": "Docent Warmte",
+            "programme": "Installatietechniek",
+            "expertise": "Warmtepompen en duurzame warmte in woningen.",
+            "community_ids": ["com-a"],
+        },
+    )
+    assert teacher.status_code == 201, teacher.text
+
+    answer = world.get(path + "/suggestions", "int-a")
+    assert answer.status_code == 200, answer.text
+    found = {(s["invitee_kind"], s["invitee_id"]): s for s in answer.json()}
+    professional = found[("professional", "pro-warm-a")]
+    assert professional["name"] == "Vakman pro-warm-a"
+    assert "warmtepompen" in professional["reason"]
+    assert professional["reason_nl"].startswith("wil leren over")
+    assert "warmtepompen" in professional["reason_nl"]
+    assert professional["reason_en"].startswith("wants to learn about")
+    assert ("professional", "pro-warm-b") not in found  # not of the meeting's community
+    assert "warmtepompen" in found[("teacher", "tea-warm-a")]["reason_en"]
+    assert found[("student", "stu-a1")]["reason_en"].startswith("shares with the theme")
+
+    invited = world.post(
+        path + "/invitations",
+        "int-a",
+        json={"invitee_kind": "professional", "invitee_id": "pro-warm-a"},
+    )
+    assert invited.status_code == 201, invited.text
+    assert "warmtepompen" in invited.json()["reason"]  # the suggestion's reason, stored
+    again = {
+        (s["invitee_kind"], s["invitee_id"])
+        for s in world.get(path + "/suggestions", "int-a").json()
+    }
+    assert ("professional", "pro-warm-a") not in again  # invited already
+    assert ("teacher", "tea-warm-a") in again
