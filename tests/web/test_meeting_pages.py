@@ -23,8 +23,8 @@ from sqlmodel import Session, select
 from matcher.encoders import HashingEncoder
 from matcher.paths import data_dir
 from service.app import create_app
-from service.domain.meeting_tables import Invitation
-from service.domain.tables import Theme
+from service.domain.meeting_tables import Invitation, Meeting
+from service.domain.tables import Membership, Professional, Theme
 from service.settings import Settings
 
 COMMUNITY = "com-biobased-zuidwest"
@@ -176,4 +176,69 @@ def test_plan_invite_from_the_suggestions_answer_and_attend(
     english.goto(meeting_path)
     expect(english.get_by_role("heading", name="Whom to invite")).to_be_visible()
     expect(english.get_by_role("button", name="Save attendance")).to_be_visible()
+    english.context.close()
+
+
+def test_a_professional_who_wants_to_learn_the_theme_is_suggested_on_the_page(
+    server: Server, page: Page, browser, login
+) -> None:
+    wishes = (
+        "Ik wil leren over de overslag in de haven en multimodale vervoerslogistiek: "
+        "efficiëntieplannen voor logistieke operaties."
+    )
+    with Session(server.app.state.engine, expire_on_commit=False) as session:
+        theme = Theme(
+            community_id=COMMUNITY,
+            name="Overslag en vervoerslogistiek in de haven",
+            description="Multimodale vervoerslogistiek en de overslag in de haven: "
+            "efficiëntieplannen voor logistieke operaties.",
+        )
+        session.add(theme)
+        for id_, organisation, community in (
+            ("pro-haven-here", "org-sloehaven-logistiek", COMMUNITY),
+            ("pro-haven-elsewhere", "org-vallei-techniek", "com-talentcampus-eemstad"),
+        ):
+            session.add(
+                Professional(
+                    id=id_,
+                    full_name=f"Havenwerker {id_[-4:]}",
+                    job_role="werknemer",
+                    job_title="planner",
+                    organisation_id=organisation,
+                    learning_wishes=wishes,
+                )
+            )
+            session.add(Membership(community_id=community, member_id=id_, kind="professional"))
+        session.commit()
+        meeting = Meeting(
+            title="Havenlogistiek voor werkenden",
+            starts_at=datetime(2027, 4, 1, 13, tzinfo=UTC),
+            ends_at=datetime(2027, 4, 1, 15, tzinfo=UTC),
+            place="Vlissingen",
+            capacity=20,
+            theme_id=theme.id,
+            community_id=COMMUNITY,
+        )
+        session.add(meeting)
+        session.commit()
+
+    login(page, INTERMEDIARY)
+    page.goto(f"/meetings/{meeting.id}")
+    here = page.locator('#suggestions li[data-invitee="pro-haven-here"]')
+    expect(here).to_contain_text("professional")  # its kind's label
+    expect(here.locator(".reason")).to_contain_text("wil leren over")
+    expect(here.locator(".reason")).to_contain_text("haven")
+    expect(page.locator('#suggestions li[data-invitee="pro-haven-elsewhere"]')).to_have_count(0)
+    with page.expect_navigation():
+        here.get_by_role("button", name="Uitnodigen").click()
+    expect(page.get_by_text("De uitnodiging is verstuurd.")).to_be_visible()
+    expect(page.locator('#invitees li[data-invitee="pro-haven-here"]')).to_be_visible()
+    expect(page.locator('#suggestions li[data-invitee="pro-haven-here"]')).to_have_count(0)
+
+    english = browser.new_context(base_url=server.url, viewport=VIEWPORT).new_page()
+    login(english, INTERMEDIARY, lang="en")
+    english.goto(f"/meetings/{meeting.id}")
+    reasons = english.locator("#suggestions li.suggestion .reason")
+    expect(reasons.first).to_contain_text("Why")
+    expect(english.locator("#suggestions")).not_to_contain_text("wil leren over")
     english.context.close()
