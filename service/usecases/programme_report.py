@@ -16,7 +16,9 @@ from fpdf import FPDF
 from service.usecases.csv_safety import guard
 from service.usecases.dashboard import Table
 from service.usecases.programmes import (
-    FIGURE_COLUMNS,
+    FIGURE_VALUES,
+    NOT_PUBLISHED,
+    NOT_PUBLISHED_NL,
     SUPPRESSION,
     SUPPRESSION_NL,
     Figures,
@@ -86,7 +88,7 @@ LABELS: dict[str, dict[str, str]] = {
     },
 }
 #: The figures a report states, in its order (the rest of a row names the community and period).
-REPORTED = FIGURE_COLUMNS[5:]
+REPORTED = FIGURE_VALUES
 
 
 def shown(value: Any) -> str:
@@ -147,6 +149,12 @@ def report_pdf(figures: Figures, community_id: str, period: str, language: str =
     line(f"{words['period']}: {period}")
     pdf.ln(4)
     line(words["figures"], size=13, style="B", height=8)
+    if not row["published"]:  # a running period: no figure yet (see `programmes`)
+        line(NOT_PUBLISHED_NL if language == "nl" else NOT_PUBLISHED)
+        pdf.ln(4)
+        line(SUPPRESSION_NL if language == "nl" else SUPPRESSION, size=9, style="I", height=5)
+        line(f"{words['made']}: {date.today().isoformat()} (lcmatch)", size=8, height=5)
+        return bytes(pdf.output())
     for column in REPORTED:
         pair(words[column], shown(row[column]))
     pdf.ln(4)

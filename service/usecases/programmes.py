@@ -5,6 +5,11 @@ intermediary of a funded community reads them for their own communities only. Ev
 1 to 4 is shown as "<5" (small-cell suppression), and a mean rating only from 5 ratings on, so
 no figure points at a person; `SUPPRESSION` says so in words for the export and the report.
 
+Only closed periods (whose end has passed) are published. A running period's counts grow as
+events arrive: two downloads on different days, subtracted, would tell what happened in
+between, a hidden count included. Its row says "not yet published" (`published` false, every
+figure empty) until it has ended; the suppression is worked out over the closed periods only.
+
 The match counts come from the community dashboard's own query (`dashboard.stages_reached`),
 bucketed by month or quarter instead of by week, so the two views never disagree.
 """
@@ -54,15 +59,21 @@ SUPPRESSION = (
     f"Counts from 1 to {SMALLEST_SHOWN - 1} are shown as '{SMALL}', hours and a mean rating "
     f"only from {SMALLEST_SHOWN} matches or ratings on, so that no figure points at a person. "
     f"A count that would let a hidden one be worked out by subtraction (a month from its "
-    f"quarter, a level from the regions) is hidden too and shown as '{HIDDEN}'."
+    f"quarter, a level from the regions) is hidden too and shown as '{HIDDEN}'. Figures are "
+    "published only for periods that have ended: the current period reads 'current period, "
+    "not yet published'."
 )
 SUPPRESSION_NL = (
     f"Aantallen van 1 tot en met {SMALLEST_SHOWN - 1} staan er als '{SMALL}', uren en een "
     f"gemiddeld cijfer pas vanaf {SMALLEST_SHOWN} matches of beoordelingen, zodat geen cijfer "
     "naar een persoon wijst. Een aantal waarmee een verborgen aantal door aftrekken te vinden "
     f"zou zijn (een maand uit het kwartaal, een niveau uit de regio's) is ook verborgen en "
-    f"staat er als '{HIDDEN}'."
+    f"staat er als '{HIDDEN}'. Cijfers verschijnen pas als de periode voorbij is: de lopende "
+    "periode staat er als 'lopende periode, nog niet gepubliceerd'."
 )
+#: What the row of a period not yet ended says instead of its figures.
+NOT_PUBLISHED = "current period, not yet published"
+NOT_PUBLISHED_NL = "lopende periode, nog niet gepubliceerd"
 #: A student's match from this status on counts as a placement.
 PLACED = SuggestionStatus.introduced.value
 #: Statuses that say a student or research group takes part in a challenge.
@@ -99,6 +110,24 @@ def _next_period(start: date, period: str) -> date:
     months = 1 if period == Period.MONTH else 3
     month = start.month + months
     return date(start.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+
+
+def period_end(start: date, period: str) -> date:
+    """The first day after the period."""
+    return _next_period(start, period)
+
+
+def is_closed(start: date, period: str, today: date) -> bool:
+    """Whether the period has ended (UTC), so that its figures no longer change: published."""
+    return period_end(start, period) <= today
+
+
+def parse_period(label: str) -> tuple[str, date]:
+    """The unit and first day of a period's name (2027-03, 2027-Q1)."""
+    year, part = label.split("-")
+    if part.startswith("Q"):
+        return Period.QUARTER, date(int(year), 3 * (int(part[1:]) - 1) + 1, 1)
+    return Period.MONTH, date(int(year), int(part), 1)
 
 
 def suppressed(count: int) -> int | str:
@@ -180,6 +209,7 @@ FIGURE_COLUMNS = (
     "region",
     "period",
     "period_start",
+    "published",
     "smes_taking_part",
     "students_taking_part",
     "research_groups_taking_part",
@@ -199,6 +229,8 @@ FIGURE_COLUMNS = (
     "meeting_attendance",
     "hours_completed",
 )
+#: The figures of a row (what a report states and the page's table shows after the period).
+FIGURE_VALUES = FIGURE_COLUMNS[FIGURE_COLUMNS.index("published") + 1 :]
 PLACEMENT_COLUMNS = ("community_id", "community", "period", "by", "value", "students_placed")
 
 #: The data dictionary: every field of the open data, what it counts, and its type.
@@ -212,6 +244,17 @@ DICTIONARY: dict[str, tuple[str, str, str]] = {
         "De maand (2027-03) of het kwartaal (2027-Q1), in UTC.",
     ),
     "period_start": ("date", "The period's first day.", "Eerste dag van de periode."),
+    "published": (
+        "boolean",
+        "Whether the period's figures are published: only once the period has ended. The "
+        "current period (and any later one) reads false, 'current period, not yet published', "
+        "with every figure empty: its counts still change as events arrive, and two downloads "
+        "on different days would otherwise give a hidden count away by subtraction.",
+        "Of de cijfers van de periode gepubliceerd zijn: pas als de periode voorbij is. De "
+        "lopende periode (en een latere) staat op false, 'lopende periode, nog niet "
+        "gepubliceerd', met alle cijfers leeg: de aantallen veranderen nog, en twee downloads "
+        "op verschillende dagen zouden anders door aftrekken een verborgen aantal verraden.",
+    ),
     "smes_taking_part": (
         "count",
         "SMEs that posted a challenge in the period or whose challenge had a match move on.",
@@ -523,6 +566,8 @@ class Figures:
     placements: Table
     communities: list[Community]
     suppression: str = SUPPRESSION
+    #: The day (UTC) the figures were read on: periods ended by then are published.
+    today: date | None = None
 
     def for_report(self, community_id: str, period: str) -> tuple[dict[str, Any], list]:
         """One community's row of one period (zeros for a quiet one), and its placements;
@@ -538,6 +583,10 @@ class Figures:
             ),
             None,
         )
+        unit, start = parse_period(period)
+        today = self.today or utcnow().date()
+        if row is None and not is_closed(start, unit, today):
+            row = unpublished_row(community, unit, start)
         if row is None:
             row = {column: 0 for column in FIGURE_COLUMNS}
             row.update(
@@ -546,6 +595,7 @@ class Figures:
                 region=community.region,
                 period=period,
                 period_start=None,
+                published=True,
                 mean_rating=None,
             )
         placements = [
@@ -554,6 +604,20 @@ class Figures:
             if r["community_id"] == community_id and r["period"] == period
         ]
         return row, placements
+
+
+def unpublished_row(community: Community, unit: str, start: date) -> dict[str, Any]:
+    """The row of a period not yet ended: its name, and no figure (`NOT_PUBLISHED`)."""
+    row: dict[str, Any] = dict.fromkeys(FIGURE_COLUMNS)
+    row.update(
+        community_id=community.id,
+        community=community.name,
+        region=community.region,
+        period=period_label(start, unit),
+        period_start=start,
+        published=False,
+    )
+    return row
 
 
 #: Each count of a row: how it is read from a period's bucket, and whether a quarter's count
@@ -604,14 +668,23 @@ def _shown_count(cell: disclosure.Cell) -> int | str:
 
 class CommunityFigures:
     """One community's figures by month and by quarter, suppressed together: what the one
-    shows cannot be subtracted from the other to reveal what either hides."""
+    shows cannot be subtracted from the other to reveal what either hides. Only the periods
+    ended by `today` are counted and protected; the others are `unpublished`."""
 
-    def __init__(self, months: dict[date, Bucket]) -> None:
-        first, last = min(months), max(months)
+    def __init__(self, months: dict[date, Bucket], today: date) -> None:
+        # Up to the running period at least: it is a row too, "not yet published".
+        first, last = min(months), max(*months, period_start(today, Period.MONTH))
         self.buckets: dict[tuple[str, date], Bucket] = {}
+        self.unpublished: set[tuple[str, date]] = set()
         for month in _periods(first, last, Period.MONTH):
+            if not is_closed(month, Period.MONTH, today):
+                self.unpublished.add((Period.MONTH, month))
+                continue
             self.buckets[Period.MONTH, month] = months.get(month) or Bucket()
         for quarter in _periods(first, last, Period.QUARTER):
+            if not is_closed(quarter, Period.QUARTER, today):
+                self.unpublished.add((Period.QUARTER, quarter))
+                continue
             merged = Bucket()
             for n in range(3):
                 merged.merge(months.get(_add_months(quarter, n)) or Bucket())
@@ -736,7 +809,11 @@ class CommunityFigures:
         """The community's rows of figures and of placements, per month or quarter."""
         rows: list[dict[str, Any]] = []
         placements: list[dict[str, Any]] = []
-        for start in sorted(start for unit, start in self.buckets if unit == period):
+        periods = {start for unit, start in [*self.buckets, *self.unpublished] if unit == period}
+        for start in sorted(periods):
+            if (period, start) in self.unpublished:
+                rows.append(unpublished_row(community, period, start))
+                continue
             label = period_label(start, period)
             rows.append(
                 {
@@ -745,6 +822,7 @@ class CommunityFigures:
                     "region": community.region,
                     "period": label,
                     "period_start": start,
+                    "published": True,
                     **self.row(period, start),
                 }
             )
@@ -792,19 +870,22 @@ def programme_figures(
     session: Session, actor: Actor, programme_id: str, period: str = Period.QUARTER
 ) -> Figures:
     """The figures of the programme's communities the caller may read, per month or quarter
-    from the first period with anything to count to the last (quiet periods are rows of 0).
+    from the first period with anything to count to the last or the current one (quiet periods
+    are rows of 0).
     Every count of people or organisations is suppressed below 5, and further counts are
-    hidden where subtraction would reveal a suppressed one (`SUPPRESSION`)."""
+    hidden where subtraction would reveal a suppressed one (`SUPPRESSION`). Only periods that
+    have ended are published: a later one is a row without figures (`NOT_PUBLISHED`)."""
     if period not in Period.ALL:
         raise Invalid(f"period: must be one of {', '.join(Period.ALL)}, not {period!r}")
     view = visible_programme(session, actor, programme_id)
     now = utcnow()
+    today = now.date()
     rows: list[dict[str, Any]] = []
     placements: list[dict[str, Any]] = []
     for community in view.communities:
         months = _community_buckets(session, community.id, now)
         if months:
-            figures, placed = CommunityFigures(months).tables(community, period)
+            figures, placed = CommunityFigures(months, today).tables(community, period)
             rows += figures
             placements += placed
     return Figures(
@@ -813,4 +894,5 @@ def programme_figures(
         Table("figures", FIGURE_COLUMNS, rows),
         Table("placements", PLACEMENT_COLUMNS, placements),
         view.communities,
+        today=today,
     )

@@ -61,7 +61,9 @@ HEADINGS = {
     "hours_completed": N_("Uren afgerond"),
 }
 #: The columns of a community's table on the page (its name and region head the section).
-SHOWN = programmes.FIGURE_COLUMNS[3:4] + programmes.FIGURE_COLUMNS[5:]
+SHOWN = ("period", *programmes.FIGURE_VALUES)
+#: A period not yet ended, in the place of its figures (`programmes.NOT_PUBLISHED`).
+NOT_PUBLISHED = N_("lopende periode, nog niet gepubliceerd")
 #: What the page says about small counts (`programmes.SUPPRESSION` in the open data).
 SUPPRESSION = N_(
     "Geen cijfer wijst naar een persoon: aantallen van 1 tot en met 4 staan er als '<5', uren en "
@@ -120,9 +122,12 @@ class CommunitySection:
     headings: list[str]
     rows: list[list[str]]
     periods: list[str]
+    published: list[bool]
 
 
-def _section(community_id: str, rows: list[dict[str, Any]]) -> CommunitySection:
+def _section(community_id: str, table: list[dict[str, Any]]) -> CommunitySection:
+    # The charts plot the published periods; the table names the running one too.
+    rows = [row for row in table if row["published"]]
     periods = [row["period"] for row in rows]
     fmt = _number_format()
     participants = bar_chart(
@@ -153,7 +158,7 @@ def _section(community_id: str, rows: list[dict[str, Any]]) -> CommunitySection:
         value_format=fmt,
         empty_text=_("Nog geen gegevens."),
     )
-    first = rows[0] if rows else {}
+    first = table[0] if table else {}
     return CommunitySection(
         id=community_id,
         name=first.get("community", community_id),
@@ -162,8 +167,12 @@ def _section(community_id: str, rows: list[dict[str, Any]]) -> CommunitySection:
         matches=matches,
         meetings=meetings,
         headings=[_(HEADINGS[c]) for c in SHOWN],
-        rows=[[cell(row[c]) for c in SHOWN] for row in rows],
-        periods=periods,
+        rows=[
+            [cell(row[c]) for c in SHOWN] if row["published"] else [row["period"], _(NOT_PUBLISHED)]
+            for row in table
+        ],
+        periods=[row["period"] for row in table],
+        published=[bool(row["published"]) for row in table],
     )
 
 

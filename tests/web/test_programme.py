@@ -3,7 +3,9 @@ charts and table in Dutch or English, and downloads the CSV, the JSON and a PDF 
 state the figures of the page; no student is named anywhere.
 
 The demo has no match history yet, so the module writes one: six students of the Biobased
-community introduced on one challenge in 2026-Q3, three of them completed in 2026-Q4.
+community introduced on one challenge in 2026-Q3, three of them completed in 2026-Q4. The
+figures are read as on 15 January 2027: 2026-Q4 has ended (published), 2027-Q1 runs (a row
+"not yet published", without figures).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from service.domain.tables import (
     Suggestion,
     SuggestionEvent,
 )
+from service.usecases import programmes
 from service.usecases.programme_report import LABELS, REPORTED, shown
 from service.web.programme import SHOWN
 
@@ -37,8 +40,19 @@ PASSWORD = "demo-wachtwoord"
 PLACED = 6
 
 
+#: The day the figures are read on (the server runs in this process: its clock is set here).
+READ_ON = datetime(2027, 1, 15, 9, 0, tzinfo=UTC)
+RUNNING = "2027-Q1"
+NOT_PUBLISHED = {"nl": "lopende periode, nog niet gepubliceerd", "en": programmes.NOT_PUBLISHED}
+
+
 def at(day: str) -> datetime:
     return datetime.fromisoformat(day).replace(tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _read_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(programmes, "utcnow", lambda: READ_ON)
 
 
 @pytest.fixture(scope="module")
@@ -145,6 +159,11 @@ def test_the_monitor_sees_each_community_and_downloads_the_same_figures(
     assert rows["2026-Q3"][heading] == str(PLACED)
     completed = {"nl": "Afgerond", "en": "Completed"}[lang]
     assert rows["2026-Q4"][completed] == "<5"
+    # The running quarter: named, without a figure (they still change as events arrive).
+    running = table.locator("tbody tr.not-published")
+    expect(running).to_have_count(1)
+    expect(running).to_contain_text(RUNNING)
+    expect(running).to_contain_text(NOT_PUBLISHED[lang])
     body = page.content()
     for name in history:
         assert name not in body, f"the programme page names {name}"
@@ -156,7 +175,8 @@ def test_the_monitor_sees_each_community_and_downloads_the_same_figures(
         from_csv = [row for row in csv.DictReader(handle) if row["community_id"] == COMMUNITY]
     from_api = [row for row in figures["figures"] if row["community_id"] == COMMUNITY]
     assert [row["students_taking_part"] for row in from_csv] == [
-        str(row["students_taking_part"]) for row in from_api
+        "" if row["students_taking_part"] is None else str(row["students_taking_part"])
+        for row in from_api
     ]
     for from_file, row in zip(from_csv, from_api, strict=True):
         for field, value in row.items():
@@ -166,8 +186,13 @@ def test_the_monitor_sees_each_community_and_downloads_the_same_figures(
         cells[0]: cells[: len(SHOWN)]  # the last cell is the report's link
         for cells in (r.locator("td").all_inner_texts() for r in table.locator("tbody tr").all())
     }
+    assert [row["period"] for row in from_api if not row["published"]] == [RUNNING]
     for row in from_api:
         cells = page_rows[row["period"]]
+        if not row["published"]:
+            assert cells[:2] == [row["period"], NOT_PUBLISHED[lang]]
+            assert all(row[column] is None for column in SHOWN[1:])
+            continue
         for column, text in zip(SHOWN, cells, strict=True):
             value = row[column]
             if isinstance(value, float):

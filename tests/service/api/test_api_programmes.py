@@ -9,6 +9,7 @@ import re
 from datetime import UTC, date, datetime
 
 import pypdf
+import pytest
 from apiworld import PASSWORD, World, email
 from fastapi.testclient import TestClient
 from sqlmodel import select
@@ -24,7 +25,7 @@ from service.domain.tables import (
     Theme,
     User,
 )
-from service.usecases import dashboard
+from service.usecases import dashboard, programmes
 from service.usecases.programme_report import LABELS, REPORTED, shown
 from service.web import auth, journey, review, rounds, rounds_student, sme, student
 from service.web import dashboard as dashboard_pages
@@ -43,6 +44,20 @@ PAGE_AREAS = (
     rounds_student,
 )
 FIGURES = "/programmes/prg-a/figures"
+#: The day the figures are read on: every period of the activity below has ended by then.
+READ_ON = datetime(2027, 7, 15, 9, 0, tzinfo=UTC)
+
+
+def read_on(monkeypatch: pytest.MonkeyPatch, moment: datetime) -> None:
+    """Read the figures as on that day (only periods ended by then are published)."""
+    monkeypatch.setattr(programmes, "utcnow", lambda: moment)
+
+
+@pytest.fixture(autouse=True)
+def _after_the_activity(monkeypatch: pytest.MonkeyPatch) -> None:
+    read_on(monkeypatch, READ_ON)
+
+
 PLACED = 6  # students placed in 2027-Q1; 3 of them complete in Q2
 
 
@@ -211,7 +226,9 @@ def test_a_monitor_reads_their_programme_per_quarter_with_small_counts_hidden(
     }
     # Quarters without anything are rows of zeros: no gap from the first to the last.
     periods = [row["period"] for row in rows]
-    assert periods == sorted(periods) and "2027-Q1" in periods and periods[-1] == "2027-Q2"
+    assert periods == sorted(periods) and "2027-Q1" in periods and periods[-2] == "2027-Q2"
+    # Up to the running quarter, which is not yet published.
+    assert periods[-1] == "2027-Q3" and row_of(rows, "2027-Q3")["published"] is False
     fields = {entry["field"] for entry in body["dictionary"]}
     assert set(rows[0]) <= fields and set(placements[0]) <= fields
 
@@ -303,7 +320,7 @@ def test_a_quiet_period_is_a_report_of_zeros(world: World) -> None:
     answer = world.get(
         "/programmes/prg-a/communities/com-a/report",
         "int-a",
-        params={"period": "2031-Q3", "language": "en"},
+        params={"period": "2025-Q3", "language": "en"},
     )
     assert answer.status_code == 200, answer.text
     lines = _pdf_text(answer.content).splitlines()
@@ -315,6 +332,58 @@ def test_a_quiet_period_is_a_report_of_zeros(world: World) -> None:
         "/programmes/prg-a/communities/com-a/report", "int-a", params={"period": "2031-Q5"}
     )
     assert bad.status_code == 422
+    later = world.get(
+        "/programmes/prg-a/communities/com-a/report",
+        "int-a",
+        params={"period": "2031-Q3", "language": "en"},
+    )
+    text = _pdf_text(later.content)
+    assert programmes.NOT_PUBLISHED in text  # a period not yet ended: no zeros either
+    assert not any(line.startswith(LABELS["en"]["matches_suggested"]) for line in text.splitlines())
+
+
+def test_the_current_period_is_not_yet_published(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read in May 2027: 2027-Q2 (and 2027-05) still run, their counts grow as events arrive,
+    and two downloads on different days would give a hidden count away by subtraction. They
+    read "not yet published", in the JSON, the CSV and the PDF; the periods ended are there."""
+    add_activity(world)
+    read_on(monkeypatch, datetime(2027, 5, 10, 12, 0, tzinfo=UTC))
+    body = world.get(FIGURES, "mon-a").json()
+    q2 = row_of(body["figures"], "2027-Q2")
+    assert q2["published"] is False
+    assert all(q2[field] is None for field in programmes.FIGURE_VALUES), q2
+    assert not [p for p in body["placements"] if p["period"] == "2027-Q2"]
+    q1 = row_of(body["figures"], "2027-Q1")
+    assert q1["published"] is True and q1["matches_introduced"] == PLACED
+    assert "not yet published" in body["suppression"]
+    [published] = [e for e in body["dictionary"] if e["field"] == "published"]
+    assert "nog niet gepubliceerd" in published["description_nl"]
+    assert "not yet published" in published["description_en"]
+
+    months = world.get(FIGURES, "mon-a", params={"period": "month"}).json()["figures"]
+    assert row_of(months, "2027-04")["published"] is True
+    assert row_of(months, "2027-04")["ratings"] == 6
+    may = row_of(months, "2027-05")
+    assert may["published"] is False and may["ratings"] is None
+
+    as_csv = world.get(FIGURES, "mon-a", params={"format": "csv"}).text
+    [csv_q2] = [r for r in csv.DictReader(io.StringIO(as_csv)) if r["period"] == "2027-Q2"]
+    assert csv_q2["published"] == "False"
+    assert all(csv_q2[field] == "" for field in programmes.FIGURE_VALUES)
+
+    for language, words in (("nl", programmes.NOT_PUBLISHED_NL), ("en", programmes.NOT_PUBLISHED)):
+        answer = world.get(
+            "/programmes/prg-a/communities/com-a/report",
+            "mon-a",
+            params={"period": "2027-Q2", "language": language},
+        )
+        assert answer.status_code == 200, answer.text
+        text = _pdf_text(answer.content)
+        assert words in text
+        for field in REPORTED:
+            assert not any(line.startswith(LABELS[language][field]) for line in text.splitlines())
 
 
 def _path_values(world: World) -> dict[str, str]:

@@ -6,8 +6,18 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from service.domain.tables import Community
 from service.usecases import disclosure
-from service.usecases.programmes import period_label, period_start, suppressed
+from service.usecases.programmes import (
+    FIGURE_VALUES,
+    Bucket,
+    CommunityFigures,
+    is_closed,
+    parse_period,
+    period_label,
+    period_start,
+    suppressed,
+)
 
 
 @pytest.mark.parametrize(("count", "shown"), [(0, 0), (1, "<5"), (4, "<5"), (5, 5), (12, 12)])
@@ -64,3 +74,47 @@ def test_people_counted_once_per_quarter_are_protected_too() -> None:
     # 9 SMEs in the quarter, 5 in one month: the other month holds at least 4, so "<5" is 4.
     cells = _quarter(9, [5, 4, 0], exact=False)
     assert cells[1].hidden and cells[2].primary
+
+
+@pytest.mark.parametrize(
+    ("start", "period", "today", "closed"),
+    [
+        (date(2027, 3, 1), "month", date(2027, 3, 31), False),  # its last day: still running
+        (date(2027, 3, 1), "month", date(2027, 4, 1), True),
+        (date(2027, 1, 1), "quarter", date(2027, 3, 31), False),
+        (date(2027, 10, 1), "quarter", date(2028, 1, 1), True),  # over the year's end
+    ],
+)
+def test_a_period_is_closed_once_its_last_day_has_passed(
+    start: date, period: str, today: date, closed: bool
+) -> None:
+    assert is_closed(start, period, today) is closed
+    assert parse_period(period_label(start, period)) == (period, start)
+
+
+def test_the_running_period_has_no_figures_and_the_ended_ones_are_protected_alone() -> None:
+    """April ended, May runs: April's 7 challenges are shown; May's 3 (a "<5" once shown, and
+    a count a second download would change) and the quarter are not yet published. Nothing
+    of the running quarter takes part in hiding April's figures."""
+    community = Community(id="com-t", name="Test", region="Achterhoek")
+    months = {date(2027, 4, 1): Bucket(posted=7), date(2027, 5, 1): Bucket(posted=3)}
+    figures = CommunityFigures(months, today=date(2027, 5, 10))
+    rows, _ = figures.tables(community, "month")
+    by_period = {row["period"]: row for row in rows}
+    assert by_period["2027-04"]["published"] is True
+    assert by_period["2027-04"]["challenges_posted"] == 7
+    assert by_period["2027-05"]["published"] is False
+    assert all(by_period["2027-05"][field] is None for field in FIGURE_VALUES)
+    [quarter], placements = figures.tables(community, "quarter")
+    assert quarter["period"] == "2027-Q2" and quarter["published"] is False
+    assert quarter["challenges_posted"] is None and placements == []
+    # Once the quarter has ended, it is published and protected with its months.
+    ended = CommunityFigures(months, today=date(2027, 7, 1))
+    quarters, _ = ended.tables(community, "quarter")
+    assert [(r["period"], r["published"], r["challenges_posted"]) for r in quarters] == [
+        ("2027-Q2", True, 10),
+        ("2027-Q3", False, None),  # the running one, now
+    ]
+    months_after, _ = ended.tables(community, "month")
+    # 10 - 0 - April's 7 would say May's 3: April is hidden too.
+    assert [r["challenges_posted"] for r in months_after] == ["x", "<5", 0, None]
