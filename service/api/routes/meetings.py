@@ -60,7 +60,9 @@ def read_meeting(session: SessionDep, actor: CurrentUser, meeting_id: str) -> Me
 def suggest_invitees(
     request: Request, session: SessionDep, actor: CurrentUser, meeting_id: str
 ) -> list[InviteeSuggestion]:
-    """Whom to invite, ranked by the theme's text, each with the reason."""
+    """Whom to invite of the community (students, research groups, SMEs, professionals,
+    teachers; up to 10 of each kind), ranked by the theme's text, each with the reason: the
+    items shared with the theme (`reason`) and in words (`reason_nl`, `reason_en`)."""
     return meetings.suggest_invitees(session, request.app.state.matching, actor, meeting_id)
 
 

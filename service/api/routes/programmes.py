@@ -73,7 +73,9 @@ def programme_figures(
 ) -> Any:
     """Per community and per period: who takes part, challenges posted, staffed and completed,
     matches, ratings, and placements by level and region. No person is named, and counts from
-    1 to 4 read "<5". JSON holds every table and the data dictionary; CSV one table."""
+    1 to 4 read "<5". Only periods that have ended carry figures: the running one is a row with
+    `published` false ("current period, not yet published"). JSON holds every table and the
+    data dictionary; CSV one table."""
     figures = programmes.programme_figures(session, actor, programme_id, period)
     tables = {
         Part.figures: figures.figures,
