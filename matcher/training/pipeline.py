@@ -251,22 +251,37 @@ def _hard_negative_note(config: dict) -> list[str]:
     ]
 
 
+def _recipe_intro(summary: dict) -> list[str]:
+    """What was trained: a linear map then every layer, or (recipes without the map, such as
+    `e5`) the transformer alone."""
+    config = summary["config"]
+    if config.get("linear") is not None:
+        return [
+            f"`{summary['base_model']}` adapted to Dutch and to lcmatch's domain in two stages: a",
+            "linear map (384 x 384, a `Dense` layer after the normalised mean pooling) learned on",
+            "all pairs from the frozen base model's cached vectors, then every layer (transformer",
+            "and map) fine-tuned together on a sample of the pairs. Same architecture as the base",
+            "model plus one 384 x 384 layer, so it encodes as fast. Weights are stored in fp16",
+            "and loaded as float32.",
+        ]
+    frozen = " except the word embeddings" if config.get("freeze_embeddings") else ""
+    return [
+        f"`{summary['base_model']}` fine-tuned on Dutch and domain pairs (recipe"
+        f" `{config['name']}`): every layer{frozen}, pairs cut to {config['max_length']} tokens,",
+        f"batches of {config['batch_size']}, learning rate {config['learning_rate']}. Same"
+        " architecture and tokenizer as the base model (the tokenizer files are the base's).",
+        "Weights are stored in fp16 and loaded as float32.",
+    ]
+
+
 def model_card(name: str, summary: dict) -> str:
     """The model folder's README: what it is, what it learned from, how, and how well."""
-    lines = [
-        f"# {name}",
-        "",
-        f"`{summary['base_model']}` adapted to Dutch and to lcmatch's domain in two stages: a",
-        "linear map (384 x 384, a `Dense` layer after the normalised mean pooling) learned on",
-        "all pairs from the frozen base model's cached vectors, then every layer (transformer",
-        "and map) fine-tuned together on a sample of the pairs. Same architecture as the base",
-        "model plus one 384 x 384 layer, so it encodes as fast. Weights are stored in fp16 and",
-        "loaded as float32.",
-        "",
+    lines = [f"# {name}", "", *_recipe_intro(summary), ""]
+    lines += [
         "## Data",
         "",
         "Pairs (anchor, positive), learned with MultipleNegativesRankingLoss (in-batch negatives,",
-        "both directions, no two pairs of one group in a batch). All pairs (the linear map):",
+        "both directions, no two pairs of one group in a batch). All pairs:",
         "",
         "| source | pairs |",
         "|---|---|",
