@@ -16,7 +16,7 @@ from matcher.index import Attributes, Filters, VectorIndex, top_k
 from matcher.lexical import CharTfidfEncoder, QueryTerms, common_words
 from matcher.results import COMPONENTS, Components, Explanation, Match
 from matcher.scoring import HybridScorer, QuerySide
-from matcher.skills import SkillTagger, default_tagger, shared_tags
+from matcher.skills import SkillTag, SkillTagger, default_tagger, shared_tags
 from matcher.sparse_rows import SparseRows
 from matcher.statistics import MOMENT_SAMPLE
 from matcher.weights import METHODS, Weights
@@ -32,6 +32,8 @@ REFIT_ALWAYS_UP_TO = 1000
 #: Above this many indexed rows a filtered query scores only the rows that pass its filters
 #: (joining their sparse rows costs more than scoring every row below it).
 POOL_FROM = 2048
+#: Query texts whose skills `explain` keeps (see `HybridRanker.query_skills`).
+QUERY_SKILLS_KEPT = 4096
 
 
 class HybridRanker:
@@ -107,6 +109,7 @@ class HybridRanker:
         if not (math.isfinite(self.refit_drift) and self.refit_drift >= 0):
             raise MatcherError(f"refit_drift must be a number >= 0, not {self.refit_drift}")
         self.tagger_ = self.tagger if self.tagger is not None else default_tagger()
+        self._query_skills: dict[str, tuple[SkillTag, ...]] = {}
         self.texts_: dict[str, str] = {}
         self.index_: VectorIndex | None = None
         self.scorer_ = HybridScorer(weights=self.weights_, tagger=self.tagger_)
@@ -485,9 +488,8 @@ class HybridRanker:
 
     def explain(self, query: str, ids: Sequence[str]) -> list[Explanation]:
         """For each indexed row: the skills it shares with the query, and the query words it has."""
-        tagger = self.tagger_
         common = self.corpus_common_words()
-        query_skills = tagger.tag(query)
+        query_skills = self.query_skills(query)
         skills = self._row_skills(ids) if query_skills else [set()] * len(ids)
         terms = QueryTerms(query, common=common)
         return [
@@ -497,6 +499,25 @@ class HybridRanker:
             )
             for id_, row_skills in zip(ids, skills, strict=True)
         ]
+
+    def query_skills(self, query: str) -> list[SkillTag]:
+        """The skills of a query text (`SkillTagger.tag`), tagged once and kept (up to
+        `QUERY_SKILLS_KEPT` texts) until `forget_queries`: the same query comes again and
+        again (a challenge whose students are reviewed, a student's profile), and tagging it
+        took a third of a search's CPU. Safe for searches side by side."""
+        kept = self.__dict__.setdefault("_query_skills", {})  # a restored ranker starts here
+        found = kept.get(query)
+        if found is None:
+            found = tuple(self.tagger_.tag(query))
+            if len(kept) >= QUERY_SKILLS_KEPT:
+                kept.clear()
+            kept[query] = found
+        return list(found)
+
+    def forget_queries(self) -> None:
+        """Drop every kept query's skills: a query text may be personal data (a student's
+        profile) that has been erased."""
+        self.__dict__.get("_query_skills", {}).clear()
 
     def _row_skills(self, ids: Sequence[str]) -> list[set[str]]:
         """The skill URIs of indexed rows: read from their weighted skill rows where the

@@ -414,12 +414,14 @@ class Matching:
             self.fresh[kind].check(ranker)
 
     def erase(self, kind: Kind, row: Row) -> None:
-        """Forget an erased row everywhere this process keeps it: its index entry and any
-        cached vector of its text."""
+        """Forget an erased row everywhere this process keeps it: its index entry, any cached
+        vector of its text, and what searches kept of its text as a query."""
         self.forget(kind, row.id)
         with self._lock.writing():
             for fresh in self.fresh.values():
                 fresh.forget_queries()
+            for ranker in self.rankers.values():
+                ranker.forget_queries()  # the skills of its text, if it was a query
         self._uncache([text_view(kind, row)])
 
     def rank(

@@ -151,3 +151,13 @@ def test_a_model_that_encodes_both_sides_alike_keeps_one_vector(engine) -> None:
 def session_row(engine, id_: str) -> StudentProfile:  # noqa: F811
     with Session(engine, expire_on_commit=False) as session:
         return session.get(StudentProfile, id_)
+
+
+def test_an_erased_profile_leaves_nothing_of_its_text_as_a_query(engine) -> None:  # noqa: F811
+    matching = started(engine, PrefixedEncoder())
+    query = students(engine)[5]
+    matching.rank("student", "student", query, k=5, filters={})
+    ranker = matching.rankers["student"]
+    assert text_view("student", query) in ranker._query_skills  # kept for the next search
+    matching.erase("student", query)
+    assert not ranker._query_skills and query.id not in ranker
