@@ -421,7 +421,7 @@ class Matching:
             for fresh in self.fresh.values():
                 fresh.forget_queries()
             for ranker in self.rankers.values():
-                ranker.forget_queries()  # the skills of its text, if it was a query
+                ranker.forget_texts()  # the skills of its text (as a query or a row)
         self._uncache([text_view(kind, row)])
 
     def rank(

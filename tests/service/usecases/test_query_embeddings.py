@@ -158,6 +158,6 @@ def test_an_erased_profile_leaves_nothing_of_its_text_as_a_query(engine) -> None
     query = students(engine)[5]
     matching.rank("student", "student", query, k=5, filters={})
     ranker = matching.rankers["student"]
-    assert text_view("student", query) in ranker._query_skills  # kept for the next search
+    assert text_view("student", query) in ranker._skills_kept  # kept for the next search
     matching.erase("student", query)
-    assert not ranker._query_skills and query.id not in ranker
+    assert not ranker._skills_kept and query.id not in ranker

@@ -1,9 +1,10 @@
-"""A ranker tags each query text once and keeps its skills for the next searches, until they
-are forgotten (an erased profile's text must not outlive it): the explanations stay the same."""
+"""A ranker tags each text it explains (the query, and with the skill component at weight 0 the
+rows it returns) once and keeps its skills for the next searches, until they are forgotten (an
+erased profile's text must not outlive it): the explanations stay the same."""
 
 from __future__ import annotations
 
-from matcher import HashingEncoder, HybridRanker
+from matcher import HashingEncoder, HybridRanker, Weights
 from matcher.skills import Skill, SkillTagger
 
 SKILLS = [
@@ -28,15 +29,16 @@ class CountingTagger(SkillTagger):
         return super().tag(text)
 
 
-def test_a_query_is_tagged_once_and_explained_alike_until_forgotten() -> None:
+def test_each_text_is_tagged_once_and_explained_alike_until_forgotten() -> None:
     tagger = CountingTagger().fit(SKILLS)
-    ranker = HybridRanker(encoder=HashingEncoder(), tagger=tagger)
+    ranker = HybridRanker(encoder=HashingEncoder(), weights=Weights(1.0, 0.0, 0.0), tagger=tagger)
     ranker.fit(list(TEXTS), list(TEXTS.values()))
     first = ranker.search(QUERY, 3)
     assert {tag.uri for m in first for tag in m.explanation.shared_skills} == {"s:heat", "s:python"}
+    assert sorted(tagger.tagged) == sorted([QUERY, *TEXTS.values()])
     assert ranker.search(QUERY, 3) == first
-    assert tagger.tagged.count(QUERY) == 1
+    assert len(tagger.tagged) == 1 + len(TEXTS)
 
-    ranker.forget_queries()
+    ranker.forget_texts()
     assert ranker.search(QUERY, 3) == first
-    assert tagger.tagged.count(QUERY) == 2
+    assert len(tagger.tagged) == 2 * (1 + len(TEXTS))
