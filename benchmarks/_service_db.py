@@ -6,7 +6,9 @@ deterministically from the Dutch demo data (programmes, sentences, skills and in
 the 300 demo students mixed by a seeded RNG; the 80 demo challenges cycled). Vectors are
 clustered random unit vectors tagged with the configured model's id and each text's hash,
 so the service takes them as current and encodes nothing: computing 100k real embeddings
-would take this machine most of an hour, and start-up never looks inside a vector.
+would take this machine most of an hour, and start-up never looks inside a vector. With a
+model that encodes queries apart (e5), each row also gets a query-side vector (its passage
+vector moved a little), as `Matching.embed` keeps one.
 
 The database is written to var/bench/ and reused while its recipe (size, model id, seed)
 stays the same.
@@ -21,10 +23,12 @@ from pathlib import Path
 
 import _pg_support as support
 import argon2
+import numpy as np
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from matcher.cache import text_hash
+from matcher.encoders import prefix_of
 from service.domain.tables import (
     Challenge,
     ChallengeLevel,
@@ -83,15 +87,32 @@ class BenchDatabase:
         return found
 
 
+def asymmetric(model) -> bool:
+    """Whether a model encodes queries apart from passages (then rows keep both vectors)."""
+    return prefix_of(model, "query") != prefix_of(model, "passage")
+
+
+def query_side(vectors: np.ndarray, seed: int) -> np.ndarray:
+    """Stand-ins for the same texts encoded as queries: near their passage vectors (e5's two
+    sides of one text are close, not equal)."""
+    rng = np.random.default_rng(seed)
+    moved = vectors + 0.3 * rng.standard_normal(vectors.shape).astype(np.float32) / np.sqrt(
+        vectors.shape[1]
+    )
+    return (moved / np.linalg.norm(moved, axis=1, keepdims=True)).astype(np.float32)
+
+
 def _sentences(text: str) -> list[str]:
     return [part.strip() + "." for part in text.split(".") if len(part.strip()) > 3]
 
 
-def student_rows(count: int, model_id: str, dimension: int) -> list[dict]:
-    """`count` student rows (as column dicts), each with a current-looking embedding."""
+def student_rows(count: int, model_id: str, dimension: int, queries: bool = False) -> list[dict]:
+    """`count` student rows (as column dicts), each with a current-looking embedding (and,
+    with `queries`, a query-side one)."""
     demo = json.loads((DEMO / "students.json").read_text())
     rng = random.Random(SEED)
     vectors = support.clustered_vectors(count, dimension, seed=SEED)
+    asked = query_side(vectors, SEED + 10) if queries else None
     rows = []
     for n in range(count):
         base, other = rng.choice(demo), rng.choice(demo)
@@ -114,17 +135,21 @@ def student_rows(count: int, model_id: str, dimension: int) -> list[dict]:
         if has_login(n):
             student.user_id = f"usr-stu-{n:07d}"
         student.embedding = vectors[n]
+        student.query_embedding = None if asked is None else asked[n]
         student.embedding_model = model_id
         student.text_hash = text_hash(text_view("student", student))
         rows.append(student.model_dump())
     return rows
 
 
-def challenge_rows(communities: int, model_id: str, dimension: int) -> list[dict]:
+def challenge_rows(
+    communities: int, model_id: str, dimension: int, queries: bool = False
+) -> list[dict]:
     demo = json.loads((DEMO / "challenges.json").read_text())
     vectors = support.clustered_vectors(
         communities * CHALLENGES_PER_COMMUNITY, dimension, seed=SEED + 1
     )
+    asked = query_side(vectors, SEED + 11) if queries else None
     rows = []
     for n in range(communities * CHALLENGES_PER_COMMUNITY):
         source = demo[n % len(demo)]
@@ -141,14 +166,16 @@ def challenge_rows(communities: int, model_id: str, dimension: int) -> list[dict
             status=ChallengeStatus.published,
         )
         challenge.embedding = vectors[n]
+        challenge.query_embedding = None if asked is None else asked[n]
         challenge.embedding_model = model_id
         challenge.text_hash = text_hash(text_view("challenge", challenge))
         rows.append(challenge.model_dump())
     return rows
 
 
-def _recipe(students: int, model_id: str, dimension: int) -> str:
-    return f"students={students} model={model_id} dimension={dimension} seed={SEED} v2"
+def _recipe(students: int, model_id: str, dimension: int, queries: bool) -> str:
+    sides = " query-side" if queries else ""
+    return f"students={students} model={model_id} dimension={dimension} seed={SEED}{sides} v3"
 
 
 def _info(url: str, students: int) -> BenchDatabase:
@@ -157,13 +184,15 @@ def _info(url: str, students: int) -> BenchDatabase:
     )
 
 
-def build(folder: Path, students: int, model_id: str, dimension: int) -> BenchDatabase:
+def build(
+    folder: Path, students: int, model_id: str, dimension: int, *, queries: bool = False
+) -> BenchDatabase:
     """The benchmark database (SQLite) for this many students and this model, built if
-    missing."""
+    missing; `queries`: rows keep query-side vectors too (see `asymmetric`)."""
     path = folder / f"service-{students}.sqlite"
     marker = path.with_suffix(".recipe")
     info = _info(f"sqlite:///{path}", students)
-    recipe = _recipe(students, model_id, dimension)
+    recipe = _recipe(students, model_id, dimension, queries)
     if path.exists() and marker.exists() and marker.read_text() == recipe:
         return info
     folder.mkdir(parents=True, exist_ok=True)
@@ -171,7 +200,7 @@ def build(folder: Path, students: int, model_id: str, dimension: int) -> BenchDa
         stale.unlink(missing_ok=True)
     engine = make_engine(info.url)
     migrate(engine)
-    _write(engine, students, model_id, dimension)
+    _write(engine, students, model_id, dimension, queries)
     with engine.connect() as connection:
         connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
@@ -179,9 +208,11 @@ def build(folder: Path, students: int, model_id: str, dimension: int) -> BenchDa
     return info
 
 
-def build_postgres(server, students: int, model_id: str, dimension: int) -> BenchDatabase:
+def build_postgres(
+    server, students: int, model_id: str, dimension: int, *, queries: bool = False
+) -> BenchDatabase:
     """The same database on PostgreSQL (a pgserver), with the HNSW index of its vectors."""
-    recipe = _recipe(students, model_id, dimension)
+    recipe = _recipe(students, model_id, dimension, queries)
     name = f"bench_service_{students}_{abs(hash_text(recipe)) % 10**8}"
     info = _info(support.database_url(server, name), students)
     engine = make_engine(info.url)
@@ -197,7 +228,7 @@ def build_postgres(server, students: int, model_id: str, dimension: int) -> Benc
         connection.exec_driver_sql('TRUNCATE community, organisation, "user" CASCADE')
         # Loading 100k rows into an HNSW index row by row is slow: build it afterwards.
         connection.exec_driver_sql(f"DROP INDEX IF EXISTS {index}")
-    _write(engine, students, model_id, dimension)
+    _write(engine, students, model_id, dimension, queries)
     with engine.begin() as connection:
         connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '1GB'")
         connection.exec_driver_sql(
@@ -216,7 +247,7 @@ def hash_text(text: str) -> int:
     return int(text_hash(text)[:12], 16)
 
 
-def _write(engine, students: int, model_id: str, dimension: int) -> None:
+def _write(engine, students: int, model_id: str, dimension: int, queries: bool) -> None:
     """Write the communities, logins, challenges and students into a migrated database."""
     communities = max(1, students // PER_COMMUNITY)
     # A cheap Argon2id hash: login costs milliseconds, the login route runs unchanged.
@@ -266,8 +297,10 @@ def _write(engine, students: int, model_id: str, dimension: int) -> None:
                 if has_login(n)
             ],
         )
-        session.execute(sa.insert(Challenge), challenge_rows(communities, model_id, dimension))
-        rows = student_rows(students, model_id, dimension)
+        session.execute(
+            sa.insert(Challenge), challenge_rows(communities, model_id, dimension, queries)
+        )
+        rows = student_rows(students, model_id, dimension, queries)
         for start in range(0, len(rows), 10_000):
             session.execute(sa.insert(StudentProfile), rows[start : start + 10_000])
         session.execute(

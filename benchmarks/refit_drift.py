@@ -38,7 +38,9 @@ def texts_of(students: int, rows: int, queries: int) -> tuple[list[str], list[st
     """Ids and texts of `rows` consenting students and `queries` challenge texts of the
     benchmark database of this many students."""
     model = default_encoder(Settings(demo_data=False)).encoder
-    database = bench_db.build(support.CACHE, students, model.model_id, model.dimension)
+    database = bench_db.build(
+        support.CACHE, students, model.model_id, model.dimension, queries=bench_db.asymmetric(model)
+    )
     engine = make_engine(database.url)
     with Session(engine) as session:
         students = session.exec(

@@ -209,9 +209,17 @@ def main() -> None:
     server = None
     if args.database == "postgresql":
         server = support.postgres(support.CACHE / "pgdata")
-        database = bench_db.build_postgres(server, students, model.model_id, model.dimension)
+        database = bench_db.build_postgres(
+            server, students, model.model_id, model.dimension, queries=bench_db.asymmetric(model)
+        )
     else:
-        database = bench_db.build(support.CACHE, students, model.model_id, model.dimension)
+        database = bench_db.build(
+            support.CACHE,
+            students,
+            model.model_id,
+            model.dimension,
+            queries=bench_db.asymmetric(model),
+        )
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = support.CACHE / f"service_load-{args.database}-{students}-w{args.workers}.log"

@@ -100,7 +100,9 @@ def main() -> None:
         raise SystemExit("py-spy is not installed (pip install py-spy)")
     students, seconds = (2000, 3) if args.quick else (args.students, args.seconds)
     model = default_encoder(Settings(demo_data=False)).encoder
-    database = bench_db.build(support.CACHE, students, model.model_id, model.dimension)
+    database = bench_db.build(
+        support.CACHE, students, model.model_id, model.dimension, queries=bench_db.asymmetric(model)
+    )
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     process = start_service(database.url, port, support.CACHE / f"service_profile-{students}.log")

@@ -119,7 +119,9 @@ def main() -> None:
 
     settings = settings_for("sqlite://")  # the model settings; the URL comes below
     model = default_encoder(settings).encoder
-    database = bench_db.build(support.CACHE, students, model.model_id, model.dimension)
+    database = bench_db.build(
+        support.CACHE, students, model.model_id, model.dimension, queries=bench_db.asymmetric(model)
+    )
     settings = settings_for(database.url)
 
     # The first start fits every index and saves what it learned under the home folder; a

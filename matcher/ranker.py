@@ -16,7 +16,7 @@ from matcher.index import Attributes, Filters, VectorIndex, top_k
 from matcher.lexical import CharTfidfEncoder, QueryTerms, common_words
 from matcher.results import COMPONENTS, Components, Explanation, Match
 from matcher.scoring import HybridScorer, QuerySide
-from matcher.skills import SkillTagger, default_tagger, shared_tags
+from matcher.skills import SkillTag, SkillTagger, default_tagger, shared_tags
 from matcher.sparse_rows import SparseRows
 from matcher.statistics import MOMENT_SAMPLE
 from matcher.weights import METHODS, Weights
@@ -32,6 +32,8 @@ REFIT_ALWAYS_UP_TO = 1000
 #: Above this many indexed rows a filtered query scores only the rows that pass its filters
 #: (joining their sparse rows costs more than scoring every row below it).
 POOL_FROM = 2048
+#: Texts whose skills `explain` keeps (see `HybridRanker.skills_of`).
+SKILLS_KEPT = 16384
 
 
 class HybridRanker:
@@ -107,6 +109,7 @@ class HybridRanker:
         if not (math.isfinite(self.refit_drift) and self.refit_drift >= 0):
             raise MatcherError(f"refit_drift must be a number >= 0, not {self.refit_drift}")
         self.tagger_ = self.tagger if self.tagger is not None else default_tagger()
+        self._skills_kept: dict[str, tuple[SkillTag, ...]] = {}
         self.texts_: dict[str, str] = {}
         self.index_: VectorIndex | None = None
         self.scorer_ = HybridScorer(weights=self.weights_, tagger=self.tagger_)
@@ -485,9 +488,8 @@ class HybridRanker:
 
     def explain(self, query: str, ids: Sequence[str]) -> list[Explanation]:
         """For each indexed row: the skills it shares with the query, and the query words it has."""
-        tagger = self.tagger_
         common = self.corpus_common_words()
-        query_skills = tagger.tag(query)
+        query_skills = self.skills_of(query)
         skills = self._row_skills(ids) if query_skills else [set()] * len(ids)
         terms = QueryTerms(query, common=common)
         return [
@@ -498,11 +500,32 @@ class HybridRanker:
             for id_, row_skills in zip(ids, skills, strict=True)
         ]
 
+    def skills_of(self, text: str) -> list[SkillTag]:
+        """The skills of a text (`SkillTagger.tag`), tagged once and kept (up to
+        `SKILLS_KEPT` texts) until `forget_texts`. `explain` tags the query and, when the
+        skill component has weight 0 (no weighted skill rows are kept), every row it returns:
+        the same challenges and profiles come again and again, and tagging them took a third
+        of the service's CPU under a realistic mix. Safe for searches side by side."""
+        kept = self.__dict__.setdefault("_skills_kept", {})  # a restored ranker starts here
+        found = kept.get(text)
+        if found is None:
+            found = tuple(self.tagger_.tag(text))
+            if len(kept) >= SKILLS_KEPT:
+                kept.clear()
+            kept[text] = found
+        return list(found)
+
+    def forget_texts(self) -> None:
+        """Drop every kept text's skills: a text may be personal data (a student's profile)
+        that has been erased."""
+        self.__dict__.get("_skills_kept", {}).clear()
+
     def _row_skills(self, ids: Sequence[str]) -> list[set[str]]:
         """The skill URIs of indexed rows: read from their weighted skill rows where the
-        ranker keeps them (tagging a text again costs milliseconds), else by tagging."""
+        ranker keeps them (tagging a text again costs milliseconds), else by tagging (once
+        per text: `skills_of`)."""
         if "skill" not in self._rows:
-            return [{tag.uri for tag in self.tagger_.tag(self.texts_[id_])} for id_ in ids]
+            return [{tag.uri for tag in self.skills_of(self.texts_[id_])} for id_ in ids]
         index = self._index()
         rows = self._rows["skill"].take([index.position(id_) for id_ in ids])
         uris = self.__dict__.get("_skill_uris")

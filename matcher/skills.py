@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -181,6 +182,9 @@ class SkillTagger:
             for language in self.languages
         }
         self.stem_cache_: dict[str, dict[str, str]] = {language: {} for language in self.languages}
+        # snowball's stemmers keep the word being stemmed in the stemmer itself: two threads
+        # stemming at once (searches tag their queries side by side) get each other's stems.
+        self._stemming = threading.Lock()
         # For each language: every label as (skill index, its salient stems), and an
         # inverted index from a stem to the labels that need it.
         self.labels_: dict[str, list[tuple[int, frozenset[str], frozenset[str], str]]] = {}
@@ -299,15 +303,11 @@ class SkillTagger:
 
     def _stems(self, text: str, language: str) -> set[str]:
         # Stemming is the slow part; the same words recur in every label and text.
-        cache = self.stem_cache_[language]
         stems = set()
         for word in _tokens(text):
             if word in STOPWORDS or len(word) < 2:
                 continue
-            stem = cache.get(word)
-            if stem is None:
-                stem = cache[word] = self.stemmers_[language].stemWord(word)
-            stems.add(stem)
+            stems.add(self._stem(word, language))
         return stems
 
     def _matches(self, text: str) -> dict[int, str]:
@@ -372,7 +372,9 @@ class SkillTagger:
         cache = self.stem_cache_[language]
         stem = cache.get(word)
         if stem is None:
-            stem = cache[word] = self.stemmers_[language].stemWord(word)
+            with self._stemming:  # one thread at a time: see `fit`
+                stem = self.stemmers_[language].stemWord(word)
+            cache[word] = stem
         return stem
 
     def tag(self, text: str) -> list[SkillTag]:

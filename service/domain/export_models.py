@@ -41,6 +41,8 @@ class EmbeddingExport(SQLModel):
     text_hash: str | None
     text: str
     vector: list[float] | None
+    #: The same text encoded as a search query (models that encode queries apart, e5).
+    query_vector: list[float] | None = None
 
 
 class StudentExport(StudentPublic):

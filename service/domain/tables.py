@@ -248,6 +248,11 @@ class Embedded(SQLModel):
     """The stored embedding of a row's text view, and what it was made from."""
 
     embedding: np.ndarray | None = Field(default=None, sa_type=VectorType())
+    #: The same text encoded as a query, made with `embedding` (same model, same text hash)
+    #: when the model encodes queries and passages differently (e5's "query: "): a search
+    #: for this row then reads it instead of encoding at request time. None for a model that
+    #: encodes both alike (`embedding` serves both).
+    query_embedding: np.ndarray | None = Field(default=None, sa_type=VectorType())
     embedding_model: str | None = Field(default=None, max_length=200)
     text_hash: str | None = Field(default=None, max_length=64)
 

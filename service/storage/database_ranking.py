@@ -58,11 +58,15 @@ class Fresh:
         else, and computing it took half of a request's CPU (the same challenge is asked
         for again and again while its students are reviewed)."""
         key = (what, query)
-        if key not in self.queries:
+        found = self.queries.get(key)
+        if found is None:
+            # Searches run side by side: another may clear the dict between these lines, so
+            # the value returned is the one computed here, not read back.
+            found = compute()
             if len(self.queries) >= QUERIES_KEPT:
                 self.queries.clear()
-            self.queries[key] = compute()
-        return self.queries[key]
+            self.queries[key] = found
+        return found
 
     def forget_queries(self) -> None:
         """Drop every kept query side: an erased profile may have been a query (challenges
@@ -163,7 +167,8 @@ def rank_candidates(
 
     `hashes`: id -> hash of the text the ranker holds for it; `texts_of` reads the texts of
     the rest, `fresh` keeps them; `query_vector`: the vector the candidates were found by.
-    Call with the lock that guards the ranker held."""
+    Call with the lock that guards the ranker held, for reading at least: searches may share
+    `fresh`, which only a writer clears (`Fresh.check` after a write, `Fresh.forget`)."""
     if not candidates or k <= 0:
         return []
     # The weights and corpus statistics are learned from the rows this process indexes; with

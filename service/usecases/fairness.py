@@ -272,7 +272,7 @@ def population_exposure(
         query = (
             select(StudentProfile)
             .where(StudentProfile.id.in_(ids[start : start + 1000]))
-            .options(defer(StudentProfile.embedding))
+            .options(defer(StudentProfile.embedding), defer(StudentProfile.query_embedding))
         )
         students.update((student.id, student) for student in session.exec(query))
     challenges = published_challenges(session, community_id)

@@ -30,6 +30,7 @@ from service.domain.tables import (
 from service.storage.database_ranking import Fresh, rank_candidates
 from service.storage.vector_store import Candidate, PgVectorStore
 from service.usecases.constraint_notes import Note
+from service.usecases.readers_writer import ReadersWriterLock
 
 # Under "lcmatch", the logger `lcmatch serve` shows: start-up reports what it embeds and fits.
 log = logging.getLogger("lcmatch.matching")
@@ -127,8 +128,11 @@ class Matching:
     """Keeps one hybrid ranker per kind in step with the database.
 
     Vectors live in the rows (`embedding`, with the model and the hash of the text they were
-    made from): a row whose text and model are unchanged is never encoded again, at start-up
-    or on edit. All rankers share one lock: FastAPI runs requests on several threads.
+    made from; with a model that encodes queries apart, `query_embedding` too): a row whose
+    text and model are unchanged is never encoded again, at start-up, on edit or when it is
+    the query of a search. FastAPI runs requests on several threads: the rankers share one
+    readers-writer lock (searches read side by side, a write waits for them and goes alone),
+    and the kept answers a lock of their own.
     """
 
     def __init__(
@@ -158,13 +162,17 @@ class Matching:
         self.hashes: dict[str, dict[str, str]] = {}  # kind -> id -> text hash the ranker has
         self.fresh: dict[str, Fresh] = {}  # kind -> rows weighted from the database's text
         self.encoded = 0  # texts this process has sent to the encoder
-        self._lock = threading.RLock()
+        # Guards `rankers`, `hashes` and `fresh`: read by searches, written by edits.
+        self._lock = ReadersWriterLock()
         # A stored (passage) vector can stand in for the query's only when both kinds of text
-        # get the same prefix; e5-style models with "query: " need the query encoded.
+        # get the same prefix; e5-style models with "query: " need the query encoded, which
+        # `embed` does once per text and keeps in the row (`query_embedding`).
         self._symmetric = prefix_of(encoder, "query") == prefix_of(encoder, "passage")
         self._model_version: str | None = None
-        # Answers of `rank` kept while nothing they rest on changed: see `_remembered`.
+        self._model_id: str | None = None  # read by every search: see `_stored_query_vector`
+        # Answers of `rank` kept while nothing they rest on changed: see `_remember`.
         self._answers: OrderedDict[tuple, list[Match]] = OrderedDict()
+        self._answers_lock = threading.Lock()
 
     @property
     def model_version(self) -> str:
@@ -178,26 +186,43 @@ class Matching:
         return self._model_version
 
     def embed(self, kind: Kind, rows: Sequence[Row], *, progress: bool = False) -> int:
-        """Give every row whose text or model changed a fresh embedding; returns how many."""
+        """Give every row whose text or model changed a fresh embedding, and, with a model
+        that encodes queries apart (e5), a fresh query-side one beside it, so that a search
+        for the row encodes nothing at request time (a write encodes twice instead). Returns
+        how many rows got a new vector."""
         model_id = self.encoder.model_id
-        stale = []
-        texts = []
+        passages: list[tuple[Row, str, str]] = []  # (row, text hash, text)
+        queries: list[tuple[Row, str]] = []
         for row in rows:
             text = text_view(kind, row)
             digest = text_hash(text)
-            if row.embedding is None or row.text_hash != digest or row.embedding_model != model_id:
-                stale.append((row, digest))
-                texts.append(text)
-        if texts:
+            current = (
+                row.embedding is not None
+                and row.text_hash == digest
+                and row.embedding_model == model_id
+            )
+            if not current:
+                passages.append((row, digest, text))
+            if not self._symmetric and (not current or row.query_embedding is None):
+                queries.append((row, text))
+        if passages:
+            texts = [text for _, _, text in passages]
             vectors = self.encoder.encode(texts, kind="passage", progress=progress)
-            for (row, digest), vector in zip(stale, vectors, strict=True):
+            for (row, digest, _), vector in zip(passages, vectors, strict=True):
                 row.embedding = np.asarray(vector, dtype=np.float32)
+                row.query_embedding = None  # made from the old text (or unused): never kept
                 row.text_hash = digest
                 row.embedding_model = model_id
-            self.encoded += len(texts)
-            if kind == "student":
-                self._uncache(texts)  # personal data: its vector lives in its row only
-        return len(texts)
+        if queries:
+            texts = [text for _, text in queries]
+            vectors = self.encoder.encode(texts, kind="query", progress=progress)
+            for (row, _), vector in zip(queries, vectors, strict=True):
+                row.query_embedding = np.asarray(vector, dtype=np.float32)
+        self.encoded += len(passages) + len(queries)
+        if kind == "student" and (passages or queries):
+            # Personal data: its vectors live in its row only.
+            self._uncache([text for _, _, text in passages] + [text for _, text in queries])
+        return len({id(row) for row, *_ in passages} | {id(row) for row, _ in queries})
 
     def _uncache(self, texts: Iterable[str]) -> None:
         """Drop these texts' vectors (as passage and as query) from the embedding cache."""
@@ -237,11 +262,13 @@ class Matching:
             hashes[kind] = {row.id: row.text_hash for row in live}
             if self.store is not None and live:
                 self.store.ensure_indexes(len(live[0].embedding))
-        with self._lock:
+        with self._lock.writing():
             self.rankers = rankers
             self.hashes = hashes
             self.fresh = {kind: Fresh() for kind in TABLES}
-            self._answers.clear()
+            for kind, fresh in self.fresh.items():
+                fresh.check(rankers[kind])  # here, not by searches side by side: see `sync`
+            self._forget_answers()
         return encoded
 
     def _current_rows(
@@ -252,9 +279,11 @@ class Matching:
 
         Read as plain column tuples, which read as rows do: at 100k rows building ORM objects
         took most of the time. Only rows whose embedding is missing or stale are read again as
-        objects, encoded and written back."""
-        columns = list(table.__table__.columns)
-        rows = list(session.exec(select(*columns).order_by(table.id)))
+        objects, encoded and written back. The query-side vectors are not read (searches read
+        them from the query's row): only whether a row has one."""
+        columns = [column for column in table.__table__.columns if column.name != "query_embedding"]
+        has_query = table.__table__.c.query_embedding.is_not(None).label("has_query_embedding")
+        rows = list(session.exec(select(*columns, has_query).order_by(table.id)))
         model_id = self.encoder.model_id
         stale = {
             row.id: at
@@ -262,6 +291,7 @@ class Matching:
             if row.embedding is None
             or row.embedding_model != model_id
             or row.text_hash != text_hash(text_view(kind, row))
+            or (not self._symmetric and not row.has_query_embedding)
         }
         if not stale:
             return rows, 0
@@ -350,7 +380,7 @@ class Matching:
 
     def sync(self, kind: Kind, row: Row, communities: set[str]) -> None:
         """Bring one row's index entry in line with the row (after its commit)."""
-        with self._lock:
+        with self._lock.writing():
             self._forget_answers()
             ranker = self.rankers[kind]
             present = row.id in ranker
@@ -359,33 +389,39 @@ class Matching:
                     ranker.remove([row.id])
                     self.hashes[kind].pop(row.id, None)
                 self.fresh[kind].forget(row.id)
-                return
-            self.hashes[kind][row.id] = row.text_hash
-            vectors = np.atleast_2d(row.embedding)
-            values = [attributes(kind, row, communities)]
-            text = [text_view(kind, row)]
-            if present:
-                ranker.update([row.id], text, vectors=vectors, attributes=values)
             else:
-                ranker.add([row.id], text, vectors=vectors, attributes=values)
+                self.hashes[kind][row.id] = row.text_hash
+                vectors = np.atleast_2d(row.embedding)
+                values = [attributes(kind, row, communities)]
+                text = [text_view(kind, row)]
+                if present:
+                    ranker.update([row.id], text, vectors=vectors, attributes=values)
+                else:
+                    ranker.add([row.id], text, vectors=vectors, attributes=values)
+            # A write may refit (new weights): what `fresh` weighted with the old ones goes
+            # now, under the write lock, not when searches reading side by side notice it.
+            self.fresh[kind].check(ranker)
 
     def forget(self, kind: Kind, id_: str) -> None:
         """Take a deleted row out of its index."""
-        with self._lock:
+        with self._lock.writing():
             self._forget_answers()
             ranker = self.rankers[kind]
             if id_ in ranker:
                 ranker.remove([id_])
             self.hashes[kind].pop(id_, None)
             self.fresh[kind].forget(id_)
+            self.fresh[kind].check(ranker)
 
     def erase(self, kind: Kind, row: Row) -> None:
-        """Forget an erased row everywhere this process keeps it: its index entry and any
-        cached vector of its text."""
+        """Forget an erased row everywhere this process keeps it: its index entry, any cached
+        vector of its text, and what searches kept of its text as a query."""
         self.forget(kind, row.id)
-        with self._lock:
+        with self._lock.writing():
             for fresh in self.fresh.values():
                 fresh.forget_queries()
+            for ranker in self.rankers.values():
+                ranker.forget_texts()  # the skills of its text (as a query or a row)
         self._uncache([text_view(kind, row)])
 
     def rank(
@@ -411,21 +447,22 @@ class Matching:
             tuple(sorted((name, tuple(sorted(values))) for name, values in filters.items())),
             None if allowed is None else frozenset(allowed),
         )
-        with self._lock:
-            key = (*question, self.rankers[kind].version_)
+        with self._lock.reading():
+            version = self.rankers[kind].version_
+        with self._answers_lock:
+            key = (*question, version)
             found = self._answers.get(key)
             if found is not None:
                 self._answers.move_to_end(key)
                 return list(found)
-        # The query's vector is made outside the lock: encoding is most of a search's time,
-        # and under the lock it would make every other request wait for it.
-        vector = self._query_vector(query, text)
-        with self._lock:
+        # Read from the row (no encoding) when it has a current one; else encoded outside the
+        # lock, where it makes no other request wait.
+        vector = self._query_vector(query_kind, query, text)
+        with self._lock.reading():  # other searches run beside this one; writes wait
             ranker = self.rankers[kind]
             found = ranker.search(text, k, filters=filters, allowed=allowed, query_vector=vector)
-            self._remember((*question, ranker.version_), found)
-        if query_kind == "student" and not self._symmetric:
-            self._uncache([text])  # the profile's query vector is not kept either
+            version = ranker.version_
+        self._remember((*question, version), found)
         return found
 
     def rank_all(
@@ -447,7 +484,7 @@ class Matching:
         texts = [text_view(query_kind, query) for query in queries]
         found = self.query_vectors(query_kind, queries)
         vectors = None if any(v is None for v in found) else np.stack(found)
-        with self._lock:
+        with self._lock.reading():
             ranker = self.rankers[kind]
             return ranker.rank(
                 texts,
@@ -503,10 +540,9 @@ class Matching:
         if not self.weights.uses("dense"):
             return found
         wanted = []
-        for at, query in enumerate(queries):
-            if self._symmetric and query.embedding is not None:
-                found[at] = query.embedding
-            else:
+        for at, (query, text) in enumerate(zip(queries, texts, strict=True)):
+            found[at] = self._stored_query_vector(query, text)
+            if found[at] is None:
                 wanted.append(at)
         if wanted:
             encoded = self.encoder.encode([texts[at] for at in wanted], kind="query")
@@ -516,14 +552,24 @@ class Matching:
                 self._uncache([texts[at] for at in wanted])
         return found
 
-    def _query_vector(self, query: Row, text: str) -> np.ndarray | None:
-        """A query row's dense vector: its stored one where queries and passages are encoded
-        alike, else its text encoded as a query (None when the dense component is unused)."""
-        if self._symmetric and query.embedding is not None:
-            return query.embedding
-        if not self.weights.uses("dense"):
+    def _query_vector(self, query_kind: Kind, query: Row, text: str) -> np.ndarray | None:
+        """A query row's dense vector: the one stored with it when current, else its text
+        encoded as a query (None when the dense component is unused)."""
+        return self.query_vectors(query_kind, [query])[0]
+
+    def _stored_query_vector(self, query: Row, text: str) -> np.ndarray | None:
+        """The query-side vector kept in a row (`embed`), if it was made by this model from
+        this text: `embedding` where queries and passages are encoded alike, else
+        `query_embedding`. None for a row not stored yet, edited since, or of another model."""
+        if self._model_id is None:  # the encoder's id looks at the model's files: once
+            self._model_id = self.encoder.model_id
+        if (
+            getattr(query, "embedding", None) is None
+            or query.embedding_model != self._model_id
+            or query.text_hash != text_hash(text)
+        ):
             return None
-        return self.encoder.encode([text], kind="query")[0]
+        return query.embedding if self._symmetric else query.query_embedding
 
     def _remember(self, key: tuple, found: list[Match]) -> None:
         """Keep an answer of `rank` for the same question while the index is unchanged.
@@ -533,12 +579,14 @@ class Matching:
         or kept by `kept` until a write) and the index's version, which every write to it
         changes; a write also drops every kept answer (`_forget_answers`), so none outlives,
         say, an erased profile. Only in memory mode: with pgvector, other processes write too."""
-        self._answers[key] = list(found)
-        while len(self._answers) > ANSWERS_KEPT:
-            self._answers.popitem(last=False)
+        with self._answers_lock:
+            self._answers[key] = list(found)
+            while len(self._answers) > ANSWERS_KEPT:
+                self._answers.popitem(last=False)
 
     def _forget_answers(self) -> None:
-        self._answers.clear()
+        with self._answers_lock:
+            self._answers.clear()
 
     def kept(self, kind: Kind, key: tuple, compute: Callable[[], T]) -> T:
         """`compute()`, a value read from the rows of `kind` (say, which students are free in
@@ -547,15 +595,16 @@ class Matching:
         With pgvector other processes write too: then always computed."""
         if self.store is not None:
             return compute()
-        with self._lock:
+        with self._lock.reading():
             # The version is read before computing: a write meanwhile changes it, and the
             # value kept under the old one is never found again.
             key = ("kept", kind, *key, self.rankers[kind].version_)
+        with self._answers_lock:
             if key in self._answers:
                 self._answers.move_to_end(key)
                 return self._answers[key]
         value = compute()
-        with self._lock:
+        with self._answers_lock:
             self._answers[key] = value
             while len(self._answers) > ANSWERS_KEPT:
                 self._answers.popitem(last=False)
@@ -573,13 +622,12 @@ class Matching:
     ) -> list[Match]:
         """`rank` with the dense candidates from PostgreSQL: rows written by any process."""
         assert self.store is not None
-        if self._symmetric and query.embedding is not None:
-            vector = query.embedding
-        else:
+        vector = self._query_vector(query_kind, query, text)
+        if vector is None:  # no dense component: the database has nothing to look up by
             vector = self.encoder.encode([text], kind="query")[0]
             if query_kind == "student":
                 self._uncache([text])
-        with self._lock:
+        with self._lock.reading():
             indexed = len(self.rankers[kind])
         candidates = self.store.candidates(
             kind, vector, filters=filters, allowed=allowed, indexed=indexed
@@ -588,7 +636,7 @@ class Matching:
         def texts_of(ids: Sequence[str]) -> dict[str, str]:
             return {row.id: text_view(kind, row) for row in self.store.text_rows(kind, ids)}
 
-        with self._lock:
+        with self._lock.reading():  # other searches run beside this one; writes wait
             return rank_candidates(
                 self.rankers[kind],
                 text,

@@ -4,6 +4,7 @@ trace in the audit log."""
 
 from __future__ import annotations
 
+import numpy as np
 from sqlalchemy import and_, or_
 from sqlmodel import Session, delete, select, update
 
@@ -145,12 +146,16 @@ def _student_export(session: Session, student: StudentProfile) -> StudentExport:
             )
         )
     )
-    vector = None if student.embedding is None else [float(x) for x in student.embedding]
+
+    def listed(vector: np.ndarray | None) -> list[float] | None:
+        return None if vector is None else [float(x) for x in vector]
+
     embedding = EmbeddingExport(
         model=student.embedding_model,
         text_hash=student.text_hash,
         text=text_view("student", student),
-        vector=vector,
+        vector=listed(student.embedding),
+        query_vector=listed(student.query_embedding),
     )
     return StudentExport.model_validate(
         student, update={"community_ids": communities, "embedding": embedding}

@@ -232,7 +232,7 @@ def _by_id(session: Session, table, ids: list[str]) -> dict:
     later lookups of them in this session need no query."""
     query = select(table).where(table.id.in_(ids))
     if hasattr(table, "embedding"):
-        query = query.options(defer(table.embedding))
+        query = query.options(defer(table.embedding), defer(table.query_embedding))
     rows = {row.id: row for row in session.exec(query)}
     session.info.setdefault("read", []).extend(rows.values())
     return rows
@@ -326,7 +326,7 @@ def _students_and_stored_query() -> Select:
         select(StudentProfile, Suggestion)
         .outerjoin(Suggestion, same_pair)
         .where(StudentProfile.id.in_(bindparam("ids", expanding=True)))
-        .options(defer(StudentProfile.embedding))
+        .options(defer(StudentProfile.embedding), defer(StudentProfile.query_embedding))
     )
 
 
