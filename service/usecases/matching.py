@@ -503,7 +503,7 @@ class Matching:
         explained alike: the ranker's own scorer on its corpus's scale, through the path that
         scores rows the database returns and this process has no copy of. Their texts are
         people's: no vector or weighted row of them is kept."""
-        with self._lock:
+        with self._lock.reading():
             ranker = self.rankers.get(kind)
         if ranker is None or not len(ranker) or not texts or k <= 0:
             return []  # nothing learned: no scale to score on
@@ -512,7 +512,7 @@ class Matching:
         vector = None
         dense = np.zeros(len(ids), dtype=np.float32)
         if self.weights.uses("dense"):
-            vector = self._query_vector(query, text)
+            vector = self._query_vector(query_kind, query, text)
             rows = self.encoder.encode([texts[id_] for id_ in ids], kind="passage")
             dense = np.asarray(rows, dtype=np.float32) @ np.asarray(vector, dtype=np.float32)
             self._uncache(texts.values())
@@ -520,7 +520,7 @@ class Matching:
             Candidate(id=id_, dense=float(score), text_hash=text_hash(texts[id_]))
             for id_, score in zip(ids, dense, strict=True)
         ]
-        with self._lock:
+        with self._lock.reading():
             return rank_candidates(
                 ranker,
                 text,
