@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
 import pytest
 from apiworld import API, World, running_app, settings_for
 from fastapi.testclient import TestClient
+from prefixed_encoder import PrefixedEncoder
 from sqlmodel import func, select
 
 from matcher import HashingEncoder
@@ -266,24 +265,6 @@ def test_timestamps_carry_their_time_zone_on_every_database(world: World) -> Non
     stamps += [row[key] for row in rows + again for key in ("created_at", "updated_at")]
     for stamp in stamps:
         assert stamp.endswith("Z") or stamp.endswith("+00:00"), stamp
-
-
-class PrefixedEncoder(HashingEncoder):
-    """Encodes queries and passages differently, as e5's "query: " and "passage: " make the
-    default model do, and logs each call as (kind, number of texts)."""
-
-    def __init__(self) -> None:
-        super().__init__(model_id="hashing-e5")
-        self.log: list[tuple[str, int]] = []
-
-    def prefix(self, kind: str) -> str:
-        return "query: " if kind == "query" else "passage: "
-
-    def encode(
-        self, texts: Sequence[str], *, kind: str = "passage", progress: bool = False
-    ) -> np.ndarray:
-        self.log.append((kind, len(texts)))
-        return super().encode([self.prefix(kind) + text for text in texts], kind=kind)
 
 
 def test_suggestions_for_stored_rows_encode_nothing_and_an_edit_encodes_once(

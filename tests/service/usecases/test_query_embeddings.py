@@ -4,34 +4,15 @@ edit encodes each side once, and a change of model or text makes both stale."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import sqlalchemy as sa
+from prefixed_encoder import PrefixedEncoder
 from sqlmodel import Session, select
 from test_index_state import STUDENTS, engine  # noqa: F401  (the fixture of 60 demo students)
 
 from matcher import HashingEncoder
 from service.domain.tables import StudentProfile
 from service.usecases.matching import Matching, text_view
-
-
-class PrefixedEncoder(HashingEncoder):
-    """Encodes queries and passages differently, as e5's prefixes do, and logs each call as
-    (kind, number of texts)."""
-
-    def __init__(self, model_id: str = "hashing-e5") -> None:
-        super().__init__(model_id=model_id)
-        self.log: list[tuple[str, int]] = []
-
-    def prefix(self, kind: str) -> str:
-        return "query: " if kind == "query" else "passage: "
-
-    def encode(
-        self, texts: Sequence[str], *, kind: str = "passage", progress: bool = False
-    ) -> np.ndarray:
-        self.log.append((kind, len(texts)))
-        return super().encode([self.prefix(kind) + text for text in texts], kind=kind)
 
 
 def started(engine, encoder) -> Matching:  # noqa: F811
