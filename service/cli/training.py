@@ -52,10 +52,11 @@ def train_encoder_command(
     config: Annotated[
         str,
         typer.Option(
-            help="full (the shipped model), challenge (a sample weighted to the challenge "
+            help="full (the MiniLM recipe), challenge (a sample weighted to the challenge "
             "judgements, 256 training tokens), challenge-hn (challenge plus a hard negative "
             "per challenge pair, mined with the lexical ranker), linear (the linear map "
-            "alone, no fine-tuning) or tiny (a smoke run)."
+            "alone, no fine-tuning), tiny (a smoke run); with --base multilingual-e5-small: "
+            "e5, e5-melo or e5-melo2 (the shipped lcmatch-e5-nl: MELO judgements weighted up)."
         ),
     ] = "full",
     seed: Annotated[int, typer.Option(help="Seeds batches and initial state.")] = 0,

@@ -100,8 +100,8 @@ def test_a_missing_model_folder_is_an_error_naming_it(
 
 
 def test_the_default_model_knows_dutch_far_better_than_the_adapted_minilm() -> None:
-    # measured (fp32): lcmatch-e5-nl 0.906, multilingual-e5-small 0.861, lcmatch-minilm-nl 0.474,
-    # all-MiniLM-L6-v2 0.295
+    # measured (fp32): lcmatch-e5-nl 0.870 (0.906 for the recipe shipped before),
+    # multilingual-e5-small 0.861, lcmatch-minilm-nl 0.474, all-MiniLM-L6-v2 0.295
     adapted = mean_reciprocal_rank(SentenceEncoder(model=ADAPTED_MODEL))
     default = mean_reciprocal_rank(SentenceEncoder())
     assert default >= 0.8 > adapted + 0.2, (default, adapted)
