@@ -457,7 +457,7 @@ class Matching:
                 return list(found)
         # Read from the row (no encoding) when it has a current one; else encoded outside the
         # lock, where it makes no other request wait.
-        vector = self._query_vector(query_kind, query, text)
+        vector = self._query_vector(query_kind, query)
         with self._lock.reading():  # other searches run beside this one; writes wait
             ranker = self.rankers[kind]
             found = ranker.search(text, k, filters=filters, allowed=allowed, query_vector=vector)
@@ -512,7 +512,7 @@ class Matching:
         vector = None
         dense = np.zeros(len(ids), dtype=np.float32)
         if self.weights.uses("dense"):
-            vector = self._query_vector(query_kind, query, text)
+            vector = self._query_vector(query_kind, query)
             rows = self.encoder.encode([texts[id_] for id_ in ids], kind="passage")
             dense = np.asarray(rows, dtype=np.float32) @ np.asarray(vector, dtype=np.float32)
             self._uncache(texts.values())
@@ -552,7 +552,7 @@ class Matching:
                 self._uncache([texts[at] for at in wanted])
         return found
 
-    def _query_vector(self, query_kind: Kind, query: Row, text: str) -> np.ndarray | None:
+    def _query_vector(self, query_kind: Kind, query: Row) -> np.ndarray | None:
         """A query row's dense vector: the one stored with it when current, else its text
         encoded as a query (None when the dense component is unused)."""
         return self.query_vectors(query_kind, [query])[0]
@@ -622,7 +622,7 @@ class Matching:
     ) -> list[Match]:
         """`rank` with the dense candidates from PostgreSQL: rows written by any process."""
         assert self.store is not None
-        vector = self._query_vector(query_kind, query, text)
+        vector = self._query_vector(query_kind, query)
         if vector is None:  # no dense component: the database has nothing to look up by
             vector = self.encoder.encode([text], kind="query")[0]
             if query_kind == "student":

@@ -125,19 +125,29 @@ class CommunitySection:
     published: list[bool]
 
 
+def _bars(
+    chart_id: str, title: str, columns: tuple[str, ...], rows: list[dict[str, Any]]
+) -> Markup:
+    """A bar chart of some figure columns over the published periods of `rows`."""
+    periods = [row["period"] for row in rows]
+    return bar_chart(
+        chart_id,
+        title=title,
+        description=_describe(periods, columns, rows),
+        categories=periods,
+        series=[Series(_(HEADINGS[c]), _plotted([r[c] for r in rows])) for c in columns],
+        value_format=_number_format(),
+        empty_text=_("Nog geen gegevens."),
+    )
+
+
 def _section(community_id: str, table: list[dict[str, Any]]) -> CommunitySection:
     # The charts plot the published periods; the table names the running one too.
     rows = [row for row in table if row["published"]]
     periods = [row["period"] for row in rows]
     fmt = _number_format()
-    participants = bar_chart(
-        f"chart-participants-{community_id}",
-        title=_("Deelnemers per periode"),
-        description=_describe(periods, PARTICIPANTS, rows),
-        categories=periods,
-        series=[Series(_(HEADINGS[c]), _plotted([r[c] for r in rows])) for c in PARTICIPANTS],
-        value_format=fmt,
-        empty_text=_("Nog geen gegevens."),
+    participants = _bars(
+        f"chart-participants-{community_id}", _("Deelnemers per periode"), PARTICIPANTS, rows
     )
     matches = line_chart(
         f"chart-matches-{community_id}",
@@ -149,14 +159,8 @@ def _section(community_id: str, table: list[dict[str, Any]]) -> CommunitySection
         empty_text=_("Nog geen gegevens."),
         whole_numbers=True,
     )
-    meetings = bar_chart(
-        f"chart-meetings-{community_id}",
-        title=_("Bijeenkomsten per periode"),
-        description=_describe(periods, MEETINGS, rows),
-        categories=periods,
-        series=[Series(_(HEADINGS[c]), _plotted([r[c] for r in rows])) for c in MEETINGS],
-        value_format=fmt,
-        empty_text=_("Nog geen gegevens."),
+    meetings = _bars(
+        f"chart-meetings-{community_id}", _("Bijeenkomsten per periode"), MEETINGS, rows
     )
     first = table[0] if table else {}
     return CommunitySection(
